@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "erpwms",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "erpwms", targets: ["erpwms"]),
+        .library(name: "ERPWMSCore", targets: ["ERPWMSCore"]),
+        .library(name: "ERPWMSFormats", targets: ["ERPWMSFormats"]),
+        .library(name: "ERPWMSEngine", targets: ["ERPWMSEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // SHA-256 content hashes for file and order dedupe.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "ERPWMSCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "ERPWMSFormats",
+            dependencies: ["ERPWMSCore", "CLibXML2", "CZlib"]
+        ),
+        .target(
+            name: "ERPWMSEngine",
+            dependencies: [
+                "ERPWMSCore", "ERPWMSFormats",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "erpwms",
+            dependencies: [
+                "ERPWMSEngine", "ERPWMSCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ERPWMSCoreTests", dependencies: ["ERPWMSCore"]),
+        .testTarget(name: "ERPWMSFormatsTests", dependencies: ["ERPWMSFormats", "ERPWMSCore"]),
+        .testTarget(name: "ERPWMSEngineTests", dependencies: ["ERPWMSEngine", "ERPWMSFormats", "ERPWMSCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ERPWMSEngine"]),
+    ]
+)

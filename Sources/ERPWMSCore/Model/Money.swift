@@ -1,0 +1,100 @@
+/// An exact decimal number: `units / 10^scale`. Used for tax rates and anything not tied to a currency.
+public struct FixedDecimal: Sendable, Hashable, CustomStringConvertible {
+    public var units: Int64
+    public var scale: Int
+
+    public init(units: Int64, scale: Int) {
+        self.units = units
+        self.scale = scale
+    }
+
+    /// Parses `123`, `123.45`, `-0.5`. No exponent, no thousands separator, no decimal comma.
+    /// Returns nil for anything else or on overflow (more than 18 significant digits).
+    public init?(parsing text: Substring, allowNegative: Bool = false) {
+        var units: Int64 = 0
+        var scale = 0
+        var seenDot = false
+        var digits = 0
+        var negative = false
+        var bytes = text.utf8[...]
+        if let first = bytes.first, first == UInt8(ascii: "-") {
+            guard allowNegative else { return nil }
+            negative = true
+            bytes = bytes.dropFirst()
+        }
+        guard !bytes.isEmpty else { return nil }
+        for b in bytes {
+            if b == UInt8(ascii: ".") {
+                guard !seenDot else { return nil }
+                seenDot = true
+                continue
+            }
+            guard b >= 0x30, b <= 0x39 else { return nil }
+            digits += 1
+            guard digits <= 18 else { return nil }
+            units = units * 10 + Int64(b - 0x30)
+            if seenDot { scale += 1 }
+        }
+        // "5." and ".5" are not money as any ERP writes it.
+        if seenDot && (scale == 0 || bytes.first == UInt8(ascii: ".")) { return nil }
+        guard digits > 0 else { return nil }
+        self.units = negative ? -units : units
+        self.scale = scale
+    }
+
+    /// The value with `scale` decimals, or nil when that would drop non-zero digits.
+    public func rescaled(to newScale: Int) -> Int64? {
+        if newScale == scale { return units }
+        if newScale > scale {
+            var u = units
+            for _ in scale..<newScale {
+                let (m, o) = u.multipliedReportingOverflow(by: 10)
+                if o { return nil }
+                u = m
+            }
+            return u
+        }
+        var div: Int64 = 1
+        for _ in newScale..<scale { div *= 10 }
+        return units % div == 0 ? units / div : nil
+    }
+
+    /// Canonical text: no trailing zeros beyond the scale it was given, `.` as decimal point.
+    public var description: String { Self.format(units: units, scale: scale) }
+
+    static func format(units: Int64, scale: Int) -> String {
+        let negative = units < 0
+        var digits = String(units.magnitude)
+        if scale > 0 {
+            if digits.count <= scale {
+                digits = String(repeating: "0", count: scale - digits.count + 1) + digits
+            }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+        }
+        return negative ? "-" + digits : digits
+    }
+}
+
+/// An exact amount of money in integer minor units of an ISO 4217 currency.
+public struct Money: Sendable, Hashable, CustomStringConvertible {
+    /// Amount in minor units (cents for EUR, yen for JPY, fils for KWD).
+    public var minorUnits: Int64
+    /// Number of decimals of the currency (ISO 4217 minor unit).
+    public var scale: Int
+
+    public init(minorUnits: Int64, scale: Int) {
+        self.minorUnits = minorUnits
+        self.scale = scale
+    }
+
+    /// Parses a decimal amount with at most `scale` decimals, exactly. Nil when not a plain decimal,
+    /// negative, or more precise than the currency allows.
+    public init?(parsing text: Substring, scale: Int) {
+        guard let d = FixedDecimal(parsing: text), d.scale <= scale, let u = d.rescaled(to: scale) else { return nil }
+        self.minorUnits = u
+        self.scale = scale
+    }
+
+    /// Decimal text with exactly the currency's decimals: `12.50`, `4980`, `1.250`.
+    public var description: String { FixedDecimal.format(units: minorUnits, scale: scale) }
+}

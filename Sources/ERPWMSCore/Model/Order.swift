@@ -1,0 +1,86 @@
+/// Ship-to party. Every field is personal data.
+public struct Address: Sendable, Hashable {
+    public var name: String
+    public var company: String
+    /// Up to three address lines; empty strings for absent lines.
+    public var lines: [String]
+    public var city: String
+    public var region: String
+    public var postcode: String
+    /// ISO 3166-1 alpha-2, upper case.
+    public var country: String
+    public var phone: String
+    public var email: String
+}
+
+/// Customs data for cross-border parcels.
+public struct Customs: Sendable, Hashable {
+    public var incoterm: String
+    public var iossNumber: String
+    public var eoriNumber: String
+    public var isEmpty: Bool { incoterm.isEmpty && iossNumber.isEmpty && eoriNumber.isEmpty }
+}
+
+/// One validated, cleaned order line.
+public struct OrderLine: Sendable, Hashable {
+    public var lineNo: Int
+    /// SKU as the ERP sent it (after cleaning).
+    public var sku: String
+    /// Item code for the WMS (the SKU after aliasing).
+    public var wmsItem: String
+    public var description: String
+    public var quantity: Int
+    public var uom: String
+    /// Unit price in the order currency, exact.
+    public var unitPrice: Money
+    public var taxRate: FixedDecimal?
+    public var hsCode: String
+    public var originCountry: String
+}
+
+/// One validated, cleaned sales order, ready to be instructed to the WMS.
+public struct Order: Sendable, Hashable {
+    public var id: String
+    /// ISO 8601 date-time with offset, as validated.
+    public var orderDate: String
+    public var store: String
+    public var customerId: String
+    public var shipTo: Address
+    /// ISO 4217, upper case.
+    public var currency: String
+    public var paymentMethod: String
+    public var codAmount: Money?
+    public var carrierService: String
+    /// Warehouse the ERP asked for; empty when routing decides.
+    public var requestedWarehouse: String
+    public var priority: String
+    public var giftNote: String
+    public var customs: Customs
+    public var lines: [OrderLine]
+
+    /// A stable text form of everything the ERP said about this order, for content hashing:
+    /// two orders with the same canonical form are the same order.
+    public var canonicalForm: String {
+        var out = ""
+        func put(_ s: String) {
+            out += s
+            out += "\u{1F}"
+        }
+        for v in [id, orderDate, store, customerId, shipTo.name, shipTo.company] + shipTo.lines {
+            put(v)
+        }
+        for v in [shipTo.city, shipTo.region, shipTo.postcode, shipTo.country, shipTo.phone, shipTo.email,
+                  currency, paymentMethod, codAmount?.description ?? "", carrierService, requestedWarehouse,
+                  priority, giftNote, customs.incoterm, customs.iossNumber, customs.eoriNumber] {
+            put(v)
+        }
+        for l in lines {
+            out += "\u{1E}"
+            for v in [String(l.lineNo), l.sku, l.description, String(l.quantity), l.uom, l.unitPrice.description,
+                      l.taxRate?.description ?? "", l.hsCode, l.originCountry] {
+                put(v)
+            }
+        }
+        return out
+    }
+}

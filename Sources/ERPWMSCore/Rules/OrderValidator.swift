@@ -1,0 +1,348 @@
+/// Turns a `RawOrder` into a clean `Order`, or into the findings that reject it.
+///
+/// Every check has a stable rule id (`OrderRule`). Cleaning (trim, NFC, half-width codes, upper-case
+/// country and currency, SKU aliases) happens before the checks, so that `ｄｅ` is accepted as `DE`.
+public struct OrderValidator: Sendable {
+    public var settings: OrderRuleSettings
+
+    public static let paymentMethods: Set<String> = [
+        "card", "paypal", "klarna", "ideal", "cod", "alipay", "wechatpay", "bank_transfer",
+    ]
+    public static let priorities: Set<String> = ["", "low", "normal", "high", "express"]
+    public static let incoterms: Set<String> = [
+        "EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF",
+    ]
+    public static let maxLines = 999
+
+    public init(settings: OrderRuleSettings = .init()) {
+        self.settings = settings
+    }
+
+    /// The result of validating one order.
+    public enum Outcome: Sendable {
+        case accepted(Order, warnings: [Finding])
+        case rejected([Finding])
+    }
+
+    /// Validates and cleans one order read from `file`.
+    public func validate(_ raw: RawOrder, file: String) -> Outcome {
+        var ctx = Context(file: file, orderId: Clean.code(raw.orderId), location: raw.location)
+        ctx.findings.append(contentsOf: raw.codecFindings)
+
+        // Order-level fields repeated on every CSV row must agree; a disagreeing row gets the specific reason.
+        for line in raw.lines {
+            guard let values = line.orderValues else { continue }
+            for field in OrderField.allCases where values[field.index] != raw[field] {
+                let before = ctx.findings.count
+                _ = checkOrderField(field, values[field.index], raw: raw, ctx: &ctx, at: line.location)
+                if ctx.findings.count == before {
+                    ctx.add(OrderRule.fieldsInconsistent, field: field.rawValue, at: line.location,
+                            "differs between rows of the same order")
+                }
+            }
+        }
+
+        var cleaned: [String] = []
+        cleaned.reserveCapacity(OrderField.allCases.count)
+        for field in OrderField.allCases {
+            cleaned.append(checkOrderField(field, raw[field], raw: raw, ctx: &ctx, at: raw.location))
+        }
+        func v(_ f: OrderField) -> String { cleaned[f.index] }
+
+        let currency = v(.currency)
+        let scale = ISO4217.minorUnits[currency]
+        var cod: Money?
+        let codText = v(.codAmount)
+        if !codText.isEmpty, let scale {
+            cod = Money(parsing: Substring(codText), scale: scale)
+            if cod == nil {
+                ctx.add(OrderRule.codAmountDecimal, field: OrderField.codAmount.rawValue,
+                        "'\(codText)' is not a decimal with at most \(scale) decimals for \(currency)")
+            }
+        }
+        if v(.paymentMethod) == "cod" && codText.isEmpty {
+            ctx.add(OrderRule.codAmountRequired, field: OrderField.codAmount.rawValue,
+                    "payment_method cod needs the amount to collect")
+        } else if v(.paymentMethod) != "cod" && !codText.isEmpty && !v(.paymentMethod).isEmpty {
+            ctx.add(OrderRule.codAmountWithoutCOD, field: OrderField.codAmount.rawValue,
+                    "cod_amount given but payment_method is '\(v(.paymentMethod))'")
+        }
+
+        if raw.lines.count > Self.maxLines {
+            ctx.add(OrderRule.tooManyLines, field: nil, "\(raw.lines.count) lines, at most \(Self.maxLines)")
+        }
+        var lines: [OrderLine] = []
+        lines.reserveCapacity(raw.lines.count)
+        var seenLineNos = Set<Int>()
+        for raw in raw.lines {
+            if let line = checkLine(raw, scale: scale, currency: currency, ctx: &ctx) {
+                if !seenLineNos.insert(line.lineNo).inserted {
+                    ctx.add(OrderRule.lineNoUnique, field: LineField.lineNo.rawValue, at: raw.location,
+                            "line_no \(line.lineNo) appears twice")
+                }
+                lines.append(line)
+            }
+        }
+
+        if ctx.findings.contains(where: { $0.severity == .error }) {
+            return .rejected(ctx.findings)
+        }
+        let order = Order(
+            id: v(.orderId), orderDate: v(.orderDate), store: v(.store), customerId: v(.customerId),
+            shipTo: Address(name: v(.shipName), company: v(.shipCompany),
+                            lines: [v(.shipAddress1), v(.shipAddress2), v(.shipAddress3)],
+                            city: v(.shipCity), region: v(.shipRegion), postcode: v(.shipPostcode),
+                            country: v(.shipCountry), phone: v(.shipPhone), email: v(.shipEmail)),
+            currency: currency, paymentMethod: v(.paymentMethod), codAmount: cod,
+            carrierService: v(.carrierService), requestedWarehouse: v(.warehouse), priority: v(.priority),
+            giftNote: v(.giftNote),
+            customs: Customs(incoterm: v(.incoterm), iossNumber: v(.iossNumber), eoriNumber: v(.eoriNumber)),
+            lines: lines)
+        return .accepted(order, warnings: ctx.findings)
+    }
+
+    // MARK: - Order-level fields
+
+    private static let required: Set<OrderField> = [
+        .orderId, .orderDate, .shipName, .shipAddress1, .shipCity, .shipPostcode, .shipCountry, .currency,
+        .paymentMethod, .carrierService,
+    ]
+
+    /// Cleans and checks one order-level value; returns the cleaned value.
+    private func checkOrderField(_ field: OrderField, _ rawValue: String, raw: RawOrder, ctx: inout Context,
+                                 at location: SourceLocation) -> String {
+        let value: String
+        switch field {
+        case .shipCountry, .currency, .incoterm, .iossNumber, .eoriNumber:
+            value = Clean.upperCode(rawValue)
+        case .shipPostcode, .shipPhone, .orderId, .store, .customerId, .carrierService, .warehouse, .orderDate:
+            value = Clean.code(rawValue)
+        case .paymentMethod, .priority:
+            value = Clean.code(rawValue).lowercased()
+        default:
+            value = Clean.text(rawValue)
+        }
+        let name = field.rawValue
+        if value.isEmpty {
+            if Self.required.contains(field) {
+                let rule = field == .orderId ? OrderRule.orderIdRequired
+                    : field == .orderDate ? OrderRule.orderDateRequired : OrderRule.fieldRequired
+                ctx.add(rule, field: name, at: location, "\(name) is required")
+            }
+            return value
+        }
+        if value.count > settings.maxTextLength {
+            ctx.add(OrderRule.fieldTooLong, field: name, at: location,
+                    "\(value.count) characters, at most \(settings.maxTextLength)")
+            return value
+        }
+        switch field {
+        case .orderId:
+            if !Self.isCode(value) {
+                ctx.add(OrderRule.orderIdFormat, field: name, at: location, "must be 1-40 of A-Z a-z 0-9 _ . -")
+            }
+        case .orderDate:
+            if !Self.isISODateTimeWithOffset(value) {
+                ctx.add(OrderRule.orderDateFormat, field: name, at: location,
+                        "'\(value)' is not an ISO 8601 date-time with offset such as 2025-03-01T10:00:00+01:00")
+            }
+        case .shipCountry:
+            if !ISO3166.alpha2.contains(value) {
+                ctx.add(OrderRule.countryISO, field: name, at: location,
+                        "'\(value)' is not an ISO 3166-1 alpha-2 country code (DE, GB, US, ...)")
+            }
+        case .currency:
+            if ISO4217.minorUnits[value] == nil {
+                ctx.add(OrderRule.currencyISO, field: name, at: location,
+                        "'\(value)' is not an ISO 4217 currency code (EUR, USD, GBP, ...)")
+            }
+        case .paymentMethod:
+            if !Self.paymentMethods.contains(value) {
+                ctx.add(OrderRule.paymentMethod, field: name, at: location,
+                        "'\(value)' is not one of \(Self.paymentMethods.sorted().joined(separator: ", "))")
+            }
+        case .priority:
+            if !Self.priorities.contains(value) {
+                ctx.add(OrderRule.priority, field: name, at: location,
+                        "'\(value)' is not one of low, normal, high, express")
+            }
+        case .incoterm:
+            if !Self.incoterms.contains(value) {
+                ctx.add(OrderRule.incoterm, field: name, at: location, "'\(value)' is not an Incoterms 2020 code")
+            }
+        case .store, .carrierService, .warehouse:
+            if !Self.isCode(value) {
+                ctx.add(OrderRule.codeFormat, field: name, at: location,
+                        "'\(value)' must be 1-40 of A-Z a-z 0-9 _ . -")
+            }
+        case .customerId:
+            if !Self.isCode(value) {
+                // Personal reference: do not quote it.
+                ctx.add(OrderRule.codeFormat, field: name, at: location, "must be 1-40 of A-Z a-z 0-9 _ . -")
+            }
+        default:
+            break
+        }
+        return value
+    }
+
+    // MARK: - Lines
+
+    private func checkLine(_ raw: RawLine, scale: Int?, currency: String, ctx: inout Context) -> OrderLine? {
+        let at = raw.location
+        let before = ctx.errorCount
+        let lineNoText = Clean.code(raw[.lineNo])
+        let lineNo = Int(lineNoText) ?? 0
+        if lineNo <= 0 {
+            ctx.add(OrderRule.lineNoPositive, field: LineField.lineNo.rawValue, at: at,
+                    "'\(lineNoText)' is not a positive integer")
+        }
+        let sku = Clean.code(raw[.sku])
+        if sku.isEmpty {
+            ctx.add(OrderRule.skuRequired, field: LineField.sku.rawValue, at: at, "sku is required")
+        } else if !Self.isCode(sku) {
+            ctx.add(OrderRule.skuFormat, field: LineField.sku.rawValue, at: at,
+                    "'\(sku)' must be 1-40 of A-Z a-z 0-9 _ . -")
+        }
+        let description = Clean.text(raw[.description])
+        if description.count > settings.maxDescriptionLength {
+            ctx.add(OrderRule.fieldTooLong, field: LineField.description.rawValue, at: at,
+                    "\(description.count) characters, at most \(settings.maxDescriptionLength)")
+        }
+        let qtyText = Clean.code(raw[.quantity])
+        var quantity = 0
+        if qtyText.isEmpty {
+            ctx.add(OrderRule.quantityPositive, field: LineField.quantity.rawValue, at: at, "quantity is required")
+        } else if let q = Self.positiveInt(qtyText) {
+            quantity = q
+        } else {
+            ctx.add(OrderRule.quantityPositive, field: LineField.quantity.rawValue, at: at,
+                    "'\(qtyText)' is not a positive integer")
+        }
+        let uom = Clean.upperCode(raw[.uom])
+        if !uom.isEmpty && !Self.isCode(uom) {
+            ctx.add(OrderRule.codeFormat, field: LineField.uom.rawValue, at: at, "'\(uom)' is not a unit code")
+        }
+        let priceText = Clean.code(raw[.unitPrice])
+        var price = Money(minorUnits: 0, scale: scale ?? 0)
+        if priceText.isEmpty {
+            ctx.add(OrderRule.fieldRequired, field: LineField.unitPrice.rawValue, at: at, "unit_price is required")
+        } else if let d = FixedDecimal(parsing: Substring(priceText)) {
+            if let scale {
+                if let p = Money(parsing: Substring(priceText), scale: scale) {
+                    price = p
+                } else {
+                    ctx.add(OrderRule.unitPricePrecision, field: LineField.unitPrice.rawValue, at: at,
+                            "'\(d)' has more than \(scale) decimals for \(currency)")
+                }
+            }
+        } else {
+            ctx.add(OrderRule.unitPriceDecimal, field: LineField.unitPrice.rawValue, at: at,
+                    "'\(priceText)' is not a decimal with '.' as decimal point (12.99)")
+        }
+        let taxText = Clean.code(raw[.taxRate])
+        var tax: FixedDecimal?
+        if !taxText.isEmpty {
+            if let t = FixedDecimal(parsing: Substring(taxText)), t.units < Self.pow10(t.scale) {
+                tax = t
+            } else {
+                ctx.add(OrderRule.taxRateDecimal, field: LineField.taxRate.rawValue, at: at,
+                        "'\(taxText)' is not a decimal between 0 and 1 (0.19)")
+            }
+        }
+        let hs = Clean.code(raw[.hsCode]).replacingOccurrences(of: ".", with: "")
+        if !hs.isEmpty && !(hs.utf8.count >= 6 && hs.utf8.count <= 10 && hs.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }) {
+            ctx.add(OrderRule.hsCode, field: LineField.hsCode.rawValue, at: at, "'\(hs)' is not 6 to 10 digits")
+        }
+        let origin = Clean.upperCode(raw[.originCountry])
+        if !origin.isEmpty && !ISO3166.alpha2.contains(origin) {
+            ctx.add(OrderRule.originCountry, field: LineField.originCountry.rawValue, at: at,
+                    "'\(origin)' is not an ISO 3166-1 alpha-2 country code")
+        }
+        guard ctx.errorCount == before else { return nil }
+        return OrderLine(lineNo: lineNo, sku: sku, wmsItem: settings.skuAliases[sku] ?? sku,
+                         description: description, quantity: quantity, uom: uom, unitPrice: price, taxRate: tax,
+                         hsCode: hs, originCountry: origin)
+    }
+
+    // MARK: - Helpers
+
+    private struct Context {
+        var file: String
+        var orderId: String
+        var location: SourceLocation
+        var findings: [Finding] = []
+        var errorCount: Int { findings.count }
+
+        mutating func add(_ rule: String, field: String?, at location: SourceLocation? = nil, _ message: String) {
+            findings.append(Finding(rule: rule, message: message, file: file, location: location ?? self.location,
+                                    orderId: orderId.isEmpty ? nil : orderId, field: field))
+        }
+    }
+
+    static func pow10(_ n: Int) -> Int64 {
+        var r: Int64 = 1
+        for _ in 0..<n { r *= 10 }
+        return r
+    }
+
+    /// `[A-Za-z0-9_.-]{1,40}`, the WMS schema's Code type.
+    public static func isCode(_ s: String) -> Bool {
+        let u = s.utf8
+        guard !u.isEmpty, u.count <= 40 else { return false }
+        for b in u {
+            switch b {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                continue
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Digits only, no sign, value in 1...1_000_000.
+    static func positiveInt(_ s: String) -> Int? {
+        let u = s.utf8
+        guard !u.isEmpty, u.count <= 7 else { return nil }
+        var v = 0
+        for b in u {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            v = v * 10 + Int(b - 0x30)
+        }
+        return v > 0 ? v : nil
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)` with calendar ranges checked.
+    public static func isISODateTimeWithOffset(_ s: String) -> Bool {
+        let b = Array(s.utf8)
+        func digits(_ from: Int, _ n: Int) -> Int? {
+            guard from + n <= b.count else { return nil }
+            var v = 0
+            for i in from..<(from + n) {
+                guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard b.count >= 20, let y = digits(0, 4), b[4] == 0x2D, let mo = digits(5, 2), b[7] == 0x2D,
+              let d = digits(8, 2), b[10] == UInt8(ascii: "T"), let h = digits(11, 2), b[13] == 0x3A,
+              let mi = digits(14, 2), b[16] == 0x3A, let sec = digits(17, 2) else { return false }
+        guard y >= 1900, (1...12).contains(mo), h < 24, mi < 60, sec < 60 else { return false }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]
+        guard (1...days).contains(d) else { return false }
+        var i = 19
+        if i < b.count && b[i] == UInt8(ascii: ".") {
+            i += 1
+            let start = i
+            while i < b.count && b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
+            guard i > start else { return false }
+        }
+        guard i < b.count else { return false }
+        if b[i] == UInt8(ascii: "Z") { return i + 1 == b.count }
+        guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), i + 6 == b.count,
+              let oh = digits(i + 1, 2), b[i + 3] == 0x3A, let om = digits(i + 4, 2) else { return false }
+        return oh <= 14 && om < 60
+    }
+}

@@ -1,0 +1,18 @@
+/// Chooses the warehouse for an order: the one the ERP asked for, else the first rule matching the
+/// ship-to country, else the default.
+public struct WarehouseRouter: Sendable {
+    /// Ship-to country (ISO alpha-2) -> warehouse code.
+    public var byCountry: [String: String]
+    public var defaultWarehouse: String?
+
+    public init(byCountry: [String: String] = [:], defaultWarehouse: String? = nil) {
+        self.byCountry = byCountry
+        self.defaultWarehouse = defaultWarehouse
+    }
+
+    /// The warehouse for `order`, or nil when nothing decides.
+    public func route(_ order: Order) -> String? {
+        if !order.requestedWarehouse.isEmpty { return order.requestedWarehouse }
+        return byCountry[order.shipTo.country] ?? defaultWarehouse
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Text cleaning applied before validation and emission.
+public enum Clean {
+    /// Trims spaces, tabs, CR/LF and other Unicode whitespace at both ends (not inside).
+    @inline(__always)
+    public static func trim(_ s: String) -> String {
+        let u = s.utf8
+        guard let f = u.first, let l = u.last else { return s }
+        // Fast path: nothing to trim (the usual case).
+        if f > 0x20 && f < 0x80 && l > 0x20 && l < 0x80 { return s }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Unicode NFC, so that `e` + combining acute and `é` are the same text for the WMS and for hashing.
+    public static func nfc(_ s: String) -> String {
+        if isASCII(s) { return s }
+        return s.precomposedStringWithCanonicalMapping
+    }
+
+    /// Full-width ASCII variants (U+FF01...U+FF5E) and the ideographic space to their half-width forms,
+    /// as Chinese and Japanese ERP exports often write digits and Latin letters in codes and phones.
+    public static func halfWidth(_ s: String) -> String {
+        if isASCII(s) { return s }
+        var scalars = String.UnicodeScalarView()
+        var changed = false
+        for sc in s.unicodeScalars {
+            switch sc.value {
+            case 0xFF01...0xFF5E:
+                scalars.append(Unicode.Scalar(sc.value - 0xFEE0)!)
+                changed = true
+            case 0x3000:
+                scalars.append(" ")
+                changed = true
+            default:
+                scalars.append(sc)
+            }
+        }
+        return changed ? String(scalars) : s
+    }
+
+    /// Trim + NFC: what every free-text field gets.
+    public static func text(_ s: String) -> String { nfc(trim(s)) }
+
+    /// Trim + NFC + half-width: codes, postcodes, phones.
+    public static func code(_ s: String) -> String { trim(halfWidth(nfc(s))) }
+
+    /// A code that is upper case by definition (country, currency).
+    public static func upperCode(_ s: String) -> String {
+        let c = code(s)
+        return isASCII(c) ? c.uppercased() : c
+    }
+
+    @inline(__always)
+    public static func isASCII(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { buf in
+            for b in buf where b >= 0x80 { return false }
+            return true
+        }
+    }
+}

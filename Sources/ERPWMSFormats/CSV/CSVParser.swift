@@ -1,0 +1,188 @@
+import ERPWMSCore
+
+/// A streaming RFC 4180 CSV parser that works on bytes.
+///
+/// Written here rather than taken from a package because the packages at hand (SwiftCSV, CSV.swift) build a
+/// `String` per character or load the whole file, and memory must stay flat in the input size: this parser
+/// keeps one record in memory, creates a `String` only for the fields a caller asks for, and validates UTF-8
+/// there, reporting the line. It accepts CRLF, LF and lone CR line ends, quoted fields with embedded line
+/// breaks and doubled quotes, and a delimiter and quote byte of the channel's choosing.
+public struct CSVParser {
+    public struct Dialect: Sendable {
+        public var delimiter: UInt8
+        public var quote: UInt8
+        public init(delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8 = UInt8(ascii: "\"")) {
+            self.delimiter = delimiter
+            self.quote = quote
+        }
+    }
+
+    private let source: ByteSource
+    private let dialect: Dialect
+    private let limits: InputLimits
+    private var chunk: UnsafeMutableRawBufferPointer
+    private var pos = 0
+    private var end = 0
+    private var eof = false
+    private var atStart = true
+    private var pendingCR = false
+
+    /// Bytes of the current record's fields, back to back.
+    private var record: [UInt8] = []
+    /// End offset in `record` of each field.
+    private var fieldEnds: [Int] = []
+    /// Physical line (1-based) on which the next record starts.
+    private var nextLine = 1
+    /// Physical line on which the current record starts.
+    public private(set) var recordLine = 0
+    /// 1-based number of the current record (the header is record 1).
+    public private(set) var recordNumber = 0
+
+    public init(source: ByteSource, dialect: Dialect = .init(), limits: InputLimits = .init()) {
+        self.source = source
+        self.dialect = dialect
+        self.limits = limits
+        self.chunk = .allocate(byteCount: 256 << 10, alignment: 8)
+        record.reserveCapacity(4096)
+        fieldEnds.reserveCapacity(64)
+    }
+
+    /// Frees the read buffer. Call once when done (the parser is a struct so that the hot loop stays inlined).
+    public mutating func close() {
+        chunk.deallocate()
+        chunk = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    }
+
+    /// Number of fields in the current record.
+    public var fieldCount: Int { fieldEnds.count }
+
+    /// The current record's field `i` as a `String`, validated as UTF-8.
+    public func field(_ i: Int) throws -> String {
+        let start = i == 0 ? 0 : fieldEnds[i - 1]
+        let stop = fieldEnds[i]
+        if start == stop { return "" }
+        return try record.withUnsafeBufferPointer { buf in
+            let slice = UnsafeBufferPointer(rebasing: buf[start..<stop])
+            if let s = String(validating: slice, as: UTF8.self) { return s }
+            var offset = 0
+            // Find the first bad byte for the message.
+            var it = slice.makeIterator()
+            var decoder = UTF8()
+            loop: while true {
+                switch decoder.decode(&it) {
+                case .scalarValue(let sc): offset += UTF8.width(sc)
+                case .emptyInput, .error: break loop
+                }
+            }
+            throw FormatError(rule: "encoding.invalid-utf8",
+                              message: "field \(i + 1) is not valid UTF-8 (bad byte at offset \(offset) of the field); declare the channel's encoding",
+                              location: SourceLocation(line: recordLine, record: recordNumber))
+        }
+    }
+
+    /// Advances to the next record. Returns false at end of input. Blank lines are skipped.
+    public mutating func next() throws -> Bool {
+        while true {
+            guard try readRecord() else { return false }
+            if fieldEnds.count == 1 && fieldEnds[0] == 0 { continue }  // blank line
+            recordNumber += 1
+            return true
+        }
+    }
+
+    private mutating func fill() throws -> Bool {
+        if eof { return false }
+        let n = try source.read(into: chunk)
+        pos = 0
+        end = n
+        if n == 0 {
+            eof = true
+            return false
+        }
+        if atStart {
+            atStart = false
+            // UTF-8 byte order mark: a BOM is not part of the first header name.
+            if n >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { pos = 3 }
+        }
+        return true
+    }
+
+    private mutating func readRecord() throws -> Bool {
+        record.removeAll(keepingCapacity: true)
+        fieldEnds.removeAll(keepingCapacity: true)
+        recordLine = nextLine
+        var inQuotes = false
+        var quotedField = false
+        var afterQuote = false  // a quote seen inside a quoted field: either "" or the closing quote
+        var sawAny = false
+        let delim = dialect.delimiter
+        let quote = dialect.quote
+        var fieldStart = 0
+
+        while true {
+            if pos == end {
+                guard try fill() else {
+                    // End of input.
+                    if inQuotes && !afterQuote {
+                        throw FormatError(rule: "csv.quote.unterminated",
+                                          message: "a quoted field opened in this record is never closed",
+                                          location: SourceLocation(line: recordLine, record: recordNumber + 1))
+                    }
+                    if !sawAny { return false }
+                    fieldEnds.append(record.count)
+                    return true
+                }
+            }
+            let b = chunk[pos]
+            pos += 1
+            if pendingCR {
+                pendingCR = false
+                if b == 0x0A { continue }  // CRLF: the CR already ended the record
+            }
+            sawAny = true
+            if inQuotes {
+                if afterQuote {
+                    afterQuote = false
+                    if b == quote {
+                        record.append(quote)
+                        continue
+                    }
+                    inQuotes = false  // the quote was the closing one; fall through to unquoted handling
+                } else if b == quote {
+                    afterQuote = true
+                    continue
+                } else {
+                    if b == 0x0A { nextLine += 1 }
+                    record.append(b)
+                    if record.count - fieldStart > limits.maxFieldBytes { try tooLong(field: true) }
+                    continue
+                }
+            }
+            switch b {
+            case delim:
+                fieldEnds.append(record.count)
+                fieldStart = record.count
+                quotedField = false
+            case 0x0A, 0x0D:
+                nextLine += 1
+                if b == 0x0D { pendingCR = true }
+                fieldEnds.append(record.count)
+                return true
+            case quote where record.count == fieldStart && !quotedField:
+                inQuotes = true
+                quotedField = true
+            default:
+                record.append(b)
+                if record.count - fieldStart > limits.maxFieldBytes { try tooLong(field: true) }
+            }
+            if record.count > limits.maxRecordBytes { try tooLong(field: false) }
+        }
+    }
+
+    private func tooLong(field: Bool) throws -> Never {
+        throw FormatError(rule: field ? "csv.field.too-long" : "csv.record.too-long",
+                          message: field ? "a field is longer than \(limits.maxFieldBytes) bytes"
+                                         : "a record is longer than \(limits.maxRecordBytes) bytes",
+                          location: SourceLocation(line: recordLine, record: recordNumber + 1))
+    }
+}

@@ -1,0 +1,197 @@
+internal import CLibXML2
+import Foundation
+import ERPWMSCore
+
+/// One diagnostic libxml2 reported.
+struct XMLDiagnostic {
+    var isSchemaValidity: Bool
+    var isWarning: Bool
+    var line: Int
+    var message: String
+}
+
+/// Process-wide libxml2 setup, done once: initialise the parser and install an external-entity loader
+/// that refuses everything, so no document, DTD or schema can make the process read a file or the network.
+enum LibXML {
+    static let setUp: Void = {
+        xmlInitParser()
+        xmlSetExternalEntityLoader { _, _, _ in nil }
+        xmlSetGenericErrorFunc(nil, nil)
+    }()
+
+    /// Hardened parse options: no network, no error printing. Never NOENT, DTDLOAD, DTDATTR, DTDVALID,
+    /// XINCLUDE, HUGE or RECOVER (see TOOLCHAIN.md).
+    static let readerOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
+        | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
+
+    /// Replaces quoted values in libxml2 messages with `'…'`: a schema message may quote a customer's name.
+    static func redact(_ message: String) -> String {
+        var out = ""
+        var inQuote = false
+        for ch in message {
+            if ch == "'" {
+                if inQuote { out += "…'" }
+                else { out += "'" }
+                inQuote.toggle()
+                continue
+            }
+            if !inQuote && ch != "\n" { out.append(ch) }
+        }
+        return out.trimmingCharacters(in: [" ", "."])
+    }
+}
+
+/// A compiled XSD from `EmbeddedSchemas`, shared read-only across parses.
+final class CompiledSchema: @unchecked Sendable {
+    let pointer: xmlSchemaPtr
+
+    private init(pointer: xmlSchemaPtr) { self.pointer = pointer }
+
+    private static let lock = NSLockLike()
+    nonisolated(unsafe) private static var cache: [String: CompiledSchema] = [:]
+
+    /// The schema `name` (`wms-shipment-order.xsd`), compiled on first use.
+    static func named(_ name: String) throws -> CompiledSchema {
+        _ = LibXML.setUp
+        return try lock.withLock {
+            if let s = cache[name] { return s }
+            guard let text = EmbeddedSchemas.files[name] else {
+                throw FormatError(rule: "xml.schema.missing", message: "no embedded schema \(name)")
+            }
+            let bytes = Array(text.utf8)
+            let schema: xmlSchemaPtr? = bytes.withUnsafeBufferPointer { buf in
+                buf.withMemoryRebound(to: CChar.self) { cbuf in
+                    guard let ctxt = xmlSchemaNewMemParserCtxt(cbuf.baseAddress, Int32(cbuf.count)) else { return nil }
+                    defer { xmlSchemaFreeParserCtxt(ctxt) }
+                    return xmlSchemaParse(ctxt)
+                }
+            }
+            guard let schema else {
+                throw FormatError(rule: "xml.schema.invalid", message: "embedded schema \(name) does not compile")
+            }
+            let compiled = CompiledSchema(pointer: schema)
+            cache[name] = compiled
+            return compiled
+        }
+    }
+}
+
+/// A tiny mutex over pthread, so this module needs nothing from Foundation's threading.
+final class NSLockLike: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+/// A streaming libxml2 `xmlTextReader` over a `ByteSource`, optionally validating against an XSD as it
+/// reads. No C type leaves this file.
+final class XMLStream {
+    enum NodeType: Int32 {
+        case element = 1, text = 3, cdata = 4, entityReference = 5, processingInstruction = 7, comment = 8,
+             documentType = 10, whitespace = 13, significantWhitespace = 14, endElement = 15, other = -1
+    }
+
+    private final class IOContext {
+        let source: ByteSource
+        var error: Error?
+        var diagnostics: [XMLDiagnostic] = []
+        init(source: ByteSource) { self.source = source }
+    }
+
+    private let reader: xmlTextReaderPtr
+    private let context: IOContext
+    private let contextPointer: UnsafeMutableRawPointer
+
+    init(source: ByteSource, schema: CompiledSchema?, encoding: String? = nil) throws {
+        _ = LibXML.setUp
+        context = IOContext(source: source)
+        contextPointer = Unmanaged.passRetained(context).toOpaque()
+        let readCallback: xmlInputReadCallback = { ctx, buffer, len in
+            let io = Unmanaged<IOContext>.fromOpaque(ctx!).takeUnretainedValue()
+            do {
+                return Int32(try io.source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(len))))
+            } catch {
+                io.error = error
+                return -1
+            }
+        }
+        guard let r = xmlReaderForIO(readCallback, nil, contextPointer, "input.xml", encoding, LibXML.readerOptions) else {
+            Unmanaged<IOContext>.fromOpaque(contextPointer).release()
+            throw FormatError(rule: "xml.reader", message: "libxml2 could not create a reader")
+        }
+        reader = r
+        if let schema {
+            guard xmlTextReaderSetSchema(reader, schema.pointer) == 0 else {
+                xmlFreeTextReader(reader)
+                Unmanaged<IOContext>.fromOpaque(contextPointer).release()
+                throw FormatError(rule: "xml.schema.attach", message: "libxml2 could not attach the schema")
+            }
+        }
+        xmlTextReaderSetStructuredErrorHandler(reader, { arg, error in
+            guard let arg, let error else { return }
+            let io = Unmanaged<IOContext>.fromOpaque(arg).takeUnretainedValue()
+            let e = error.pointee
+            let message = e.message.map { String(cString: $0) } ?? "error \(e.code)"
+            io.diagnostics.append(XMLDiagnostic(
+                isSchemaValidity: e.domain == Int32(XML_FROM_SCHEMASV.rawValue),
+                isWarning: e.level == XML_ERR_WARNING, line: Int(e.line), message: LibXML.redact(message)))
+        }, contextPointer)
+    }
+
+    deinit {
+        xmlFreeTextReader(reader)
+        Unmanaged<IOContext>.fromOpaque(contextPointer).release()
+    }
+
+    /// Advances to the next node. Returns false at the end. Throws a source error (gzip, encoding) or
+    /// `xml.malformed` with libxml2's (redacted) message and line.
+    func read() throws -> Bool {
+        let rc = xmlTextReaderRead(reader)
+        if let e = context.error { throw e }
+        if rc == 1 { return true }
+        if rc == 0 { return false }
+        let d = takeFatal()
+        throw FormatError(rule: "xml.malformed", message: d?.message ?? "the document is not well-formed XML",
+                          location: SourceLocation(line: d?.line))
+    }
+
+    /// Diagnostics collected since the last call (schema validity errors among them).
+    func takeDiagnostics() -> [XMLDiagnostic] {
+        defer { context.diagnostics.removeAll(keepingCapacity: true) }
+        return context.diagnostics
+    }
+
+    private func takeFatal() -> XMLDiagnostic? {
+        let all = takeDiagnostics()
+        return all.first(where: { !$0.isSchemaValidity && !$0.isWarning }) ?? all.first
+    }
+
+    var nodeType: NodeType { NodeType(rawValue: xmlTextReaderNodeType(reader)) ?? .other }
+    var depth: Int { Int(xmlTextReaderDepth(reader)) }
+    var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
+    var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
+
+    /// Local name of the current node. libxml2 interns names, so this is cheap to compare.
+    var localName: String {
+        guard let p = xmlTextReaderConstLocalName(reader) else { return "" }
+        return String(cString: p)
+    }
+
+    /// Appends the current text node's UTF-8 bytes to `buffer`.
+    func appendValue(to buffer: inout [UInt8]) {
+        guard let p = xmlTextReaderConstValue(reader) else { return }
+        var q = p
+        while q.pointee != 0 {
+            buffer.append(q.pointee)
+            q += 1
+        }
+    }
+
+    /// True when the document, as far as read, is valid against the schema.
+    var isValid: Bool { xmlTextReaderIsValid(reader) == 1 }
+}

@@ -1,0 +1,2 @@
+import ERPWMSEngine
+print("hi")
