@@ -23,6 +23,7 @@ public enum OrderRule {
     public static let fieldRequired = "order.field.required"
     public static let fieldTooLong = "order.field.too-long"
     public static let fieldsInconsistent = "order.fields.consistent"
+    public static let controlCharacters = "order.field.control-characters"
     public static let countryISO = "order.country.iso3166"
     public static let currencyISO = "order.currency.iso4217"
     public static let paymentMethod = "order.payment-method.known"
@@ -56,6 +57,7 @@ public enum OrderRule {
         (orderDateFormat, "order_date is ISO 8601 date-time with offset (2025-03-01T10:00:00+01:00)"),
         (fieldRequired, "ship_name, ship_address1, ship_city, ship_postcode, ship_country, currency, carrier_service, payment_method, sku, quantity, unit_price are present"),
         (fieldTooLong, "text fields at most 200 characters (description 500)"),
+        (controlCharacters, "text fields contain no control characters other than tab and line breaks"),
         (fieldsInconsistent, "order-level columns have the same value on every row of the order"),
         (countryISO, "ship_country is an ISO 3166-1 alpha-2 code"),
         (currencyISO, "currency is an ISO 4217 code"),

@@ -131,6 +131,11 @@ public struct OrderValidator: Sendable {
             }
             return value
         }
+        if Clean.hasControlCharacters(value) {
+            ctx.add(OrderRule.controlCharacters, field: name, at: location,
+                    "contains control characters, which the WMS file cannot carry")
+            return value
+        }
         if value.count > settings.maxTextLength {
             ctx.add(OrderRule.fieldTooLong, field: name, at: location,
                     "\(value.count) characters, at most \(settings.maxTextLength)")
@@ -205,7 +210,10 @@ public struct OrderValidator: Sendable {
                     "'\(sku)' must be 1-40 of A-Z a-z 0-9 _ . -")
         }
         let description = Clean.text(raw[.description])
-        if description.count > settings.maxDescriptionLength {
+        if Clean.hasControlCharacters(description) {
+            ctx.add(OrderRule.controlCharacters, field: LineField.description.rawValue, at: at,
+                    "contains control characters, which the WMS file cannot carry")
+        } else if description.count > settings.maxDescriptionLength {
             ctx.add(OrderRule.fieldTooLong, field: LineField.description.rawValue, at: at,
                     "\(description.count) characters, at most \(settings.maxDescriptionLength)")
         }

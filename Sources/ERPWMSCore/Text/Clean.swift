@@ -51,6 +51,15 @@ public enum Clean {
         return isASCII(c) ? c.uppercased() : c
     }
 
+    /// True when `s` has a C0 control character other than tab, LF and CR (not allowed in XML 1.0), or DEL.
+    public static func hasControlCharacters(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { buf in
+            for b in buf where (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F { return true }
+            return false
+        }
+    }
+
     @inline(__always)
     public static func isASCII(_ s: String) -> Bool {
         var s = s

@@ -174,7 +174,14 @@ final class XMLStream {
     var nodeType: NodeType { NodeType(rawValue: xmlTextReaderNodeType(reader)) ?? .other }
     var depth: Int { Int(xmlTextReaderDepth(reader)) }
     var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
-    var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
+    /// Line of the current node (falls back to the parser's position).
+    var line: Int {
+        if let node = xmlTextReaderCurrentNode(reader) {
+            let l = xmlGetLineNo(node)
+            if l > 0 { return Int(l) }
+        }
+        return Int(xmlTextReaderGetParserLineNumber(reader))
+    }
 
     /// Local name of the current node. libxml2 interns names, so this is cheap to compare.
     var localName: String {

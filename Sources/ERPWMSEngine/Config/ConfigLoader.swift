@@ -1,0 +1,241 @@
+import ERPWMSCore
+import ERPWMSFormats
+import Yams
+
+/// Reads and validates `erpwms.yaml`. Every error names the file, the key path and the line, and says
+/// what is allowed; unknown keys are errors too (a typo must not be silently ignored).
+public struct ConfigLoader {
+    public let file: String
+
+    public init(file: String) {
+        self.file = file
+    }
+
+    /// Parses `text` (the content of `file`).
+    public func load(text: String) throws -> Configuration {
+        let root: Node
+        do {
+            guard let n = try Yams.compose(yaml: text) else {
+                throw ConfigError(file: file, key: "", line: 1, message: "the file is empty; run `erpwms init` for a commented example")
+            }
+            root = n
+        } catch let e as ConfigError {
+            throw e
+        } catch let e as YamlError {
+            throw ConfigError(file: file, key: "", line: Self.line(of: e), message: "not valid YAML: \(e)")
+        }
+        let top = try Section(node: root, path: "", file: file)
+        try top.allow(["version", "channels", "folders", "wms", "routing", "sku_aliases", "limits", "validation"])
+        if let v = try top.int("version"), v != 1 {
+            throw top.error("version", "unsupported version \(v); this erpwms reads version 1")
+        }
+
+        let folders = try top.section("folders")
+        try folders?.allow(["work", "archive", "failed", "reports", "state"])
+        let wms = try top.section("wms")
+        try wms?.allow(["outbox", "include_email", "include_phone"])
+        let validation = try top.section("validation")
+        try validation?.allow(["validate_output", "max_text_length", "max_description_length"])
+
+        let routing = try top.section("routing")
+        try routing?.allow(["default_warehouse", "by_country"])
+        var byCountry: [String: String] = [:]
+        if let m = try routing?.section("by_country") {
+            for (key, value, line) in try m.stringPairs() {
+                let c = key.uppercased()
+                guard ISO3166.alpha2.contains(c) else {
+                    throw ConfigError(file: file, key: m.path + "." + key, line: line,
+                                      message: "'\(key)' is not an ISO 3166-1 alpha-2 country code")
+                }
+                guard OrderValidator.isCode(value) else {
+                    throw ConfigError(file: file, key: m.path + "." + key, line: line,
+                                      message: "warehouse '\(value)' must be 1-40 of A-Z a-z 0-9 _ . -")
+                }
+                byCountry[c] = value
+            }
+        }
+        let defaultWarehouse = try routing?.string("default_warehouse")
+        if let d = defaultWarehouse, !OrderValidator.isCode(d) {
+            throw routing!.error("default_warehouse", "warehouse '\(d)' must be 1-40 of A-Z a-z 0-9 _ . -")
+        }
+
+        var aliases: [String: String] = [:]
+        if let m = try top.section("sku_aliases") {
+            for (k, v, _) in try m.stringPairs() { aliases[k] = v }
+        }
+
+        let limitsSection = try top.section("limits")
+        try limitsSection?.allow(["max_file_mb", "max_decompressed_mb", "max_compression_ratio", "max_field_kb",
+                                  "max_record_kb"])
+        var limits = InputLimits()
+        if let l = limitsSection {
+            if let v = try l.int("max_file_mb", min: 1) { limits.maxFileBytes = Int64(v) << 20 }
+            if let v = try l.int("max_decompressed_mb", min: 1) { limits.maxDecompressedBytes = Int64(v) << 20 }
+            if let v = try l.int("max_compression_ratio", min: 2) { limits.maxCompressionRatio = Int64(v) }
+            if let v = try l.int("max_field_kb", min: 1) { limits.maxFieldBytes = v << 10 }
+            if let v = try l.int("max_record_kb", min: 1) { limits.maxRecordBytes = v << 10 }
+        }
+
+        var rules = OrderRuleSettings(skuAliases: aliases)
+        if let v = try validation?.int("max_text_length", min: 1, max: 200) { rules.maxTextLength = v }
+        if let v = try validation?.int("max_description_length", min: 1, max: 500) { rules.maxDescriptionLength = v }
+
+        guard let channelsSection = try top.section("channels") else {
+            throw top.error("channels", "at least one channel is required (see `erpwms init`)")
+        }
+        var channels: [Channel] = []
+        for (name, line) in channelsSection.keys {
+            guard OrderValidator.isCode(name) else {
+                throw ConfigError(file: file, key: "channels.\(name)", line: line,
+                                  message: "a channel name is 1-40 of A-Z a-z 0-9 _ . -")
+            }
+            guard let c = try channelsSection.section(name) else {
+                throw ConfigError(file: file, key: "channels.\(name)", line: line, message: "must be a mapping")
+            }
+            channels.append(try channel(name: name, c))
+        }
+        if channels.isEmpty { throw top.error("channels", "at least one channel is required") }
+
+        return Configuration(
+            channels: channels,
+            wmsOutbox: try wms?.string("outbox") ?? "outbox/wms",
+            workDir: try folders?.string("work") ?? "work",
+            archiveDir: try folders?.string("archive") ?? "archive",
+            failedDir: try folders?.string("failed") ?? "failed",
+            reportsDir: try folders?.string("reports") ?? "reports",
+            stateDir: try folders?.string("state") ?? "state",
+            includeEmail: try wms?.bool("include_email") ?? false,
+            includePhone: try wms?.bool("include_phone") ?? true,
+            router: WarehouseRouter(byCountry: byCountry, defaultWarehouse: defaultWarehouse),
+            rules: rules, limits: limits,
+            validateOutput: try validation?.bool("validate_output") ?? true)
+    }
+
+    private func channel(name: String, _ c: Section) throws -> Channel {
+        try c.allow(["document", "inbox", "format", "encoding", "delimiter", "pickup", "error_policy"])
+        let document = try c.string("document") ?? "orders"
+        guard document == "orders" else {
+            throw c.error("document", "'\(document)' is not supported; allowed: orders")
+        }
+        let format = try c.enumValue("format", InputFormat.self) ?? .csv
+        let encoding = try c.enumValue("encoding", TextEncoding.self) ?? .utf8
+        var delimiter = UInt8(ascii: ",")
+        if let d = try c.string("delimiter") {
+            switch d {
+            case ",": delimiter = UInt8(ascii: ",")
+            case ";": delimiter = UInt8(ascii: ";")
+            case "\t", "tab": delimiter = 0x09
+            case "|": delimiter = UInt8(ascii: "|")
+            default: throw c.error("delimiter", "'\(d)' is not allowed; allowed: ',' ';' '|' 'tab'")
+            }
+        }
+        var pickup = PickupRule()
+        if let p = try c.section("pickup") {
+            try p.allow(["min_age_seconds", "done_marker"])
+            if let v = try p.int("min_age_seconds", min: 0) { pickup.minAgeSeconds = v }
+            if let m = try p.string("done_marker") {
+                guard m.hasPrefix("."), m.count > 1, !m.contains("/") else {
+                    throw p.error("done_marker", "'\(m)' must be a suffix starting with '.', such as .done")
+                }
+                pickup.doneMarkerSuffix = m
+            }
+        }
+        return Channel(name: name, document: document, inbox: try c.string("inbox") ?? "inbox/\(name)",
+                       format: format, encoding: encoding, delimiter: delimiter, pickup: pickup,
+                       errorPolicy: try c.enumValue("error_policy", ErrorPolicy.self) ?? .rejectOrder)
+    }
+
+    static func line(of error: YamlError) -> Int? {
+        switch error {
+        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+}
+
+/// A YAML mapping with its key path, for precise errors.
+struct Section {
+    let mapping: Node.Mapping
+    let path: String
+    let file: String
+    let line: Int?
+
+    init(node: Node, path: String, file: String) throws {
+        guard let m = node.mapping else {
+            throw ConfigError(file: file, key: path, line: node.mark?.line, message: "must be a mapping of keys to values")
+        }
+        self.mapping = m
+        self.path = path
+        self.file = file
+        self.line = node.mark?.line
+    }
+
+    func key(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
+
+    func error(_ k: String, _ message: String) -> ConfigError {
+        ConfigError(file: file, key: key(k), line: node(k)?.mark?.line ?? line, message: message)
+    }
+
+    func node(_ k: String) -> Node? { mapping[Node(k)] }
+
+    /// Keys in document order, with their lines.
+    var keys: [(String, Int?)] {
+        mapping.map { ($0.key.string ?? "", $0.key.mark?.line) }
+    }
+
+    func allow(_ allowed: [String]) throws {
+        for (k, line) in keys where !allowed.contains(k) {
+            throw ConfigError(file: file, key: key(k), line: line,
+                              message: "unknown key; allowed here: \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    func section(_ k: String) throws -> Section? {
+        guard let n = node(k) else { return nil }
+        if n.scalar != nil && (n.string == "" || n.null != nil) { return nil }
+        return try Section(node: n, path: key(k), file: file)
+    }
+
+    func string(_ k: String) throws -> String? {
+        guard let n = node(k) else { return nil }
+        guard let s = n.scalar?.string else { throw error(k, "must be a single value, not a list or mapping") }
+        return s
+    }
+
+    func int(_ k: String, min: Int = Int.min, max: Int = Int.max) throws -> Int? {
+        guard let s = try string(k) else { return nil }
+        guard let v = Int(s), v >= min, v <= max else {
+            let range = max == Int.max ? "an integer >= \(min)" : "an integer from \(min) to \(max)"
+            throw error(k, "'\(s)' is not allowed; must be \(range)")
+        }
+        return v
+    }
+
+    func bool(_ k: String) throws -> Bool? {
+        guard let s = try string(k) else { return nil }
+        switch s.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(k, "'\(s)' is not allowed; must be true or false")
+        }
+    }
+
+    func enumValue<E: RawRepresentable & CaseIterable>(_ k: String, _ type: E.Type) throws -> E? where E.RawValue == String {
+        guard let s = try string(k) else { return nil }
+        guard let v = E(rawValue: s.lowercased()) else {
+            throw error(k, "'\(s)' is not allowed; allowed: \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return v
+    }
+
+    func stringPairs() throws -> [(String, String, Int?)] {
+        try mapping.map { pair in
+            guard let k = pair.key.string, let v = pair.value.scalar?.string else {
+                throw ConfigError(file: file, key: path, line: pair.key.mark?.line, message: "entries must be KEY: VALUE")
+            }
+            return (k, v, pair.key.mark?.line)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ERPWMSCore
+import ERPWMSFormats
+
+/// What to do with a file when one of its orders is bad.
+public enum ErrorPolicy: String, Sendable, CaseIterable {
+    /// Reject the bad order only; the others proceed (default).
+    case rejectOrder = "reject-order"
+    /// Reject the whole file: nothing from it is sent, it goes to `failed/`.
+    case rejectFile = "reject-file"
+}
+
+/// The document formats a channel can read.
+public enum InputFormat: String, Sendable, CaseIterable {
+    case csv, xml
+}
+
+/// When a file in a drop folder counts as complete.
+public struct PickupRule: Sendable, Equatable {
+    /// A file must be unmodified for at least this long (size and mtime stable).
+    public var minAgeSeconds: Int
+    /// When set (e.g. `.done`), a file is only taken once `NAME<suffix>` exists beside it.
+    public var doneMarkerSuffix: String?
+
+    public init(minAgeSeconds: Int = 5, doneMarkerSuffix: String? = nil) {
+        self.minAgeSeconds = minAgeSeconds
+        self.doneMarkerSuffix = doneMarkerSuffix
+    }
+}
+
+/// One named inbound channel: a drop folder with its format and rules.
+public struct Channel: Sendable {
+    public var name: String
+    /// Document type; only `orders` in this version.
+    public var document: String
+    /// Drop folder, relative to the workspace unless absolute.
+    public var inbox: String
+    public var format: InputFormat
+    public var encoding: TextEncoding
+    public var delimiter: UInt8
+    public var pickup: PickupRule
+    public var errorPolicy: ErrorPolicy
+}
+
+/// The whole `erpwms.yaml`, validated.
+public struct Configuration: Sendable {
+    public var channels: [Channel]
+    /// Folder the WMS reads instructions from, relative to the workspace unless absolute.
+    public var wmsOutbox: String
+    /// Folders of the file lifecycle, relative to the workspace unless absolute.
+    public var workDir: String
+    public var archiveDir: String
+    public var failedDir: String
+    public var reportsDir: String
+    public var stateDir: String
+    /// Send the customer's e-mail address to the WMS (off: the WMS gets only what it needs to ship).
+    public var includeEmail: Bool
+    /// Send the phone number to the WMS (carriers usually need it).
+    public var includePhone: Bool
+    public var router: WarehouseRouter
+    public var rules: OrderRuleSettings
+    public var limits: InputLimits
+    /// Validate every published instruction file against its XSD before publishing (on by default).
+    public var validateOutput: Bool
+
+    public static let fileName = "erpwms.yaml"
+}

@@ -1,0 +1,101 @@
+import ERPWMSCore
+
+/// Where an input file is in its lifecycle.
+public enum FileStatus: String, Sendable, Codable, CaseIterable {
+    /// Claimed into `work/`, not yet processed (a crash here means: process it again).
+    case claimed
+    /// Processed and committed; its outputs may still await publishing and it may still be in `work/`.
+    case processed
+    /// Terminal: processed and moved to `archive/`.
+    case archived
+    /// Could not be processed; being moved to `failed/` (a crash here means: finish the move).
+    case failing
+    /// Terminal: could not be processed; in `failed/` with `NAME.error.json`.
+    case failed
+    /// Terminal: the same bytes were processed before; moved to `archive/`, nothing done.
+    case duplicate
+}
+
+/// One input file as the ledger knows it.
+public struct FileRecord: Sendable, Codable {
+    public var id: Int64
+    public var name: String
+    public var channel: String
+    public var hash: String
+    public var size: Int64
+    public var status: FileStatus
+    /// Current location relative to the workspace (`work/...`, `archive/...`, `failed/...`).
+    public var path: String
+    /// Where the file is being moved to (set just before the move, so a crash can finish it).
+    public var targetPath: String?
+    public var reason: String?
+    public var receivedAt: String
+    public var finishedAt: String?
+    public var ordersAccepted: Int
+    public var ordersRejected: Int
+    public var ordersDuplicate: Int
+}
+
+/// What the ledger knows of an order: its latest instructed version.
+public struct KnownOrder: Sendable {
+    public var version: Int
+    public var contentHash: String
+    /// `instructed` (sent, nothing confirmed yet) or `confirmed` (the WMS has confirmed something).
+    public var status: String
+}
+
+/// An output written to a temporary name and recorded, not yet renamed to its final name.
+public struct PendingOutput: Sendable {
+    public var id: Int64
+    public var fileId: Int64
+    public var tempPath: String
+    public var finalPath: String
+}
+
+/// Counts for one processed file.
+public struct FileCounts: Sendable, Codable, Equatable {
+    public var ordersAccepted = 0
+    public var ordersRejected = 0
+    public var ordersDuplicate = 0
+    public var ordersReplaced = 0
+    public var linesAccepted = 0
+    public var records = 0
+    public init() {}
+}
+
+/// The ledger: every file, order, instruction and finding, durable. The engine talks to it only through
+/// this interface, so that a shared PostgreSQL ledger can stand beside the embedded SQLite one.
+public protocol Ledger: AnyObject {
+    /// The earlier file with these bytes that was processed (archived), if any.
+    func processedFile(withHash hash: String) throws -> FileRecord?
+    /// Records a freshly claimed file; returns its id.
+    func recordClaim(name: String, channel: String, hash: String, size: Int64, path: String, at time: String) throws -> Int64
+    func file(id: Int64) throws -> FileRecord?
+    /// Files not in a terminal state (claimed, processed, failing), oldest first: what a crash left behind.
+    func unfinishedFiles() throws -> [FileRecord]
+    /// Runs `body` in one transaction: everything it records commits together or not at all.
+    func inTransaction<T>(_ body: (LedgerTransaction) throws -> T) throws -> T
+    func pendingOutputs() throws -> [PendingOutput]
+    func markPublished(outputId: Int64) throws
+    /// Records where a file is about to be moved, and why, before the move happens.
+    func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws
+    /// Records that a file reached `status` at `path`.
+    func setStatus(fileId: Int64, _ status: FileStatus, path: String, at time: String) throws
+    /// Records findings that concern a whole file (or its orders) outside a processing transaction.
+    func recordFindings(_ findings: [Finding], fileId: Int64) throws
+    func findings(fileId: Int64) throws -> [Finding]
+    func files(status: FileStatus?) throws -> [FileRecord]
+}
+
+/// The part of the ledger used while one file is processed, inside its transaction.
+public protocol LedgerTransaction {
+    func order(_ id: String) throws -> KnownOrder?
+    /// Stores `order` as the current version (lines included).
+    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64) throws
+    func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
+                           fileId: Int64) throws
+    func recordFindings(_ findings: [Finding], fileId: Int64) throws
+    /// Records an output file as pending publication.
+    func recordOutput(fileId: Int64, kind: String, tempPath: String, finalPath: String, records: Int) throws
+    func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws
+}

@@ -1,0 +1,281 @@
+import ERPWMSCore
+import Foundation
+import GRDB
+
+/// The embedded ledger: SQLite in WAL mode through GRDB, schema managed by migrations.
+public final class SQLiteLedger: Ledger {
+    let queue: DatabaseQueue
+
+    /// Opens (creating if needed) the ledger at `path` and migrates it to the current schema.
+    public init(path: String) throws {
+        var config = GRDB.Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        config.busyMode = .timeout(10)
+        queue = try DatabaseQueue(path: path, configuration: config)
+        _ = try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+        }
+        try Self.migrator.migrate(queue)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE files (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    target_path TEXT,
+                    reason TEXT,
+                    received_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    orders_accepted INTEGER NOT NULL DEFAULT 0,
+                    orders_rejected INTEGER NOT NULL DEFAULT 0,
+                    orders_duplicate INTEGER NOT NULL DEFAULT 0,
+                    orders_replaced INTEGER NOT NULL DEFAULT 0,
+                    lines_accepted INTEGER NOT NULL DEFAULT 0,
+                    records INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX files_hash ON files(hash);
+                CREATE INDEX files_status ON files(status);
+                CREATE TABLE orders (
+                    order_id TEXT PRIMARY KEY,
+                    version INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    warehouse TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    ship_country TEXT NOT NULL,
+                    order_date TEXT NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    line_count INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE order_lines (
+                    order_id TEXT NOT NULL,
+                    line_no INTEGER NOT NULL,
+                    sku TEXT NOT NULL,
+                    wms_item TEXT NOT NULL,
+                    quantity INTEGER NOT NULL,
+                    uom TEXT NOT NULL,
+                    unit_price_minor INTEGER NOT NULL,
+                    tax_rate TEXT,
+                    PRIMARY KEY (order_id, line_no)
+                ) WITHOUT ROWID;
+                CREATE TABLE instructions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    order_id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    action TEXT NOT NULL,
+                    warehouse TEXT NOT NULL,
+                    output TEXT NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    UNIQUE (order_id, version)
+                );
+                CREATE TABLE outputs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    kind TEXT NOT NULL,
+                    temp_path TEXT NOT NULL,
+                    final_path TEXT NOT NULL,
+                    records INTEGER NOT NULL,
+                    status TEXT NOT NULL
+                );
+                CREATE TABLE findings (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    order_id TEXT,
+                    rule TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    field TEXT,
+                    line INTEGER,
+                    record INTEGER,
+                    message TEXT NOT NULL
+                );
+                CREATE INDEX findings_file ON findings(file_id);
+                """)
+        }
+        return m
+    }
+
+    // MARK: - Files
+
+    private static func fileRecord(_ row: Row) -> FileRecord {
+        FileRecord(id: row["id"], name: row["name"], channel: row["channel"], hash: row["hash"], size: row["size"],
+                   status: FileStatus(rawValue: row["status"]) ?? .failed, path: row["path"],
+                   targetPath: row["target_path"], reason: row["reason"],
+                   receivedAt: row["received_at"], finishedAt: row["finished_at"],
+                   ordersAccepted: row["orders_accepted"], ordersRejected: row["orders_rejected"],
+                   ordersDuplicate: row["orders_duplicate"])
+    }
+
+    public func processedFile(withHash hash: String) throws -> FileRecord? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM files WHERE hash = ? AND status IN ('processed', 'archived') ORDER BY id LIMIT 1",
+                             arguments: [hash]).map(Self.fileRecord)
+        }
+    }
+
+    public func recordClaim(name: String, channel: String, hash: String, size: Int64, path: String, at time: String) throws -> Int64 {
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO files (name, channel, hash, size, status, path, received_at) VALUES (?, ?, ?, ?, 'claimed', ?, ?)",
+                           arguments: [name, channel, hash, size, path, time])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func file(id: Int64) throws -> FileRecord? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM files WHERE id = ?", arguments: [id]).map(Self.fileRecord)
+        }
+    }
+
+    public func unfinishedFiles() throws -> [FileRecord] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM files WHERE status IN ('claimed', 'processed', 'failing') ORDER BY id")
+                .map(Self.fileRecord)
+        }
+    }
+
+    public func files(status: FileStatus?) throws -> [FileRecord] {
+        try queue.read { db in
+            if let status {
+                return try Row.fetchAll(db, sql: "SELECT * FROM files WHERE status = ? ORDER BY id", arguments: [status.rawValue])
+                    .map(Self.fileRecord)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY id").map(Self.fileRecord)
+        }
+    }
+
+    public func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE files SET status = ?, target_path = ?, reason = COALESCE(?, reason) WHERE id = ?",
+                           arguments: [status.rawValue, target, reason, fileId])
+        }
+    }
+
+    public func setStatus(fileId: Int64, _ status: FileStatus, path: String, at time: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE files SET status = ?, path = ?, target_path = NULL, finished_at = ? WHERE id = ?",
+                           arguments: [status.rawValue, path, time, fileId])
+        }
+    }
+
+    public func recordFindings(_ findings: [Finding], fileId: Int64) throws {
+        try queue.write { db in try Self.insert(findings, fileId: fileId, db) }
+    }
+
+    public func findings(fileId: Int64) throws -> [Finding] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT f.*, files.name AS file FROM findings f JOIN files ON files.id = f.file_id WHERE file_id = ? ORDER BY f.id",
+                             arguments: [fileId]).map { row in
+                Finding(rule: row["rule"], severity: Finding.Severity(rawValue: row["severity"]) ?? .error,
+                        message: row["message"], file: row["file"],
+                        location: SourceLocation(line: row["line"], record: row["record"]),
+                        orderId: row["order_id"], field: row["field"])
+            }
+        }
+    }
+
+    static func insert(_ findings: [Finding], fileId: Int64, _ db: Database) throws {
+        let st = try db.cachedStatement(sql: """
+            INSERT INTO findings (file_id, order_id, rule, severity, field, line, record, message)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for f in findings {
+            try st.execute(arguments: [fileId, f.orderId, f.rule, f.severity.rawValue, f.field, f.location.line,
+                                       f.location.record, f.message])
+        }
+    }
+
+    // MARK: - Outputs
+
+    public func pendingOutputs() throws -> [PendingOutput] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, file_id, temp_path, final_path FROM outputs WHERE status = 'pending' ORDER BY id")
+                .map { PendingOutput(id: $0["id"], fileId: $0["file_id"], tempPath: $0["temp_path"], finalPath: $0["final_path"]) }
+        }
+    }
+
+    public func markPublished(outputId: Int64) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE outputs SET status = 'published' WHERE id = ?", arguments: [outputId])
+        }
+    }
+
+    // MARK: - Transactions
+
+    public func inTransaction<T>(_ body: (LedgerTransaction) throws -> T) throws -> T {
+        var result: T?
+        try queue.inTransaction(.immediate) { db in
+            result = try body(SQLiteLedgerTransaction(db: db))
+            return .commit
+        }
+        return result!
+    }
+}
+
+/// `LedgerTransaction` over one open GRDB transaction; statements are prepared once and reused.
+struct SQLiteLedgerTransaction: LedgerTransaction {
+    let db: Database
+
+    func order(_ id: String) throws -> KnownOrder? {
+        let st = try db.cachedStatement(sql: "SELECT version, content_hash, status FROM orders WHERE order_id = ?")
+        guard let row = try Row.fetchOne(st, arguments: [id]) else { return nil }
+        return KnownOrder(version: row[0], contentHash: row[1], status: row[2])
+    }
+
+    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id, line_count)
+            VALUES (?, ?, 'instructed', ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(order_id) DO UPDATE SET version = excluded.version, status = excluded.status,
+                content_hash = excluded.content_hash, warehouse = excluded.warehouse, currency = excluded.currency,
+                ship_country = excluded.ship_country, order_date = excluded.order_date, file_id = excluded.file_id,
+                line_count = excluded.line_count
+            """).execute(arguments: [order.id, version, contentHash, warehouse, order.currency, order.shipTo.country,
+                                     order.orderDate, fileId, order.lines.count])
+        if version > 1 {
+            try db.cachedStatement(sql: "DELETE FROM order_lines WHERE order_id = ?").execute(arguments: [order.id])
+        }
+        let st = try db.cachedStatement(sql: """
+            INSERT INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for l in order.lines {
+            try st.execute(arguments: [order.id, l.lineNo, l.sku, l.wmsItem, l.quantity, l.uom, l.unitPrice.minorUnits,
+                                       l.taxRate?.description])
+        }
+    }
+
+    func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
+                           fileId: Int64) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO instructions (order_id, version, action, warehouse, output, file_id) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [orderId, version, action, warehouse, output, fileId])
+    }
+
+    func recordFindings(_ findings: [Finding], fileId: Int64) throws {
+        try SQLiteLedger.insert(findings, fileId: fileId, db)
+    }
+
+    func recordOutput(fileId: Int64, kind: String, tempPath: String, finalPath: String, records: Int) throws {
+        try db.execute(sql: """
+            INSERT INTO outputs (file_id, kind, temp_path, final_path, records, status) VALUES (?, ?, ?, ?, ?, 'pending')
+            """, arguments: [fileId, kind, tempPath, finalPath, records])
+    }
+
+    func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws {
+        try db.execute(sql: """
+            UPDATE files SET status = 'processed', finished_at = ?, orders_accepted = ?, orders_rejected = ?,
+                orders_duplicate = ?, orders_replaced = ?, lines_accepted = ?, records = ? WHERE id = ?
+            """, arguments: [time, counts.ordersAccepted, counts.ordersRejected, counts.ordersDuplicate,
+                             counts.ordersReplaced, counts.linesAccepted, counts.records, fileId])
+    }
+}

@@ -1,3 +1,0 @@
-import GRDB
-import Yams
-public enum EngineProbe {}

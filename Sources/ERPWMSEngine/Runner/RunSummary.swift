@@ -1,0 +1,35 @@
+/// What one `erpwms run` did, for the human summary and `--json`.
+public struct RunSummary: Sendable, Codable, Equatable {
+    public var filesSeen = 0
+    public var filesArchived = 0
+    public var filesFailed = 0
+    public var filesDuplicate = 0
+    public var filesRecovered = 0
+    public var ordersAccepted = 0
+    public var ordersRejected = 0
+    public var ordersDuplicate = 0
+    public var ordersReplaced = 0
+    public var linesAccepted = 0
+    public var instructionFiles = 0
+    public var rejectsFiles = 0
+    /// Published output files, relative to the workspace.
+    public var outputs: [String] = []
+    /// Per file: name, outcome and reason.
+    public var files: [FileOutcome] = []
+
+    public init() {}
+
+    /// True when something was rejected or quarantined and a person should look.
+    public var needsAttention: Bool { filesFailed > 0 || ordersRejected > 0 }
+}
+
+/// The outcome of one input file in a run.
+public struct FileOutcome: Sendable, Codable, Equatable {
+    public var file: String
+    public var channel: String
+    public var status: String
+    public var reason: String?
+    public var ordersAccepted: Int
+    public var ordersRejected: Int
+    public var ordersDuplicate: Int
+}

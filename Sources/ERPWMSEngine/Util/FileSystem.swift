@@ -1,0 +1,142 @@
+import ERPWMSFormats
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file-system problem with the path and the system's reason.
+public struct FileSystemError: Error, Sendable, CustomStringConvertible {
+    public var operation: String
+    public var path: String
+    public var reason: String
+
+    public var description: String { "\(operation) \(path): \(reason)" }
+}
+
+/// Durable file operations: every publish is temp name, fsync, rename, directory fsync.
+enum FS {
+    static func fail(_ op: String, _ path: String, _ code: Int32 = errno) -> FileSystemError {
+        FileSystemError(operation: op, path: path, reason: String(cString: strerror(code)))
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func makeDirectories(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw FileSystemError(operation: "create directory", path: path, reason: "\(error.localizedDescription)")
+        }
+    }
+
+    static func fsyncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw fail("open directory", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw fail("fsync directory", path) }
+    }
+
+    static func parent(_ path: String) -> String {
+        (path as NSString).deletingLastPathComponent
+    }
+
+    static func name(_ path: String) -> String {
+        (path as NSString).lastPathComponent
+    }
+
+    /// Renames `from` to `to` (same file system) and makes both directory entries durable.
+    static func move(_ from: String, to: String) throws {
+        try makeDirectories(parent(to))
+        guard rename(from, to) == 0 else { throw fail("rename to \(to)", from) }
+        try fsyncDirectory(parent(to))
+        if parent(from) != parent(to) { try fsyncDirectory(parent(from)) }
+    }
+
+    /// A path in `directory` named `name`, or `stem-2.ext`, `stem-3.ext`... if taken.
+    static func freeName(in directory: String, _ name: String) -> String {
+        var candidate = directory + "/" + name
+        var n = 2
+        let ns = name as NSString
+        let ext = ns.pathExtension
+        let stem = ns.deletingPathExtension
+        while exists(candidate) {
+            candidate = directory + "/" + stem + "-\(n)" + (ext.isEmpty ? "" : "." + ext)
+            n += 1
+        }
+        return candidate
+    }
+
+    /// Writes `data` atomically to `path`: temp file beside it, fsync, rename, directory fsync.
+    static func writeAtomically(_ data: [UInt8], to path: String) throws {
+        let dir = parent(path)
+        try makeDirectories(dir)
+        let tmp = dir + "/." + name(path) + ".tmp-\(getpid())"
+        let sink = try FileSink(path: tmp)
+        try data.withUnsafeBytes { try sink.write($0) }
+        try sink.close(sync: true)
+        guard rename(tmp, path) == 0 else { throw fail("rename to \(path)", tmp) }
+        try fsyncDirectory(dir)
+    }
+
+    static func remove(_ path: String) {
+        unlink(path)
+    }
+}
+
+/// A buffered, append-only file writer over a file descriptor, with an explicit durable close.
+final class FileSink: ByteSink {
+    let path: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private(set) var bytesWritten: Int64 = 0
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw FS.fail("create", path) }
+        buffer.reserveCapacity(256 << 10)
+    }
+
+    deinit { if fd >= 0 { Glibc.close(fd) } }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        buffer.append(contentsOf: bytes)
+        bytesWritten += Int64(bytes.count)
+        if buffer.count >= 256 << 10 { try flush() }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    func flush() throws {
+        var offset = 0
+        try buffer.withUnsafeBytes { buf in
+            while offset < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FS.fail("write", path)
+                }
+                offset += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, optionally fsyncs, and closes.
+    func close(sync: Bool) throws {
+        try flush()
+        if sync && fsync(fd) != 0 { throw FS.fail("fsync", path) }
+        Glibc.close(fd)
+        fd = -1
+    }
+}

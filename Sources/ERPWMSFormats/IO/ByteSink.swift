@@ -1,0 +1,62 @@
+/// A push stream of bytes. Encoders write through this; they never open files themselves.
+public protocol ByteSink: AnyObject {
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+/// Collects bytes in memory (tests, small outputs).
+public final class MemoryByteSink: ByteSink {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+    public func write(_ bytes: UnsafeRawBufferPointer) throws { self.bytes.append(contentsOf: bytes) }
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// A byte buffer that text is appended to and that drains into a sink in large chunks.
+struct OutputBuffer {
+    private(set) var bytes: [UInt8] = []
+    let sink: ByteSink
+
+    init(sink: ByteSink) {
+        self.sink = sink
+        bytes.reserveCapacity(128 << 10)
+    }
+
+    @inline(__always)
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    mutating func append(_ b: UInt8) { bytes.append(b) }
+
+    /// Appends `s` escaped for XML text (`attribute`: also `"`). CR and tab are written as character
+    /// references so that they survive XML line-end and attribute normalisation.
+    mutating func appendEscaped(_ s: String, attribute: Bool = false) {
+        var s = s
+        s.withUTF8 { buf in
+            for b in buf {
+                switch b {
+                case UInt8(ascii: "&"): append("&amp;")
+                case UInt8(ascii: "<"): append("&lt;")
+                case UInt8(ascii: ">"): append("&gt;")
+                case UInt8(ascii: "\"") where attribute: append("&quot;")
+                case 0x0D: append("&#13;")
+                case 0x0A where attribute: append("&#10;")
+                case 0x09 where attribute: append("&#9;")
+                default: bytes.append(b)
+                }
+            }
+        }
+    }
+
+    mutating func drainIfLarge() throws {
+        if bytes.count >= 64 << 10 { try drain() }
+    }
+
+    mutating func drain() throws {
+        guard !bytes.isEmpty else { return }
+        try bytes.withUnsafeBytes { try sink.write($0) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+}

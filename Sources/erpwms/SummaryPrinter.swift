@@ -1,0 +1,32 @@
+import ERPWMSEngine
+import Foundation
+
+/// Renders a run summary for people (text) and machines (JSON).
+enum SummaryPrinter {
+    static func text(_ s: RunSummary, workspace: Workspace) -> String {
+        var lines: [String] = []
+        lines.append("Files:        \(s.filesSeen) picked up, \(s.filesArchived) archived, \(s.filesFailed) failed, \(s.filesDuplicate) duplicate"
+                     + (s.filesRecovered > 0 ? ", \(s.filesRecovered) recovered from an interrupted run" : ""))
+        lines.append("Orders:       \(s.ordersAccepted) accepted (\(s.linesAccepted) lines), \(s.ordersRejected) rejected, \(s.ordersDuplicate) duplicate, \(s.ordersReplaced) replaced")
+        lines.append("Written:      \(s.instructionFiles) WMS instruction file(s), \(s.rejectsFiles) rejects file(s)")
+        for o in s.outputs { lines.append("  \(o)") }
+        let problems = s.files.filter { $0.status == "failed" || $0.ordersRejected > 0 }
+        if !problems.isEmpty {
+            lines.append("Needs attention:")
+            for f in problems {
+                if f.status == "failed" {
+                    lines.append("  \(f.channel)/\(f.file): failed: \(f.reason ?? "") (see \(workspace.config.failedDir)/\(f.file).error.json)")
+                } else {
+                    lines.append("  \(f.channel)/\(f.file): \(f.ordersRejected) order(s) rejected (see \(workspace.config.failedDir)/\(f.file).rejects.csv)")
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ s: RunSummary) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? e.encode(s)) ?? Data(), as: UTF8.self)
+    }
+}

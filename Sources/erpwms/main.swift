@@ -1,2 +1,0 @@
-import ERPWMSEngine
-print("hi")
