@@ -1,0 +1,68 @@
+import Testing
+@testable import ERPWMSEngine
+
+@Suite("Configuration")
+struct ConfigTests {
+    func load(_ text: String) throws -> Configuration {
+        try ConfigLoader(file: "erpwms.yaml").load(text: text)
+    }
+
+    @Test("the default configuration written by init is valid")
+    func defaultConfig() throws {
+        let c = try load(Workspace.defaultConfig)
+        #expect(c.channels.map(\.name) == ["erp-orders", "erp-orders-xml"])
+        #expect(c.channels[1].format == .xml)
+        #expect(c.includeEmail == false)
+        #expect(c.router.byCountry["GB"] == "WH-GB-MK1")
+    }
+
+    @Test("an unknown key names the file, the key path, the line and what is allowed")
+    func unknownKey() {
+        let text = "version: 1\nchannels:\n  a:\n    format: csv\n    fromat: xml\n"
+        #expect {
+            try load(text)
+        } throws: { error in
+            guard let e = error as? ConfigError else { return false }
+            return e.file == "erpwms.yaml" && e.key == "channels.a.fromat" && e.line == 5
+                && e.description.contains("allowed here: document, inbox, format")
+        }
+    }
+
+    @Test("a bad value names the key, the line and the allowed values")
+    func badValue() {
+        let text = "version: 1\nchannels:\n  a:\n    encoding: latin-9\n"
+        #expect {
+            try load(text)
+        } throws: { error in
+            guard let e = error as? ConfigError else { return false }
+            return e.key == "channels.a.encoding" && e.line == 4 && e.message.contains("gb18030")
+        }
+    }
+
+    @Test("routing by_country keys must be ISO countries")
+    func badCountry() {
+        #expect(throws: ConfigError.self) {
+            try load("version: 1\nchannels: { a: {} }\nrouting:\n  by_country: { UK: WH1 }\n")
+        }
+    }
+
+    @Test("YAML syntax errors carry the line")
+    func syntax() {
+        #expect {
+            try load("version: 1\nchannels:\n  a: [\n")
+        } throws: { error in
+            (error as? ConfigError)?.line != nil
+        }
+    }
+
+    @Test("no channels is an error")
+    func noChannels() {
+        #expect(throws: ConfigError.self) { try load("version: 1\n") }
+    }
+
+    @Test("init refuses to overwrite an existing workspace")
+    func initRefuses() throws {
+        let t = try TestWorkspace()
+        #expect(throws: WorkspaceError.self) { try Workspace.initialize(t.root) }
+    }
+}
