@@ -104,6 +104,7 @@ final class XMLStream {
     }
 
     private let reader: xmlTextReaderPtr
+    private let validCtxt: xmlSchemaValidCtxtPtr?
     private let context: IOContext
     private let contextPointer: UnsafeMutableRawPointer
 
@@ -126,25 +127,38 @@ final class XMLStream {
         }
         reader = r
         if let schema {
-            guard xmlTextReaderSetSchema(reader, schema.pointer) == 0 else {
+            // Schema errors go straight to our handler on our own validation context. (The reader's own
+            // structured-error relay crashed libxml2 2.9.14 on a truncated document.)
+            guard let v = xmlSchemaNewValidCtxt(schema.pointer) else {
                 xmlFreeTextReader(reader)
+                Unmanaged<IOContext>.fromOpaque(contextPointer).release()
+                throw FormatError(rule: "xml.schema.attach", message: "libxml2 could not create a validation context")
+            }
+            validCtxt = v
+            xmlSchemaSetValidStructuredErrors(v, { arg, error in
+                guard let arg, let error else { return }
+                let io = Unmanaged<IOContext>.fromOpaque(arg).takeUnretainedValue()
+                let e = error.pointee
+                let message = e.message.map { String(cString: $0) } ?? "error \(e.code)"
+                io.diagnostics.append(XMLDiagnostic(
+                    isSchemaValidity: true, isWarning: e.level == XML_ERR_WARNING, line: Int(e.line),
+                    message: LibXML.redact(message)))
+            }, contextPointer)
+            guard xmlTextReaderSchemaValidateCtxt(reader, v, 0) == 0 else {
+                xmlFreeTextReader(reader)
+                xmlSchemaFreeValidCtxt(v)
                 Unmanaged<IOContext>.fromOpaque(contextPointer).release()
                 throw FormatError(rule: "xml.schema.attach", message: "libxml2 could not attach the schema")
             }
+        } else {
+            validCtxt = nil
         }
-        xmlTextReaderSetStructuredErrorHandler(reader, { arg, error in
-            guard let arg, let error else { return }
-            let io = Unmanaged<IOContext>.fromOpaque(arg).takeUnretainedValue()
-            let e = error.pointee
-            let message = e.message.map { String(cString: $0) } ?? "error \(e.code)"
-            io.diagnostics.append(XMLDiagnostic(
-                isSchemaValidity: e.domain == Int32(XML_FROM_SCHEMASV.rawValue),
-                isWarning: e.level == XML_ERR_WARNING, line: Int(e.line), message: LibXML.redact(message)))
-        }, contextPointer)
+        xmlResetLastError()
     }
 
     deinit {
         xmlFreeTextReader(reader)
+        if let validCtxt { xmlSchemaFreeValidCtxt(validCtxt) }
         Unmanaged<IOContext>.fromOpaque(contextPointer).release()
     }
 
@@ -155,6 +169,12 @@ final class XMLStream {
         if let e = context.error { throw e }
         if rc == 1 { return true }
         if rc == 0 { return false }
+        if let e = xmlGetLastError(), e.pointee.domain != Int32(XML_FROM_SCHEMASV.rawValue) {
+            let message = e.pointee.message.map { LibXML.redact(String(cString: $0)) } ?? "the document is not well-formed XML"
+            let line = Int(e.pointee.line)
+            xmlResetLastError()
+            throw FormatError(rule: "xml.malformed", message: message, location: SourceLocation(line: line > 0 ? line : nil))
+        }
         let d = takeFatal()
         throw FormatError(rule: "xml.malformed", message: d?.message ?? "the document is not well-formed XML",
                           location: SourceLocation(line: d?.line))

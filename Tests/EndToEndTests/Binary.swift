@@ -1,0 +1,96 @@
+import Foundation
+
+/// Runs the built `erpwms` binary, as a user or cron would.
+enum Binary {
+    /// The package root, found from this file's path.
+    static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// `.build/<config>/erpwms`, beside the test bundle.
+    static let path: String = {
+        var dir = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("erpwms").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return packageRoot + "/.build/debug/erpwms"
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ args: [String], env: [String: String] = [:], cwd: String? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "ERPWMS_FAILPOINT")
+        environment.removeValue(forKey: "ERPWMS_WORKSPACE")
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func tempDir() -> String {
+        let d = FileManager.default.temporaryDirectory.path + "/erpwms-e2e-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+}
+
+/// Reads a workspace's folders as a person would (not the ledger).
+struct FolderState: Equatable, CustomStringConvertible {
+    /// Outbox and failed files (name -> bytes), error.json excluded (it carries a time).
+    var outputs: [String: Data]
+    /// Names of inputs in archive/ (any date folder) and failed/.
+    var archived: [String]
+    var failed: [String]
+    var errorReports: [String]
+    /// Files left in work/ or inboxes, and temporary files anywhere.
+    var leftovers: [String]
+
+    init(root: String) {
+        let fm = FileManager.default
+        func walk(_ rel: String) -> [String] {
+            guard let e = fm.enumerator(atPath: root + "/" + rel) else { return [] }
+            var out: [String] = []
+            while let p = e.nextObject() as? String {
+                var isDir: ObjCBool = false
+                if fm.fileExists(atPath: root + "/" + rel + "/" + p, isDirectory: &isDir), !isDir.boolValue {
+                    out.append(p)
+                }
+            }
+            return out.sorted()
+        }
+        var outputs: [String: Data] = [:]
+        for f in walk("outbox") { outputs["outbox/" + f] = fm.contents(atPath: root + "/outbox/" + f) }
+        for f in walk("failed") where f.hasSuffix(".rejects.csv") { outputs["failed/" + f] = fm.contents(atPath: root + "/failed/" + f) }
+        self.outputs = outputs
+        archived = walk("archive").map { ($0 as NSString).lastPathComponent }.sorted()
+        failed = walk("failed").filter { !$0.hasSuffix(".error.json") && !$0.hasSuffix(".rejects.csv") }
+        errorReports = walk("failed").filter { $0.hasSuffix(".error.json") }
+        leftovers = walk("work") + walk("inbox")
+            + (walk("outbox") + walk("failed") + walk("archive")).filter { $0.contains(".tmp") || $0.hasPrefix(".") || $0.contains("/.") }
+    }
+
+    var description: String {
+        "outputs: \(outputs.keys.sorted())\narchived: \(archived)\nfailed: \(failed)\nleftovers: \(leftovers)"
+    }
+}

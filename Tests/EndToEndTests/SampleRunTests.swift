@@ -1,0 +1,122 @@
+import ERPWMSEngine
+import Foundation
+import Testing
+
+/// Golden-file tests over `samples/`: the built binary runs the demo workspace and every output is compared
+/// with `Tests/EndToEndTests/Golden/`. `ERPWMS_RECORD_GOLDEN=1 swift test` rewrites the golden files.
+@Suite("Samples through the binary")
+struct SampleRunTests {
+    static let goldenDir = Binary.packageRoot + "/Tests/EndToEndTests/Golden"
+
+    @Test("erpwms demo: outputs match the golden files, and a second run sends nothing again")
+    func demoGolden() throws {
+        let root = Binary.tempDir() + "/demo"
+        let r = try Binary.run(["demo", "--at", root], cwd: Binary.packageRoot)
+        #expect(r.status == 0, "demo itself succeeds: \(r.stderr)")
+        #expect(r.stdout.contains("Orders:       20 accepted (44 lines), 7 rejected, 1 duplicate, 0 replaced"), "\(r.stdout)")
+        let state = FolderState(root: root)
+        #expect(state.archived.count == 3)
+        #expect(state.failed.isEmpty)
+        #expect(state.leftovers.isEmpty, "\(state.leftovers)")
+
+        let fm = FileManager.default
+        if ProcessInfo.processInfo.environment["ERPWMS_RECORD_GOLDEN"] == "1" {
+            try? fm.removeItem(atPath: Self.goldenDir)
+            for (name, data) in state.outputs {
+                let dest = Self.goldenDir + "/" + name
+                try fm.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try data.write(to: URL(fileURLWithPath: dest))
+            }
+        }
+        var golden: [String: Data] = [:]
+        if let e = fm.enumerator(atPath: Self.goldenDir) {
+            while let p = e.nextObject() as? String {
+                var isDir: ObjCBool = false
+                if fm.fileExists(atPath: Self.goldenDir + "/" + p, isDirectory: &isDir), !isDir.boolValue {
+                    golden[p] = fm.contents(atPath: Self.goldenDir + "/" + p)
+                }
+            }
+        }
+        #expect(!golden.isEmpty, "no golden files: run ERPWMS_RECORD_GOLDEN=1 swift test")
+        #expect(Set(golden.keys) == Set(state.outputs.keys))
+        for (name, data) in state.outputs {
+            let expected = golden[name]
+            if expected != data {
+                Issue.record("\(name) differs from Golden/\(name):\n\(Self.diff(expected.map { String(decoding: $0, as: UTF8.self) } ?? "", String(decoding: data, as: UTF8.self)))")
+            }
+        }
+
+        // A second run over the same workspace sends nothing again.
+        let again = try Binary.run(["run", "--workspace", root, "--json"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("\"ordersAccepted\":0"))
+        #expect(FolderState(root: root).outputs == state.outputs)
+    }
+
+    @Test("every published WMS file validates against schemas/wms-shipment-order.xsd with xmllint too")
+    func xmllintAgrees() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/xmllint") else {
+            Issue.record("xmllint is not installed (libxml2-utils); .ci/run installs it")
+            return
+        }
+        let root = Binary.tempDir() + "/demo"
+        _ = try Binary.run(["demo", "--at", root], cwd: Binary.packageRoot)
+        let files = try FileManager.default.contentsOfDirectory(atPath: root + "/outbox/wms").sorted()
+        #expect(files.count == 9)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+        p.arguments = ["--noout", "--schema", Binary.packageRoot + "/schemas/wms-shipment-order.xsd"] + files.map { root + "/outbox/wms/" + $0 }
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    @Test("exit codes: 0 clean, 2 rejects, 75 locked, 64 usage, 1 no workspace")
+    func exitCodes() throws {
+        let root = Binary.tempDir() + "/ws"
+        #expect(try Binary.run(["init", root]).status == 0)
+        #expect(try Binary.run(["init", root]).status == 1, "init refuses an existing workspace")
+        #expect(try Binary.run(["run", "--workspace", root]).status == 0, "empty inbox is all good")
+        #expect(try Binary.run(["run", "--bogus"]).status == 64)
+        #expect(try Binary.run(["run", "--workspace", root + "/nope"]).status == 1)
+
+        // Rejects -> 2.
+        let csv = try String(contentsOfFile: Binary.packageRoot + "/samples/orders/erp-orders-2025-03-01.csv", encoding: .utf8)
+        try csv.write(toFile: root + "/inbox/erp-orders/a.csv", atomically: true, encoding: .utf8)
+        let old = Date(timeIntervalSinceNow: -60)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: root + "/inbox/erp-orders/a.csv")
+        let r = try Binary.run(["run", "--workspace", root])
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("5 rejected"))
+
+        // Locked -> 75, at once.
+        let lock = try RunLock(path: root + "/state/run.lock")
+        let start = Date()
+        let locked = try Binary.run(["run"], env: ["ERPWMS_WORKSPACE": root])
+        #expect(locked.status == 75)
+        #expect(Date().timeIntervalSince(start) < 5)
+        withExtendedLifetime(lock) {}
+    }
+
+    @Test("quiet: nothing on stdout when all is good")
+    func quiet() throws {
+        let root = Binary.tempDir() + "/ws"
+        _ = try Binary.run(["init", root])
+        let r = try Binary.run(["run", "--workspace", root, "--quiet"])
+        #expect(r.status == 0)
+        #expect(r.stdout.isEmpty)
+    }
+
+    static func diff(_ a: String, _ b: String) -> String {
+        let al = a.split(separator: "\n", omittingEmptySubsequences: false)
+        let bl = b.split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [String] = []
+        for i in 0..<max(al.count, bl.count) where out.count < 20 {
+            let x = i < al.count ? String(al[i]) : "<none>"
+            let y = i < bl.count ? String(bl[i]) : "<none>"
+            if x != y { out.append("line \(i + 1):\n- \(x.prefix(300))\n+ \(y.prefix(300))") }
+        }
+        return out.joined(separator: "\n")
+    }
+}
