@@ -165,3 +165,39 @@ func makeOrder(_ overrides: [OrderField: String] = [:], lines: [[LineField: Stri
     let raw = RawOrder(location: ERPWMSCore.SourceLocation(line: 1, record: 1), orderValues: values, lines: rawLines)
     return try accepted(raw, settings: settings)
 }
+
+/// The WMS shipment-order document `ShipmentOrderWriter` writes for `orders` (version 1, new).
+func shipmentXML(_ orders: [Order], warehouse: String = "WH-EU-DE1", source: String = "0123456789abcdef",
+                 includeEmail: Bool = false, includePhone: Bool = true) throws -> [UInt8] {
+    let sink = MemoryByteSink()
+    let writer = ShipmentOrderWriter(sink: sink, warehouse: warehouse, source: source, includeEmail: includeEmail,
+                                     includePhone: includePhone)
+    for o in orders { try writer.write(o, version: 1, action: .new) }
+    try writer.finish()
+    #expect(writer.ordersWritten == orders.count)
+    #expect(writer.linesWritten == orders.reduce(0) { $0 + $1.lines.count })
+    return sink.bytes
+}
+
+/// Schema errors of a WMS shipment-order document (empty when valid).
+func wmsSchemaErrors(_ bytes: [UInt8]) throws -> [FormatError] {
+    try XMLSchemaValidator.validate(MemoryByteSource(bytes), schema: ShipmentOrderWriter.schemaName)
+}
+
+/// The accepted orders of a sample file, first copy of each id, in file order.
+func acceptedSampleOrders(_ name: String, encoding: TextEncoding = .utf8) throws -> [Order] {
+    let url = Fixtures.sample(name)
+    var source: ByteSource = try FileByteSource(path: url.path)
+    if encoding != .utf8 { source = try TranscodingByteSource(source, from: encoding) }
+    let reader: OrderReader = name.hasSuffix(".xml")
+        ? try XMLOrderReader(source: source, file: name)
+        : try CSVOrderReader(source: source, file: name)
+    var seen = Set<String>()
+    var out: [Order] = []
+    for raw in try readOrders(reader) {
+        if case .accepted(let o, _) = OrderValidator().validate(raw, file: name), seen.insert(o.id).inserted {
+            out.append(o)
+        }
+    }
+    return out
+}

@@ -19,6 +19,10 @@ public enum ContentHash {
         private var inner = SHA256()
         public init() {}
         public mutating func update(_ bytes: UnsafeRawBufferPointer) { inner.update(bufferPointer: bytes) }
+        public mutating func update(_ text: String) {
+            var text = text
+            text.withUTF8 { inner.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
         public mutating func finalize() -> String { ContentHash.hex(inner.finalize()) }
     }
 
@@ -26,6 +30,13 @@ public enum ContentHash {
 }
 
 extension Order {
-    /// SHA-256 of `canonicalForm`.
-    public var contentHash: String { ContentHash.sha256(canonicalForm) }
+    /// SHA-256 of `canonicalForm`, computed without building the string.
+    public var contentHash: String {
+        var h = ContentHash.Hasher()
+        serialize { v in
+            h.update(v)
+            h.update("\u{1F}")
+        }
+        return h.finalize()
+    }
 }

@@ -58,14 +58,9 @@ public struct Order: Sendable, Hashable {
     public var customs: Customs
     public var lines: [OrderLine]
 
-    /// A stable text form of everything the ERP said about this order, for content hashing:
-    /// two orders with the same canonical form are the same order.
-    public var canonicalForm: String {
-        var out = ""
-        func put(_ s: String) {
-            out += s
-            out += "\u{1F}"
-        }
+    /// Feeds a stable serialisation of everything the ERP said about this order to `put`, field by field,
+    /// with separators: two orders with the same serialisation are the same order.
+    public func serialize(_ put: (String) -> Void) {
         for v in [id, orderDate, store, customerId, shipTo.name, shipTo.company] + shipTo.lines {
             put(v)
         }
@@ -75,12 +70,18 @@ public struct Order: Sendable, Hashable {
             put(v)
         }
         for l in lines {
-            out += "\u{1E}"
+            put("\u{1E}")
             for v in [String(l.lineNo), l.sku, l.description, String(l.quantity), l.uom, l.unitPrice.description,
                       l.taxRate?.description ?? "", l.hsCode, l.originCountry] {
                 put(v)
             }
         }
+    }
+
+    /// The serialisation as one string (for tests and debugging).
+    public var canonicalForm: String {
+        var out = ""
+        serialize { out += $0; out += "\u{1F}" }
         return out
     }
 }

@@ -37,13 +37,38 @@ public enum OrderField: String, CaseIterable, Sendable {
         }
     }
 
-    /// Index into `RawOrder.orderValues`.
-    public var index: Int { Self.indexTable[self]! }
-    private static let indexTable: [OrderField: Int] = {
-        var table: [OrderField: Int] = [:]
-        for (i, f) in allCases.enumerated() { table[f] = i }
-        return table
-    }()
+    /// Index into `RawOrder.orderValues` (the case's position in `allCases`). A switch rather than a
+    /// dictionary: this is on the per-record hot path.
+    @inline(__always)
+    public var index: Int {
+        switch self {
+        case .orderId: return 0
+        case .orderDate: return 1
+        case .store: return 2
+        case .customerId: return 3
+        case .shipName: return 4
+        case .shipCompany: return 5
+        case .shipAddress1: return 6
+        case .shipAddress2: return 7
+        case .shipAddress3: return 8
+        case .shipCity: return 9
+        case .shipRegion: return 10
+        case .shipPostcode: return 11
+        case .shipCountry: return 12
+        case .shipPhone: return 13
+        case .shipEmail: return 14
+        case .currency: return 15
+        case .paymentMethod: return 16
+        case .codAmount: return 17
+        case .carrierService: return 18
+        case .warehouse: return 19
+        case .priority: return 20
+        case .giftNote: return 21
+        case .incoterm: return 22
+        case .iossNumber: return 23
+        case .eoriNumber: return 24
+        }
+    }
 }
 
 /// Canonical line-level field names.
@@ -58,13 +83,21 @@ public enum LineField: String, CaseIterable, Sendable {
     case hsCode = "hs_code"
     case originCountry = "origin_country"
 
-    /// Index into `RawLine.values`.
-    public var index: Int { Self.indexTable[self]! }
-    private static let indexTable: [LineField: Int] = {
-        var table: [LineField: Int] = [:]
-        for (i, f) in allCases.enumerated() { table[f] = i }
-        return table
-    }()
+    /// Index into `RawLine.values` (the case's position in `allCases`).
+    @inline(__always)
+    public var index: Int {
+        switch self {
+        case .lineNo: return 0
+        case .sku: return 1
+        case .description: return 2
+        case .quantity: return 3
+        case .uom: return 4
+        case .unitPrice: return 5
+        case .taxRate: return 6
+        case .hsCode: return 7
+        case .originCountry: return 8
+        }
+    }
 }
 
 /// One line as a codec read it: raw text per canonical line field, plus the order-level values of the

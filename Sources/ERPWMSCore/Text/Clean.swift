@@ -14,8 +14,24 @@ public enum Clean {
 
     /// Unicode NFC, so that `e` + combining acute and `é` are the same text for the WMS and for hashing.
     public static func nfc(_ s: String) -> String {
-        if isASCII(s) { return s }
+        if isASCII(s) || isKnownNFC(s) { return s }
         return s.precomposedStringWithCanonicalMapping
+    }
+
+    /// True when every scalar is in a block whose characters are all NFC-stable (Unicode NFC_Quick_Check
+    /// = Yes): below U+0300 (Latin, no combining marks), CJK symbols and kana without the combining voicing
+    /// marks, CJK unified ideographs, Hangul syllables, half- and full-width forms. Lets most text skip the
+    /// costly Foundation normalisation; anything else is normalised.
+    static func isKnownNFC(_ s: String) -> Bool {
+        for sc in s.unicodeScalars {
+            switch sc.value {
+            case 0..<0x300, 0x3000..<0x3099, 0x309B..<0x3100, 0x3400..<0xA000, 0xAC00..<0xD7A4, 0xFF00..<0xFFF0:
+                continue
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// Full-width ASCII variants (U+FF01...U+FF5E) and the ideographic space to their half-width forms,

@@ -145,11 +145,9 @@ public enum EmbeddedSchemas {
       <!-- First 16 hex digits of the SHA-256 of the input file this batch came from. -->
       <xs:attribute name="source" type="Code"/>
     </xs:complexType>
-    <xs:unique name="uniqueOrderVersion">
-      <xs:selector xpath="ShipmentOrder"/>
-      <xs:field xpath="@orderId"/>
-      <xs:field xpath="@version"/>
-    </xs:unique>
+    <!-- (orderId, version) is unique across all files, not only within one: erpwms's ledger enforces
+         that with a unique key. It is deliberately not an xs:unique here, because a streaming validator
+         must then remember every key of the file, and memory would grow with the file. -->
   </xs:element>
 
   <xs:complexType name="ShipmentOrder">

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+import ERPWMSCore
+import ERPWMSFormats
+
+@Suite("Schemas")
+struct SchemaTests {
+    @Test("the embedded schemas are byte for byte the files in schemas/")
+    func embeddedMatchFiles() throws {
+        let dir = Fixtures.packageRoot.appendingPathComponent("schemas")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".xsd") }
+        #expect(Set(names) == Set(EmbeddedSchemas.files.keys))
+        #expect(Set(names).isSuperset(of: [ShipmentOrderWriter.schemaName, XMLOrderReader.schemaName]))
+        for name in names {
+            let onDisk = try Fixtures.bytes(dir.appendingPathComponent(name))
+            let embedded = try #require(EmbeddedSchemas.files[name])
+            #expect(Array(embedded.utf8) == onDisk, "\(name) differs; run scripts/embed-schemas.sh")
+        }
+    }
+
+    @Test("the WMS file for the accepted sample orders is valid")
+    func samplesValidate() throws {
+        let csv = try acceptedSampleOrders("erp-orders-2025-03-01.csv")
+        let xml = try acceptedSampleOrders("erp-orders-2025-03-01.xml")
+        let cn = try acceptedSampleOrders("erp-orders-cn-gb18030.csv", encoding: .gb18030)
+        #expect(csv.count == 11)
+        #expect(xml.count == 6)
+        #expect(cn.count == 3)
+        for (label, orders) in [("csv", csv), ("xml", xml), ("gb18030", cn)] {
+            for includeEmail in [false, true] {
+                let bytes = try shipmentXML(orders, includeEmail: includeEmail)
+                let errors = try wmsSchemaErrors(bytes)
+                #expect(errors.isEmpty, "\(label): \(errors.map(\.description))")
+            }
+        }
+    }
+
+    @Test("the same orders give the same bytes")
+    func deterministic() throws {
+        let orders = try acceptedSampleOrders("erp-orders-2025-03-01.xml")
+        let a = try shipmentXML(orders)
+        let b = try shipmentXML(orders)
+        #expect(a == b)
+        #expect(!a.isEmpty)
+        // One order per line between the root's start and end tags.
+        let text = String(decoding: a, as: UTF8.self)
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("<ShipmentOrder ") }.count == orders.count)
+        #expect(text.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ShipmentOrders warehouse=\"WH-EU-DE1\""))
+        #expect(text.hasSuffix("</ShipmentOrders>\n"))
+    }
+
+    @Test("the validator finds errors: an empty batch is valid, a broken one is not")
+    func validatorIsNotVacuous() throws {
+        #expect(try wmsSchemaErrors(try shipmentXML([])).isEmpty)
+        let order = try makeOrder()
+        let good = String(decoding: try shipmentXML([order]), as: UTF8.self)
+        #expect(try wmsSchemaErrors(Array(good.utf8)).isEmpty)
+        let broken = [
+            good.replacingOccurrences(of: "<Carrier>DHL_PAKET</Carrier>", with: ""),           // required element
+            good.replacingOccurrences(of: "<Country>DE</Country>", with: "<Country>de</Country>"),
+            good.replacingOccurrences(of: "<Quantity uom=\"EA\">1</Quantity>", with: "<Quantity uom=\"EA\">0</Quantity>"),
+            good.replacingOccurrences(of: "currency=\"EUR\"", with: "currency=\"EURO\""),
+            good.replacingOccurrences(of: "warehouse=\"WH-EU-DE1\"", with: "warehouse=\"WH EU\""),
+        ]
+        for doc in broken {
+            #expect(doc != good)
+            #expect(try !wmsSchemaErrors(Array(doc.utf8)).isEmpty, "\(doc)")
+        }
+    }
+
+    @Test("the same order and version twice breaks the uniqueness constraint")
+    func uniqueOrderVersion() throws {
+        let order = try makeOrder()
+        let sink = MemoryByteSink()
+        let writer = ShipmentOrderWriter(sink: sink, warehouse: "WH-EU-DE1", source: "abc")
+        try writer.write(order, version: 1, action: .new)
+        try writer.write(order, version: 2, action: .replace)
+        try writer.finish()
+        #expect(try wmsSchemaErrors(sink.bytes).isEmpty)
+
+        let dup = MemoryByteSink()
+        let w2 = ShipmentOrderWriter(sink: dup, warehouse: "WH-EU-DE1", source: "abc")
+        try w2.write(order, version: 1, action: .new)
+        try w2.write(order, version: 1, action: .replace)
+        try w2.finish()
+        #expect(try !wmsSchemaErrors(dup.bytes).isEmpty)
+    }
+
+    @Test("the schema validator refuses a DOCTYPE and malformed XML")
+    func validatorRefuses() throws {
+        let doctype = "<?xml version=\"1.0\"?><!DOCTYPE ShipmentOrders [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+            + "<ShipmentOrders warehouse=\"W\">&x;</ShipmentOrders>"
+        let e = try #require(formatError { _ = try wmsSchemaErrors(Array(doctype.utf8)) })
+        #expect(["xml.doctype.forbidden", "xml.malformed"].contains(e.rule), "got \(e.rule)")
+        #expect(!e.description.contains("root:"))
+        let m = try #require(formatError { _ = try wmsSchemaErrors(Array("<ShipmentOrders warehouse=\"W\">".utf8)) })
+        #expect(m.rule == "xml.malformed")
+    }
+
+    @Test("an unknown schema name is an error")
+    func unknownSchema() throws {
+        let e = try #require(formatError {
+            _ = try XMLSchemaValidator.validate(MemoryByteSource("<a/>"), schema: "nope.xsd")
+        })
+        #expect(e.rule == "xml.schema.missing")
+    }
+
+    /// Orders the validator accepts must always give a WMS file that passes the WMS schema: the engine
+    /// treats a failing output file as a bug in erpwms (`output.schema`).
+    struct EdgeCase: Sendable, CustomTestStringConvertible {
+        let name: String
+        let overrides: [OrderField: String]
+        var testDescription: String { name }
+    }
+
+    static let edgeCases: [EdgeCase] = [
+        EdgeCase(name: "CJK, Greek, quotes, ampersand, newline", overrides: [
+            .shipName: "李秀英 & Ελένη \"Λ\"", .shipAddress2: "Floor 2\nRear", .giftNote: "<3 & \"hugs\"",
+        ]),
+        EdgeCase(name: "KWD cash on delivery", overrides: [.currency: "KWD", .paymentMethod: "cod", .codAmount: "1.250"]),
+        EdgeCase(name: "200 ASCII characters", overrides: [.giftNote: String(repeating: "g", count: 200)]),
+        EdgeCase(name: "gift note of 200 characters with emoji",
+                 overrides: [.giftNote: String(repeating: "g", count: 195) + String(repeating: "👍🏽", count: 5)]),
+        EdgeCase(name: "offset +14:00", overrides: [.orderDate: "2025-03-01T10:00:00+14:00"]),
+        EdgeCase(name: "offset +14:30", overrides: [.orderDate: "2025-03-01T10:00:00+14:30"]),
+        EdgeCase(name: "EORI number with a space", overrides: [.incoterm: "DDP", .eoriNumber: "GB 123456789000"]),
+        EdgeCase(name: "IOSS number with a slash", overrides: [.incoterm: "DDP", .iossNumber: "IM2760000001/1"]),
+        EdgeCase(name: "noncharacter U+FFFF in a name", overrides: [.shipName: "Anna\u{FFFF} Muster"]),
+    ]
+
+    @Test("an accepted order always gives a schema-valid WMS file", arguments: edgeCases)
+    func acceptedOrdersGiveValidOutput(c: EdgeCase) throws {
+        let order = try makeOrder(c.overrides)
+        let bytes = try shipmentXML([order], includeEmail: true)
+        do {
+            let errors = try wmsSchemaErrors(bytes)
+            #expect(errors.isEmpty, "\(errors.map(\.description))")
+        } catch let e as FormatError {
+            Issue.record("the WMS file is not even well-formed: \(e)")
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+import ERPWMSCore
+import ERPWMSFormats
+
+/// Collects element text and attributes with an independent XML parser (Foundation's), to check that
+/// what the writer escapes comes back as the original text.
+private final class Collector: NSObject, XMLParserDelegate {
+    var texts: [String: [String]] = [:]
+    var attributes: [String: [[String: String]]] = [:]
+    private var stack: [String] = []
+    private var current = ""
+    var error: Error?
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+        stack.append(elementName)
+        current = ""
+        attributes[elementName, default: []].append(attributeDict)
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
+                qualifiedName qName: String?) {
+        texts[elementName, default: []].append(current)
+        current = ""
+        stack.removeLast()
+    }
+
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) { error = parseError }
+
+    static func parse(_ bytes: [UInt8]) throws -> Collector {
+        let c = Collector()
+        let p = XMLParser(data: Data(bytes))
+        p.delegate = c
+        let ok = p.parse()
+        try #require(ok && c.error == nil, "XMLParser: \(String(describing: c.error ?? p.parserError))")
+        return c
+    }
+}
+
+private func csvText(_ rows: [[String]]) throws -> String {
+    let sink = MemoryByteSink()
+    let w = CSVWriter(sink: sink)
+    for r in rows { try w.writeRow(r) }
+    try w.finish()
+    return sink.string
+}
+
+@Suite("Writers")
+struct WriterTests {
+    // MARK: - ShipmentOrderWriter
+
+    @Test("e-mail is written only with includeEmail; phone unless includePhone is off")
+    func emailAndPhone() throws {
+        let order = try makeOrder([.shipEmail: "anna.secret@example.com", .shipPhone: "+49 30 999"])
+        let plain = String(decoding: try shipmentXML([order]), as: UTF8.self)
+        #expect(!plain.contains("<Email>"))
+        #expect(!plain.contains("anna.secret@example.com"))
+        #expect(plain.contains("<Phone>+49 30 999</Phone>"))
+
+        let withEmail = String(decoding: try shipmentXML([order], includeEmail: true), as: UTF8.self)
+        #expect(withEmail.contains("<Email>anna.secret@example.com</Email>"))
+
+        let noPhone = String(decoding: try shipmentXML([order], includePhone: false), as: UTF8.self)
+        #expect(!noPhone.contains("<Phone>"))
+        #expect(!noPhone.contains("+49 30 999"))
+        for doc in [plain, withEmail, noPhone] {
+            #expect(try wmsSchemaErrors(Array(doc.utf8)).isEmpty)
+        }
+    }
+
+    @Test("empty optional values are omitted, not written empty")
+    func emptyOmitted() throws {
+        let order = try makeOrder([.shipCompany: "", .giftNote: "", .store: "", .incoterm: "", .iossNumber: "",
+                                   .eoriNumber: "", .priority: ""],
+                                  lines: [[.description: "", .taxRate: "", .uom: ""]])
+        let text = String(decoding: try shipmentXML([order]), as: UTF8.self)
+        for absent in ["<Company>", "<GiftNote>", "<Store>", "<Customs", "<Priority>", "<Description>", "<TaxRate>",
+                       "uom=", "<Address2>", "<Region>", "codAmount="] {
+            #expect(!text.contains(absent), "\(absent) written")
+        }
+        #expect(try wmsSchemaErrors(Array(text.utf8)).isEmpty)
+    }
+
+    @Test("the WMS item, exact prices, customs and COD are written")
+    func content() throws {
+        let order = try makeOrder(
+            [.currency: "JPY", .paymentMethod: "cod", .codAmount: "9960", .incoterm: "DDP", .eoriNumber: "DE1234"],
+            lines: [[.unitPrice: "4980", .quantity: "2", .hsCode: "6109.10", .originCountry: "PT", .taxRate: "0.10"]],
+            settings: OrderRuleSettings(skuAliases: ["SKU-1": "WMS-42"]))
+        let text = String(decoding: try shipmentXML([order]), as: UTF8.self)
+        #expect(text.contains("<Sku>WMS-42</Sku>"))
+        #expect(!text.contains("SKU-1"))
+        #expect(text.contains("<Quantity uom=\"EA\">2</Quantity><UnitPrice>4980</UnitPrice><TaxRate>0.10</TaxRate>"))
+        #expect(text.contains("<Payment method=\"cod\" currency=\"JPY\" codAmount=\"9960\"/>"))
+        #expect(text.contains("<Customs incoterm=\"DDP\" eori=\"DE1234\"/>"))
+        #expect(text.contains("<HsCode>610910</HsCode><OriginCountry>PT</OriginCountry>"))
+        #expect(text.contains("<ShipmentOrder orderId=\"SO1\" version=\"1\" action=\"new\">"))
+        #expect(try wmsSchemaErrors(Array(text.utf8)).isEmpty)
+    }
+
+    @Test("&, <, >, quotes and CR in text round-trip and the file stays valid")
+    func textEscaping() throws {
+        let name = "Tom & Jerry <Ltd> \"Q\" 'x'"
+        let address2 = "Floor 2\r\nRear\rHouse"
+        let note = "a]]>b & c\td"
+        let description = "24\" x 36\" <poster>\r\nline 2"
+        let order = try makeOrder([.shipName: name, .shipAddress2: address2, .giftNote: note],
+                                  lines: [[.description: description]])
+        let bytes = try shipmentXML([order])
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(!text.contains("\r"))   // CR always as a character reference
+        #expect(text.contains("&amp;"))
+        #expect(text.contains("&lt;"))
+        #expect(try wmsSchemaErrors(bytes).isEmpty)
+
+        let parsed = try Collector.parse(bytes)
+        #expect(parsed.texts["Name"] == [name])
+        #expect(parsed.texts["Address2"] == [address2])
+        #expect(parsed.texts["GiftNote"] == [note])
+        #expect(parsed.texts["Description"] == [description])
+    }
+
+    @Test("&, <, >, quotes, CR, LF and tab in attributes round-trip")
+    func attributeEscaping() throws {
+        let warehouse = "WH&<1>\"2\"\r\n\tend"
+        let source = "src\"&"
+        let bytes = try shipmentXML([try makeOrder()], warehouse: warehouse, source: source)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("warehouse=\"WH&amp;&lt;1&gt;&quot;2&quot;&#13;&#10;&#9;end\""))
+        let parsed = try Collector.parse(bytes)
+        let root = try #require(parsed.attributes["ShipmentOrders"]?.first)
+        #expect(root["warehouse"] == warehouse)
+        #expect(root["source"] == source)
+        // Well-formed: the schema validator parses it and only objects to the code pattern.
+        let errors = try wmsSchemaErrors(bytes)
+        #expect(!errors.isEmpty)
+        #expect(errors.allSatisfy { $0.rule == "xml.schema" })
+    }
+
+    @Test("the writer drains large batches into the sink")
+    func largeBatch() throws {
+        let order = try makeOrder(lines: (1...50).map { [.lineNo: String($0), .sku: "SKU-\($0)"] })
+        let orders = (1...60).map { i -> Order in
+            var o = order
+            o.id = "SO\(i)"
+            return o
+        }
+        let bytes = try shipmentXML(orders)
+        #expect(bytes.count > 128 << 10)
+        #expect(try wmsSchemaErrors(bytes).isEmpty)
+        #expect(String(decoding: bytes, as: UTF8.self).components(separatedBy: "<Line lineNo=").count == 60 * 50 + 1)
+    }
+
+    // MARK: - CSVWriter
+
+    @Test("CSV fields are quoted when they need it")
+    func csvQuoting() throws {
+        let text = try csvText([["a", "b,c", "say \"hi\"", "line\nbreak", "cr\rx", "", "plain text"]])
+        #expect(text == "a,\"b,c\",\"say \"\"hi\"\"\",\"line\nbreak\",\"cr\rx\",,plain text\r\n")
+    }
+
+    @Test("cells a spreadsheet would run as a formula get a leading quote", arguments: [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+49 30 123", "'+49 30 123"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("-1+2", "'-1+2"),
+        ("-A1", "'-A1"),
+        ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+        ("\r=1", "\"'\r=1\""),
+        ("-12.5", "-12.5"),
+        ("-3", "-3"),
+        ("12.5", "12.5"),
+        ("a=b", "a=b"),
+        ("order.quantity.positive", "order.quantity.positive"),
+    ])
+    func formulaInjection(cell: String, written: String) throws {
+        #expect(try csvText([[cell]]) == written + "\r\n")
+    }
+
+    @Test("what CSVWriter writes, CSVParser reads back")
+    func csvRoundTrip() throws {
+        let rows = [
+            ["file", "line", "rule", "message"],
+            ["orders.csv", "12", "order.quantity.positive", "'0' is not a positive integer"],
+            ["a,b", "say \"hi\"", "two\r\nlines", "中文 Zoë"],
+            ["", "-12.5", "x", "last"],
+        ]
+        let text = try csvText(rows)
+        #expect(try parseCSV(text).map(\.fields) == rows)
+        #expect(try parseCSV(csvText([["=1+1", "-1-1"]])).map(\.fields) == [["'=1+1", "'-1-1"]])
+    }
+
+    @Test("large CSV output is complete after finish")
+    func csvLarge() throws {
+        let rows = (0..<5000).map { ["row \($0)", String(repeating: "x", count: 30), "\($0)"] }
+        let text = try csvText(rows)
+        #expect(text.utf8.count > 64 << 10)
+        #expect(try parseCSV(text).map(\.fields) == rows)
+    }
+}

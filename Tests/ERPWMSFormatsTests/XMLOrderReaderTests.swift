@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+import ERPWMSCore
+import ERPWMSFormats
+
+private func xmlReader(_ text: String, limits: InputLimits = .init()) throws -> XMLOrderReader {
+    try XMLOrderReader(source: MemoryByteSource(text), file: "orders.xml", limits: limits)
+}
+
+/// An `<order>` element with valid content; `extra` goes in before `<lines>`.
+private func orderXML(_ id: String, extra: String = "", lines: Int = 1) -> String {
+    var s = """
+    <order><order_id>\(id)</order_id><order_date>2025-03-01T10:00:00+01:00</order_date>\
+    <ship_name>Anna Muster</ship_name><ship_address1>Hauptstraße 1</ship_address1><ship_city>Berlin</ship_city>\
+    <ship_postcode>10115</ship_postcode><ship_country>DE</ship_country><currency>EUR</currency>\
+    <payment_method>card</payment_method><carrier_service>DHL_PAKET</carrier_service>\(extra)<lines>
+    """
+    for n in 1...lines {
+        s += "<line><line_no>\(n)</line_no><sku>SKU-\(n)</sku><quantity>1</quantity><unit_price>9.99</unit_price></line>"
+    }
+    return s + "</lines></order>\n"
+}
+
+private func document(_ orders: String...) -> String {
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<orders>\n" + orders.joined() + "</orders>\n"
+}
+
+/// Reads until the end or an error; returns the orders read and the error.
+private func readUntilError(_ text: String) -> (orders: [RawOrder], error: FormatError?) {
+    var orders: [RawOrder] = []
+    let error = formatError {
+        let r = try xmlReader(text)
+        while let o = try r.next() { orders.append(o) }
+    }
+    return (orders, error)
+}
+
+@Suite("XMLOrderReader")
+struct XMLOrderReaderTests {
+    @Test("the sample XML yields its 8 orders and 15 lines")
+    func sample() throws {
+        let url = Fixtures.sample("erp-orders-2025-03-01.xml")
+        let r = try XMLOrderReader(source: try FileByteSource(path: url.path), file: url.lastPathComponent)
+        let orders = try readOrders(r)
+        #expect(orders.map(\.orderId) == (1...8).map { "SO20000000\($0)" })
+        #expect(orders.reduce(0) { $0 + $1.lines.count } == 15)
+        #expect(r.recordsRead == 8)
+        #expect(orders.allSatisfy { $0.codecFindings.isEmpty })
+        #expect(orders.allSatisfy { $0.lines.allSatisfy { $0.orderValues == nil } })
+        #expect(orders.map(\.location.record) == Array(1...8).map { Optional($0) })
+
+        let v = OrderValidator()
+        var acceptedLines = 0
+        var rejected: [String: Set<String>] = [:]
+        var accepted: [String: Order] = [:]
+        for o in orders {
+            switch v.validate(o, file: url.lastPathComponent) {
+            case .accepted(let order, _):
+                accepted[order.id] = order
+                acceptedLines += order.lines.count
+            case .rejected(let f):
+                rejected[o.orderId] = Set(f.map(\.rule))
+            }
+        }
+        #expect(Set(accepted.keys) == Set((1...6).map { "SO20000000\($0)" }))
+        #expect(acceptedLines == 12)
+        #expect(rejected == ["SO200000007": [OrderRule.quantityPositive], "SO200000008": [OrderRule.currencyISO]])
+        // Escaped text comes back unescaped.
+        #expect(accepted["SO200000004"]?.shipTo.company == "O'Reilly & Partners, LLP")
+        #expect(accepted["SO200000006"]?.shipTo.company == "Café \"Le Petit\" & Fils, SARL")
+        #expect(accepted["SO200000004"]?.codAmount == Money(minorUnits: 31433, scale: 2))
+        #expect(accepted["SO200000005"]?.currency == "JPY")
+        #expect(accepted["SO200000002"]?.shipTo.name == "李秀英")
+        // Elements SO200000001 omits read as empty.
+        #expect(orders[0][.shipCompany] == "")
+        #expect(orders[0][.giftNote] == "")
+    }
+
+    @Test("XML and CSV of the same order give the same validated order")
+    func sameAsCSV() throws {
+        let xml = document(orderXML("SO1", lines: 2))
+        let fromXML = try #require(try xmlReader(xml).next())
+        var r1 = Fixtures.row("SO1", line: 1)
+        var r2 = Fixtures.row("SO1", line: 2)
+        for key in r1.keys where !xml.contains("<\(key)>") {
+            r1[key] = ""
+            r2[key] = ""
+        }
+        let csv = Fixtures.csv(rows: [r1, r2])
+        let fromCSV = try #require(try CSVOrderReader(source: MemoryByteSource(csv), file: "x").next())
+        let v = OrderValidator()
+        guard case .accepted(let a, _) = v.validate(fromXML, file: "x"),
+              case .accepted(let b, _) = v.validate(fromCSV, file: "x") else {
+            Issue.record("both must be accepted")
+            return
+        }
+        #expect(a.contentHash == b.contentHash)
+    }
+
+    @Test("a DOCTYPE with an external entity is refused and nothing of the file leaks")
+    func xxe() throws {
+        let xml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <!DOCTYPE orders [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+        <orders>
+        \(orderXML("SO1", extra: "<gift_note>&xxe;</gift_note>"))</orders>
+        """
+        let (orders, error) = readUntilError(xml)
+        let e = try #require(error)
+        #expect(e.rule == "xml.doctype.forbidden")
+        #expect(orders.isEmpty)
+        #expect(!e.description.contains("root:"))
+        #expect(!e.message.contains("/bin/"))
+        for o in orders {
+            #expect(!o.orderValues.joined().contains("root:"))
+        }
+    }
+
+    @Test("a parameter entity pointing at a local file is refused")
+    func xxeParameterEntity() throws {
+        let xml = """
+        <?xml version="1.0"?>
+        <!DOCTYPE orders [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>
+        <orders>\(orderXML("SO1"))</orders>
+        """
+        let (orders, error) = readUntilError(xml)
+        let e = try #require(error)
+        #expect(["xml.doctype.forbidden", "xml.malformed"].contains(e.rule), "got \(e.rule)")
+        #expect(orders.isEmpty)
+        #expect(!e.description.contains("root:"))
+    }
+
+    @Test("billion laughs is refused at the DOCTYPE, fast")
+    func billionLaughs() throws {
+        var dtd = "<!ENTITY lol0 \"lol\">"
+        for i in 1...9 {
+            dtd += "<!ENTITY lol\(i) \"" + String(repeating: "&lol\(i - 1);", count: 10) + "\">"
+        }
+        let xml = """
+        <?xml version="1.0"?>
+        <!DOCTYPE orders [\(dtd)]>
+        <orders>\(orderXML("SO1", extra: "<gift_note>&lol9;</gift_note>"))</orders>
+        """
+        let start = ContinuousClock.now
+        let (orders, error) = readUntilError(xml)
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(error?.rule == "xml.doctype.forbidden")
+        #expect(orders.isEmpty)
+    }
+
+    @Test("malformed XML fails the file with a line")
+    func malformed() throws {
+        let xml = "<?xml version=\"1.0\"?>\n<orders>\n<order>\n<order_id>SO1</order_id>\n<lines>\n</order>\n</orders>\n"
+        let (_, error) = readUntilError(xml)
+        let e = try #require(error)
+        #expect(e.rule == "xml.malformed")
+        let line = try #require(e.location.line)
+        #expect((5...7).contains(line), "line \(line)")
+    }
+
+    @Test("a document without a root element is malformed", arguments: ["", "<?xml version=\"1.0\"?>\n"])
+    func noRoot(text: String) throws {
+        #expect(readUntilError(text).error?.rule == "xml.malformed")
+    }
+
+    @Test("a schema violation inside one order marks that order only")
+    func schemaViolationInOneOrder() throws {
+        let xml = document(orderXML("SO1"), orderXML("SO2", extra: "<bogus>x</bogus>"), orderXML("SO3", lines: 2))
+        let (orders, error) = readUntilError(xml)
+        #expect(error == nil)
+        #expect(orders.map(\.orderId) == ["SO1", "SO2", "SO3"])
+        #expect(orders[0].codecFindings.isEmpty)
+        #expect(orders[2].codecFindings.isEmpty)
+        #expect(!orders[1].codecFindings.isEmpty)
+        #expect(orders[1].codecFindings.allSatisfy { $0.rule == "xml.schema" && $0.file == "orders.xml" })
+        #expect(orders[2].lines.count == 2)
+        let v = OrderValidator()
+        if case .rejected(let f) = v.validate(orders[1], file: "orders.xml") {
+            #expect(f.contains { $0.rule == "xml.schema" })
+        } else {
+            Issue.record("SO2 must be rejected")
+        }
+        if case .rejected = v.validate(orders[0], file: "orders.xml") { Issue.record("SO1 must be accepted") }
+        if case .rejected = v.validate(orders[2], file: "orders.xml") { Issue.record("SO3 must be accepted") }
+    }
+
+    @Test("an order missing its lines gets the schema finding, the next one does not")
+    func missingLines() throws {
+        let bad = "<order><order_id>SO2</order_id><currency>EUR</currency></order>\n"
+        let (orders, error) = readUntilError(document(orderXML("SO1"), bad, orderXML("SO3")))
+        #expect(error == nil)
+        #expect(orders.map(\.orderId) == ["SO1", "SO2", "SO3"])
+        #expect(orders[1].codecFindings.contains { $0.rule == "xml.schema" })
+        #expect(orders[0].codecFindings.isEmpty)
+        #expect(orders[2].codecFindings.isEmpty)
+    }
+
+    @Test("a schema message does not quote a customer's name")
+    func schemaMessageRedacted() throws {
+        let name = "Secret " + String(repeating: "x", count: 200)
+        let (orders, error) = readUntilError(document(orderXML("SO1", extra: "<ship_name>\(name)</ship_name>")
+            .replacingOccurrences(of: "<ship_name>Anna Muster</ship_name>", with: "")))
+        #expect(error == nil)
+        let o = try #require(orders.first)
+        #expect(o.codecFindings.contains { $0.rule == "xml.schema" })
+        for f in o.codecFindings {
+            #expect(!f.message.contains("Secret"), "\(f.message)")
+        }
+    }
+
+    @Test("a wrong root element fails the file", arguments: ["shipments", "order"])
+    func wrongRoot(root: String) throws {
+        let xml = "<?xml version=\"1.0\"?>\n<\(root)>\(orderXML("SO1"))</\(root)>\n"
+        let e = try #require(readUntilError(xml).error)
+        #expect(["xml.root", "xml.schema"].contains(e.rule), "got \(e.rule)")
+    }
+
+    @Test("an empty <orders/> has no orders")
+    func emptyRoot() throws {
+        let (orders, error) = readUntilError("<?xml version=\"1.0\"?><orders source=\"x\"/>")
+        #expect(error == nil)
+        #expect(orders.isEmpty)
+    }
+
+    @Test("a text node over the byte limit fails the file")
+    func textTooLong() throws {
+        let xml = document(orderXML("SO1", extra: "<gift_note>" + String(repeating: "g", count: 100) + "</gift_note>"))
+        let e = try #require(formatError {
+            _ = try readOrders(try xmlReader(xml, limits: InputLimits(maxFieldBytes: 50)))
+        })
+        #expect(e.rule == "xml.text.too-long")
+    }
+
+    @Test("CDATA, character references and predefined entities are read as text")
+    func textForms() throws {
+        let extra = "<ship_company><![CDATA[A & B <C>]]></ship_company><gift_note>x&#13;y&#x20AC;&lt;&amp;</gift_note>"
+        let o = try #require(try xmlReader(document(orderXML("SO1", extra: extra))).next())
+        #expect(o[.shipCompany] == "A & B <C>")
+        #expect(o[.giftNote] == "x\ry€<&")
+        #expect(o.codecFindings.isEmpty)
+    }
+
+    @Test("an XML file in another declared encoding is decoded")
+    func declaredEncoding() throws {
+        let text = document(orderXML("SO1"))
+            .replacingOccurrences(of: "encoding=\"UTF-8\"", with: "encoding=\"ISO-8859-1\"")
+            .replacingOccurrences(of: "Hauptstraße", with: "Hauptstra#e")
+        let bytes = Array(text.utf8).map { $0 == UInt8(ascii: "#") ? 0xDF : $0 }   // ß in Latin-1
+        let r = try XMLOrderReader(source: MemoryByteSource(bytes), file: "latin1.xml")
+        let o = try #require(try r.next())
+        #expect(o[.shipAddress1] == "Hauptstraße 1")
+    }
+}
