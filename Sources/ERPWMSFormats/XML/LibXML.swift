@@ -100,7 +100,28 @@ final class XMLStream {
         let source: ByteSource
         var error: Error?
         var diagnostics: [XMLDiagnostic] = []
+        /// Watches the prolog for `<!DOCTYPE` until the root element starts, so that a DTD is refused
+        /// before libxml2 parses any of it (entity declarations included).
+        var prologDone = false
+        var window: [UInt8] = []
         init(source: ByteSource) { self.source = source }
+
+        static let doctype = Array("<!DOCTYPE".utf8)
+
+        /// Scans `bytes` of the prolog; returns false when a DOCTYPE starts.
+        func scanProlog(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            for b in bytes {
+                if let last = window.last, last == UInt8(ascii: "<"),
+                   (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == UInt8(ascii: "_") || b >= 0x80 {
+                    prologDone = true
+                    return true
+                }
+                window.append(b)
+                if window.count > Self.doctype.count { window.removeFirst() }
+                if window.count == Self.doctype.count && window.elementsEqual(Self.doctype) { return false }
+            }
+            return true
+        }
     }
 
     private let reader: xmlTextReaderPtr
@@ -115,7 +136,13 @@ final class XMLStream {
         let readCallback: xmlInputReadCallback = { ctx, buffer, len in
             let io = Unmanaged<IOContext>.fromOpaque(ctx!).takeUnretainedValue()
             do {
-                return Int32(try io.source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(len))))
+                let n = try io.source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(len)))
+                if !io.prologDone && !io.scanProlog(UnsafeRawBufferPointer(start: buffer, count: n)) {
+                    io.error = FormatError(rule: "xml.doctype.forbidden",
+                                           message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)")
+                    return -1
+                }
+                return Int32(n)
             } catch {
                 io.error = error
                 return -1

@@ -32,8 +32,12 @@ public final class XMLOrderReader: OrderReader {
 
     public func next() throws -> RawOrder? {
         while try stream.read() {
-            try absorbDiagnostics()
             let depth = stream.depth
+            if !sawRoot && depth == 0 && stream.nodeType == .element && stream.localName != "orders" {
+                throw FormatError(rule: "xml.root", message: "root element is <\(stream.localName)>, expected <orders>",
+                                  location: SourceLocation(line: stream.line))
+            }
+            try absorbDiagnostics()
             switch stream.nodeType {
             case .documentType:
                 throw FormatError(rule: "xml.doctype.forbidden",

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import ERPWMSEngine
+
+/// Broken and hostile files through the whole runner: each is quarantined in `failed/` with the named
+/// rule in `NAME.error.json`, nothing from it is sent, and a good file in the same batch still goes through.
+@Suite("Bad and hostile input files")
+struct BadInputTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var channel: String
+        var bytes: [UInt8]
+        var rule: String
+        var testDescription: String { name }
+    }
+
+    static let header = Array(CSVFixture.header.utf8)
+
+    static let cases: [Case] = [
+        Case(name: "xxe.xml", channel: "orders-xml", bytes: Array("""
+            <?xml version="1.0"?>
+            <!DOCTYPE orders [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+            <orders><order><order_id>&x;</order_id><lines><line/></lines></order></orders>
+            """.utf8), rule: "xml.doctype.forbidden"),
+        Case(name: "laughs.xml", channel: "orders-xml", bytes: Array("""
+            <?xml version="1.0"?>
+            <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+            <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+            <orders>&lol3;</orders>
+            """.utf8), rule: "xml.doctype.forbidden"),
+        Case(name: "doctype-after-comment.xml", channel: "orders-xml", bytes: Array("""
+            <?xml version="1.0"?><!-- hi --><!DOCTYPE orders SYSTEM "http://127.0.0.1:9/x.dtd"><orders/>
+            """.utf8), rule: "xml.doctype.forbidden"),
+        Case(name: "malformed.xml", channel: "orders-xml",
+             bytes: Array("<orders><order><order_id>A</order_id></orders>".utf8), rule: "xml.malformed"),
+        Case(name: "wrong-root.xml", channel: "orders-xml", bytes: Array("<shipments/>".utf8), rule: "xml.root"),
+        Case(name: "latin1.csv", channel: "orders",
+             bytes: Array((CSVFixture.file([CSVFixture.row("SO1", ["ship_city": "Koeln"])])).utf8)
+                .map { $0 == UInt8(ascii: "K") ? 0xD6 : $0 }, rule: "encoding.invalid-utf8"),
+        Case(name: "no-header.csv", channel: "orders", bytes: Array("a,b,c\r\n1,2,3\r\n".utf8),
+             rule: "csv.header.missing-column"),
+        Case(name: "unterminated.csv", channel: "orders",
+             bytes: Array((CSVFixture.file([CSVFixture.row("SO1")]) + "SO2,\"never closed").utf8),
+             rule: "csv.quote.unterminated"),
+        Case(name: "empty.csv", channel: "orders", bytes: [], rule: "csv.header.missing"),
+        Case(name: "truncated.csv.gz", channel: "orders", bytes: [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x4B],
+             rule: "gzip.truncated"),
+    ]
+
+    @Test("quarantined with the named rule", arguments: BadInputTests.cases)
+    func quarantined(_ c: Case) throws {
+        let t = try TestWorkspace()
+        try t.drop(c.name, c.bytes, channel: c.channel)
+        try t.drop("good.csv", CSVFixture.file([CSVFixture.row("SO-GOOD")]))
+        let start = Date()
+        let s = try t.run()
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(s.filesFailed == 1)
+        #expect(s.ordersAccepted == 1)
+        #expect(t.files("failed").contains(c.name))
+        let report = t.read("failed/\(c.name).error.json")
+        #expect(report.contains("\"rule\" : \"\(c.rule)\""), "\(report)")
+        #expect(!report.contains("root:x:0:0"), "no file content leaks")
+        #expect(!t.outboxXML.contains("root:x:0:0"))
+        #expect(t.tree("work").isEmpty)
+    }
+
+    @Test("a row with the wrong column count rejects its order only")
+    func columnCount() throws {
+        let t = try TestWorkspace()
+        let bad = CSVFixture.row("SO2") + ",extra"
+        try t.drop("a.csv", CSVFixture.file([CSVFixture.row("SO1"), bad, CSVFixture.row("SO3")]))
+        let s = try t.run()
+        #expect(s.ordersAccepted == 2)
+        #expect(s.ordersRejected == 1)
+        #expect(t.read("failed/a.csv.rejects.csv").contains("SO2,csv.row.column-count"))
+    }
+
+    @Test("GB18030 channel reads a Chinese export; the same bytes on a UTF-8 channel are quarantined")
+    func gb18030() throws {
+        let t = try TestWorkspace(config: """
+        version: 1
+        channels:
+          cn: { encoding: gb18030, pickup: { min_age_seconds: 0 } }
+          orders: { pickup: { min_age_seconds: 0 } }
+        routing: { default_warehouse: WH-CN-SH1 }
+        """)
+        func gb18030(_ id: String) -> [UInt8] {
+        let text = CSVFixture.file([CSVFixture.row(id, ["ship_name": "王芳", "ship_city": "北京", "ship_country": "CN", "currency": "CNY"])])
+        // 王 = CD F5, 芳 = B7 BC, 北 = B1 B1, 京 = BE A9 in GB18030 (as in GB2312).
+        var gb: [UInt8] = []
+        for ch in text.unicodeScalars {
+            switch ch {
+            case "王": gb += [0xCD, 0xF5]
+            case "芳": gb += [0xB7, 0xBC]
+            case "北": gb += [0xB1, 0xB1]
+            case "京": gb += [0xBE, 0xA9]
+            case "ä": gb += [0x81, 0x30, 0x86, 0x30]  // four-byte GB18030 form of U+00E4
+            case "ö": gb += [0x81, 0x30, 0x8B, 0x32]  // U+00F6
+            default: gb.append(UInt8(ch.value))
+            }
+        }
+        return gb
+        }
+        try t.drop("cn.csv", gb18030("SO1"), channel: "cn")
+        try t.drop("cn-as-utf8.csv", gb18030("SO2"), channel: "orders")
+        let s = try t.run()
+        #expect(s.ordersAccepted == 1)
+        #expect(s.filesFailed == 1)
+        #expect(t.outboxXML.contains("<Name>王芳</Name>"))
+        #expect(t.outboxXML.contains("<City>北京</City>"))
+        #expect(t.read("failed/cn-as-utf8.csv.error.json").contains("encoding.invalid-utf8"))
+    }
+}
