@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ERPWMSCore
 
@@ -34,6 +35,19 @@ struct CleanTests {
         // Already composed and ASCII text stays as is.
         #expect(scalars(Clean.nfc("Zoë")) == scalars("Zo\u{00EB}"))
         #expect(Clean.nfc("plain") == "plain")
+    }
+
+    @Test("nfc agrees with Foundation's NFC", arguments: [
+        "e\u{0301}", "Zoë", "A\u{030A}ngstro\u{0308}m", "ḱ\u{0323}", "q\u{0307}\u{0323}",
+        "\u{1100}\u{1161}\u{11A8}",        // Hangul jamo compose to 각
+        "\u{AC00}\u{11A8}",                 // a syllable and a trailing jamo compose to 각
+        "\u{304B}\u{3099}",                 // か + combining voiced mark = が
+        "\u{F900}",                          // CJK compatibility ideograph maps to U+8C48
+        "\u{302B}\u{302A}",                 // tone marks out of canonical order are reordered
+        "中文 ｶﾀｶﾅ ＡＢ", "Ελληνικά", "Ω\u{2126}", "\u{212B}",
+    ])
+    func nfcMatchesFoundation(input: String) {
+        #expect(scalars(Clean.nfc(input)) == scalars(input.precomposedStringWithCanonicalMapping))
     }
 
     @Test("text = trim + NFC")

@@ -148,9 +148,25 @@ func accepted(_ raw: RawOrder, settings: OrderRuleSettings = .init(),
     }
 }
 
+/// The findings that reject the order `makeOrder(overrides)` would build; records an issue if it is accepted.
+func rejectedFindings(_ overrides: [OrderField: String]) throws -> [Finding] {
+    switch OrderValidator().validate(makeRawOrder(overrides), file: "test") {
+    case .accepted:
+        Issue.record("order accepted, expected a rejection")
+        return []
+    case .rejected(let f):
+        return f
+    }
+}
+
 /// A valid order with `overrides` applied, built as the XML codec would (order values once).
 func makeOrder(_ overrides: [OrderField: String] = [:], lines: [[LineField: String]]? = nil,
                settings: OrderRuleSettings = .init()) throws -> Order {
+    try accepted(makeRawOrder(overrides, lines: lines), settings: settings)
+}
+
+/// The raw form of `makeOrder`'s order.
+func makeRawOrder(_ overrides: [OrderField: String] = [:], lines: [[LineField: String]]? = nil) -> RawOrder {
     let row = Fixtures.row(overrides[.orderId] ?? "SO1", line: 1)
     var values = OrderField.allCases.map { row[$0.rawValue] ?? "" }
     for (f, v) in overrides { values[f.index] = v }
@@ -162,8 +178,7 @@ func makeOrder(_ overrides: [OrderField: String] = [:], lines: [[LineField: Stri
         for (f, v) in l { lv[f.index] = v }
         rawLines.append(RawLine(location: ERPWMSCore.SourceLocation(line: i + 2, record: 1), values: lv))
     }
-    let raw = RawOrder(location: ERPWMSCore.SourceLocation(line: 1, record: 1), orderValues: values, lines: rawLines)
-    return try accepted(raw, settings: settings)
+    return RawOrder(location: ERPWMSCore.SourceLocation(line: 1, record: 1), orderValues: values, lines: rawLines)
 }
 
 /// The WMS shipment-order document `ShipmentOrderWriter` writes for `orders` (version 1, new).

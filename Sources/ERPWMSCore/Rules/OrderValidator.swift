@@ -113,8 +113,11 @@ public struct OrderValidator: Sendable {
                                  at location: SourceLocation) -> String {
         let value: String
         switch field {
-        case .shipCountry, .currency, .incoterm, .iossNumber, .eoriNumber:
+        case .shipCountry, .currency, .incoterm:
             value = Clean.upperCode(rawValue)
+        case .iossNumber, .eoriNumber:
+            // Written with spaces as often as without ("GB 123456789000").
+            value = Clean.upperCode(rawValue).replacingOccurrences(of: " ", with: "")
         case .shipPostcode, .shipPhone, .orderId, .store, .customerId, .carrierService, .warehouse, .orderDate:
             value = Clean.code(rawValue)
         case .paymentMethod, .priority:
@@ -136,9 +139,9 @@ public struct OrderValidator: Sendable {
                     "contains control characters, which the WMS file cannot carry")
             return value
         }
-        if value.count > settings.maxTextLength {
+        if Clean.length(value) > settings.maxTextLength {
             ctx.add(OrderRule.fieldTooLong, field: name, at: location,
-                    "\(value.count) characters, at most \(settings.maxTextLength)")
+                    "\(Clean.length(value)) characters, at most \(settings.maxTextLength)")
             return value
         }
         switch field {
@@ -175,7 +178,7 @@ public struct OrderValidator: Sendable {
             if !Self.incoterms.contains(value) {
                 ctx.add(OrderRule.incoterm, field: name, at: location, "'\(value)' is not an Incoterms 2020 code")
             }
-        case .store, .carrierService, .warehouse:
+        case .store, .carrierService, .warehouse, .iossNumber, .eoriNumber:
             if !Self.isCode(value) {
                 ctx.add(OrderRule.codeFormat, field: name, at: location,
                         "'\(value)' must be 1-40 of A-Z a-z 0-9 _ . -")
@@ -213,9 +216,9 @@ public struct OrderValidator: Sendable {
         if Clean.hasControlCharacters(description) {
             ctx.add(OrderRule.controlCharacters, field: LineField.description.rawValue, at: at,
                     "contains control characters, which the WMS file cannot carry")
-        } else if description.count > settings.maxDescriptionLength {
+        } else if Clean.length(description) > settings.maxDescriptionLength {
             ctx.add(OrderRule.fieldTooLong, field: LineField.description.rawValue, at: at,
-                    "\(description.count) characters, at most \(settings.maxDescriptionLength)")
+                    "\(Clean.length(description)) characters, at most \(settings.maxDescriptionLength)")
         }
         let qtyText = Clean.code(raw[.quantity])
         var quantity = 0
@@ -309,7 +312,7 @@ public struct OrderValidator: Sendable {
         return true
     }
 
-    /// Digits only, no sign, value in 1...1_000_000.
+    /// Digits only, no sign, at most 7 digits, value above zero.
     static func positiveInt(_ s: String) -> Int? {
         let u = s.utf8
         guard !u.isEmpty, u.count <= 7 else { return nil }
@@ -351,6 +354,6 @@ public struct OrderValidator: Sendable {
         if b[i] == UInt8(ascii: "Z") { return i + 1 == b.count }
         guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), i + 6 == b.count,
               let oh = digits(i + 1, 2), b[i + 3] == 0x3A, let om = digits(i + 4, 2) else { return false }
-        return oh <= 14 && om < 60
+        return om < 60 && (oh < 14 || (oh == 14 && om == 0))
     }
 }

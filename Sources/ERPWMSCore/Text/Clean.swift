@@ -25,7 +25,8 @@ public enum Clean {
     static func isKnownNFC(_ s: String) -> Bool {
         for sc in s.unicodeScalars {
             switch sc.value {
-            case 0..<0x300, 0x3000..<0x3099, 0x309B..<0x3100, 0x3400..<0xA000, 0xAC00..<0xD7A4, 0xFF00..<0xFFF0:
+            case 0..<0x300, 0x3000..<0x302A, 0x3030..<0x3099, 0x309B..<0x3100, 0x3400..<0xA000, 0xAC00..<0xD7A4,
+                 0xFF00..<0xFFF0:
                 continue
             default:
                 return false
@@ -67,14 +68,25 @@ public enum Clean {
         return isASCII(c) ? c.uppercased() : c
     }
 
-    /// True when `s` has a C0 control character other than tab, LF and CR (not allowed in XML 1.0), or DEL.
+    /// True when `s` has a character XML 1.0 cannot carry (C0 controls other than tab, LF and CR;
+    /// U+FFFE and U+FFFF), or DEL.
     public static func hasControlCharacters(_ s: String) -> Bool {
         var s = s
         return s.withUTF8 { buf in
-            for b in buf where (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F { return true }
+            var i = 0
+            while i < buf.count {
+                let b = buf[i]
+                if (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F { return true }
+                // U+FFFE / U+FFFF are EF BF BE / EF BF BF.
+                if b == 0xEF && i + 2 < buf.count && buf[i + 1] == 0xBF && buf[i + 2] >= 0xBE { return true }
+                i += 1
+            }
             return false
         }
     }
+
+    /// Length as XML Schema counts it (Unicode scalars), for the WMS schema's limits.
+    public static func length(_ s: String) -> Int { s.unicodeScalars.count }
 
     @inline(__always)
     public static func isASCII(_ s: String) -> Bool {

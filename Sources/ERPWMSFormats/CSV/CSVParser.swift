@@ -92,18 +92,26 @@ public struct CSVParser {
 
     private mutating func fill() throws -> Bool {
         if eof { return false }
-        let n = try source.read(into: chunk)
+        var n = try source.read(into: chunk)
         pos = 0
+        if atStart {
+            atStart = false
+            // A source may return fewer bytes than asked: gather at least three to see a BOM.
+            while n > 0 && n < 3 {
+                let more = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[n...]))
+                if more == 0 { break }
+                n += more
+            }
+            // UTF-8 byte order mark: a BOM is not part of the first header name.
+            if n >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { pos = 3 }
+        }
         end = n
         if n == 0 {
             eof = true
             return false
         }
-        if atStart {
-            atStart = false
-            // UTF-8 byte order mark: a BOM is not part of the first header name.
-            if n >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { pos = 3 }
-        }
+        // The first read may have held nothing but the BOM.
+        if pos == end { return try fill() }
         return true
     }
 

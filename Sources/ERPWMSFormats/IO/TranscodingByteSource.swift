@@ -28,12 +28,20 @@ public enum TextEncoding: String, Sendable, CaseIterable {
 
 /// Converts a stream in another encoding to UTF-8 through glibc's iconv, chunk by chunk (an incomplete
 /// multi-byte sequence at a chunk end is carried over). Invalid input stops with its byte offset.
+/// Converted bytes go through an internal buffer, so callers may read with buffers of any size.
 public final class TranscodingByteSource: ByteSource {
     private let inner: ByteSource
     private let encoding: TextEncoding
     private let cd: iconv_t
-    private var input: [UInt8] = []
-    private var inputStart = 0
+    private static let capacity = 64 << 10
+    /// Undecoded input: `input[inStart..<inEnd]`.
+    private var input = [UInt8](repeating: 0, count: TranscodingByteSource.capacity)
+    private var inStart = 0
+    private var inEnd = 0
+    /// Decoded output not yet handed out: `output[outStart..<outEnd]`.
+    private var output = [UInt8](repeating: 0, count: TranscodingByteSource.capacity * 4)
+    private var outStart = 0
+    private var outEnd = 0
     private var eof = false
     private var consumed: Int64 = 0
 
@@ -50,59 +58,80 @@ public final class TranscodingByteSource: ByteSource {
     deinit { iconv_close(cd) }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        guard buffer.count >= 16 else { return 0 }
+        guard buffer.count > 0 else { return 0 }
+        while outStart == outEnd {
+            guard try convert() else { return 0 }
+        }
+        let n = min(buffer.count, outEnd - outStart)
+        output.withUnsafeBytes { src in
+            buffer.baseAddress!.copyMemory(from: src.baseAddress! + outStart, byteCount: n)
+        }
+        outStart += n
+        return n
+    }
+
+    /// Refills `output` from the input. Returns false at the end of the stream.
+    private func convert() throws -> Bool {
+        outStart = 0
+        outEnd = 0
         while true {
-            if inputStart == input.count || (!eof && input.count - inputStart < 16) {
-                if !eof { try refill() }
+            if inStart == inEnd || !eof {
+                try refill()
             }
-            if inputStart == input.count { return 0 }
-            let available = input.count - inputStart
-            var inLeft = available
-            var outLeft = buffer.count
+            if inStart == inEnd { return false }
+            var inLeft = inEnd - inStart
+            var outLeft = output.count
+            let before = inLeft
             let rc: Int = input.withUnsafeMutableBytes { inBuf in
-                var inPtr: UnsafeMutablePointer<CChar>? = (inBuf.baseAddress! + inputStart)
-                    .assumingMemoryBound(to: CChar.self)
-                var outPtr: UnsafeMutablePointer<CChar>? = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
-                return iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
+                output.withUnsafeMutableBytes { outBuf in
+                    var inPtr: UnsafeMutablePointer<CChar>? = (inBuf.baseAddress! + inStart).assumingMemoryBound(to: CChar.self)
+                    var outPtr: UnsafeMutablePointer<CChar>? = outBuf.baseAddress!.assumingMemoryBound(to: CChar.self)
+                    return iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
+                }
             }
             let err = errno
-            let used = available - inLeft
-            inputStart += used
-            consumed += Int64(used)
-            let produced = buffer.count - outLeft
+            inStart += before - inLeft
+            consumed += Int64(before - inLeft)
+            outEnd = output.count - outLeft
             if rc == -1 {
                 switch err {
                 case E2BIG:
-                    return produced
+                    return true
                 case EINVAL:
-                    // Incomplete sequence at the end of what we have.
+                    // An incomplete sequence at the end of what we have: read on, unless there is no more.
                     if eof {
                         throw FormatError(rule: "encoding.invalid",
                                           message: "incomplete \(encoding.rawValue) sequence at byte offset \(consumed)")
                     }
-                    if produced > 0 { return produced }
-                    try refill()
+                    if outEnd > 0 { return true }
                     continue
                 default:
                     throw FormatError(rule: "encoding.invalid",
                                       message: "byte offset \(consumed) is not valid \(encoding.rawValue)")
                 }
             }
-            if produced > 0 { return produced }
+            if outEnd > 0 { return true }
         }
     }
 
+    /// Moves the unconsumed input to the front and reads more behind it.
     private func refill() throws {
-        if inputStart > 0 {
-            input.removeFirst(inputStart)
-            inputStart = 0
+        if eof { return }
+        if inStart > 0 {
+            let remaining = inEnd - inStart
+            if remaining > 0 {
+                input.withUnsafeMutableBytes { buf in
+                    buf.baseAddress!.copyMemory(from: buf.baseAddress! + inStart, byteCount: remaining)
+                }
+            }
+            inStart = 0
+            inEnd = remaining
         }
-        let old = input.count
-        input.append(contentsOf: repeatElement(0, count: 64 << 10))
+        guard inEnd < input.count else { return }
         let n = try input.withUnsafeMutableBytes { buf in
-            try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[old...]))
+            try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[inEnd...]))
         }
-        input.removeLast((64 << 10) - n)
         if n == 0 { eof = true }
+        inEnd += n
     }
 }

@@ -40,12 +40,16 @@ public enum EmbeddedSchemas {
   <xs:element name="orders">
     <xs:complexType>
       <xs:sequence>
-        <xs:element name="order" type="Order" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="order" minOccurs="0" maxOccurs="unbounded"/>
       </xs:sequence>
       <!-- gen_orders.py writes source="..." seed="..."; exporters may add their own -->
       <xs:anyAttribute processContents="skip"/>
     </xs:complexType>
   </xs:element>
+
+  <!-- Global, so that each <order> can be validated on its own as it streams by: a schema error is
+       then attributed to exactly the order that has it. -->
+  <xs:element name="order" type="Order"/>
 
   <xs:complexType name="Order">
     <xs:all>

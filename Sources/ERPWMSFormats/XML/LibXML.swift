@@ -22,7 +22,7 @@ enum LibXML {
     /// Hardened parse options: no network, no error printing. Never NOENT, DTDLOAD, DTDATTR, DTDVALID,
     /// XINCLUDE, HUGE or RECOVER (see TOOLCHAIN.md).
     static let readerOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
-        | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
+        | XML_PARSE_NOWARNING.rawValue)
 
     /// Replaces quoted values in libxml2 messages with `'…'`: a schema message may quote a customer's name.
     static func redact(_ message: String) -> String {
@@ -88,6 +88,15 @@ final class NSLockLike: @unchecked Sendable {
     }
 }
 
+/// An element expanded from the stream: name, line, its own text (text and CDATA children, concatenated,
+/// as UTF-8 bytes) and its child elements.
+struct XMLElementNode {
+    var name: String
+    var line: Int
+    var text: [UInt8]
+    var children: [XMLElementNode]
+}
+
 /// A streaming libxml2 `xmlTextReader` over a `ByteSource`, optionally validating against an XSD as it
 /// reads. No C type leaves this file.
 final class XMLStream {
@@ -126,6 +135,7 @@ final class XMLStream {
 
     private let reader: xmlTextReaderPtr
     private let validCtxt: xmlSchemaValidCtxtPtr?
+    private var elementValidator: xmlSchemaValidCtxtPtr?
     private let context: IOContext
     private let contextPointer: UnsafeMutableRawPointer
 
@@ -162,15 +172,7 @@ final class XMLStream {
                 throw FormatError(rule: "xml.schema.attach", message: "libxml2 could not create a validation context")
             }
             validCtxt = v
-            xmlSchemaSetValidStructuredErrors(v, { arg, error in
-                guard let arg, let error else { return }
-                let io = Unmanaged<IOContext>.fromOpaque(arg).takeUnretainedValue()
-                let e = error.pointee
-                let message = e.message.map { String(cString: $0) } ?? "error \(e.code)"
-                io.diagnostics.append(XMLDiagnostic(
-                    isSchemaValidity: true, isWarning: e.level == XML_ERR_WARNING, line: Int(e.line),
-                    message: LibXML.redact(message)))
-            }, contextPointer)
+            xmlSchemaSetValidStructuredErrors(v, Self.schemaErrorHandler, contextPointer)
             guard xmlTextReaderSchemaValidateCtxt(reader, v, 0) == 0 else {
                 xmlFreeTextReader(reader)
                 xmlSchemaFreeValidCtxt(v)
@@ -186,6 +188,7 @@ final class XMLStream {
     deinit {
         xmlFreeTextReader(reader)
         if let validCtxt { xmlSchemaFreeValidCtxt(validCtxt) }
+        if let elementValidator { xmlSchemaFreeValidCtxt(elementValidator) }
         Unmanaged<IOContext>.fromOpaque(contextPointer).release()
     }
 
@@ -244,6 +247,74 @@ final class XMLStream {
             buffer.append(q.pointee)
             q += 1
         }
+    }
+
+    /// Moves to the next sibling, skipping the current node's subtree. Returns false at the end.
+    func skipSubtree() throws -> Bool {
+        let rc = xmlTextReaderNext(reader)
+        if let e = context.error { throw e }
+        if rc == 1 { return true }
+        if rc == 0 { return false }
+        return try read()  // surfaces the parse error
+    }
+
+    /// Expands the current element into a small tree (it is kept in memory only until the reader moves on)
+    /// and, when `schema` is given, validates that element on its own against its global declaration.
+    /// Schema errors come back as diagnostics of exactly this element.
+    func expandCurrent(validatingWith schema: CompiledSchema?) throws -> (XMLElementNode, [XMLDiagnostic]) {
+        guard let node = xmlTextReaderExpand(reader) else {
+            if let e = context.error { throw e }
+            _ = try read()
+            throw FormatError(rule: "xml.malformed", message: "the document is not well-formed XML",
+                              location: SourceLocation(line: line))
+        }
+        var diagnostics: [XMLDiagnostic] = []
+        if let schema {
+            if elementValidator == nil {
+                guard let v = xmlSchemaNewValidCtxt(schema.pointer) else {
+                    throw FormatError(rule: "xml.schema.attach", message: "libxml2 could not create a validation context")
+                }
+                xmlSchemaSetValidStructuredErrors(v, Self.schemaErrorHandler, contextPointer)
+                elementValidator = v
+            }
+            _ = takeDiagnostics()
+            xmlSchemaValidateOneElement(elementValidator, node)
+            diagnostics = takeDiagnostics()
+        }
+        return (Self.tree(node), diagnostics)
+    }
+
+    private static let schemaErrorHandler: xmlStructuredErrorFunc = { arg, error in
+        guard let arg, let error else { return }
+        let io = Unmanaged<IOContext>.fromOpaque(arg).takeUnretainedValue()
+        let e = error.pointee
+        let message = e.message.map { String(cString: $0) } ?? "error \(e.code)"
+        io.diagnostics.append(XMLDiagnostic(
+            isSchemaValidity: true, isWarning: e.level == XML_ERR_WARNING, line: Int(e.line),
+            message: LibXML.redact(message)))
+    }
+
+    private static func tree(_ node: xmlNodePtr) -> XMLElementNode {
+        var result = XMLElementNode(name: node.pointee.name.map { String(cString: $0) } ?? "",
+                                    line: Int(xmlGetLineNo(node)), text: [], children: [])
+        var child = node.pointee.children
+        while let c = child {
+            switch c.pointee.type {
+            case XML_ELEMENT_NODE:
+                result.children.append(tree(c))
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if var p = c.pointee.content {
+                    while p.pointee != 0 {
+                        result.text.append(p.pointee)
+                        p += 1
+                    }
+                }
+            default:
+                break
+            }
+            child = c.pointee.next
+        }
+        return result
     }
 
     /// True when the document, as far as read, is valid against the schema.

@@ -1,22 +1,21 @@
 import ERPWMSCore
 
-/// Reads the canonical order XML (`schemas/erp-orders.xsd`) as a stream, validating against the XSD as it
-/// goes. A schema error inside an `<order>` rejects that order (`xml.schema`); a document that is not
-/// well-formed, has a DOCTYPE or an entity reference, or breaks the schema outside an order fails as a whole.
+/// Reads the canonical order XML (`schemas/erp-orders.xsd`) as a stream. Each `<order>` is expanded on its
+/// own (memory holds one order) and validated against the XSD's global `order` declaration, so a schema
+/// error rejects exactly the order that has it (`xml.schema`). A document that is not well-formed, has a
+/// DOCTYPE, has another root, or has something other than `<order>` under the root fails as a whole.
 public final class XMLOrderReader: OrderReader {
     public static let schemaName = "erp-orders.xsd"
 
     private let stream: XMLStream
+    private let schema: CompiledSchema
     private let file: String
     private let limits: InputLimits
     public private(set) var recordsRead = 0
-    private var finished: RawOrder?
-    private var current: RawOrder?
-    private var currentLine: RawLine?
-    private var text: [UInt8] = []
-    private var orderField: OrderField?
-    private var lineField: LineField?
     private var sawRoot = false
+    /// The stream already stands on the next node (after skipping an order's subtree).
+    private var positioned = false
+    private var finished = false
 
     private static let orderFields: [String: OrderField] = Dictionary(
         uniqueKeysWithValues: OrderField.allCases.map { ($0.rawValue, $0) })
@@ -24,20 +23,22 @@ public final class XMLOrderReader: OrderReader {
         uniqueKeysWithValues: LineField.allCases.map { ($0.rawValue, $0) })
 
     public init(source: ByteSource, file: String, encoding: TextEncoding = .utf8, limits: InputLimits = .init()) throws {
-        self.stream = try XMLStream(source: source, schema: try CompiledSchema.named(Self.schemaName),
+        self.schema = try CompiledSchema.named(Self.schemaName)
+        self.stream = try XMLStream(source: source, schema: nil,
                                     encoding: encoding == .utf8 ? nil : encoding.iconvName)
         self.file = file
         self.limits = limits
     }
 
     public func next() throws -> RawOrder? {
-        while try stream.read() {
-            let depth = stream.depth
-            if !sawRoot && depth == 0 && stream.nodeType == .element && stream.localName != "orders" {
-                throw FormatError(rule: "xml.root", message: "root element is <\(stream.localName)>, expected <orders>",
-                                  location: SourceLocation(line: stream.line))
+        while !finished {
+            if positioned {
+                positioned = false
+            } else if !(try stream.read()) {
+                finished = true
+                break
             }
-            try absorbDiagnostics()
+            let depth = stream.depth
             switch stream.nodeType {
             case .documentType:
                 throw FormatError(rule: "xml.doctype.forbidden",
@@ -46,113 +47,72 @@ public final class XMLOrderReader: OrderReader {
             case .entityReference:
                 throw FormatError(rule: "xml.entity.forbidden", message: "entity references are not allowed",
                                   location: SourceLocation(line: stream.line))
-            case .element:
-                let name = stream.localName
-                let empty = stream.isEmptyElement
-                switch depth {
-                case 0:
-                    guard name == "orders" else {
-                        throw FormatError(rule: "xml.root", message: "root element is <\(name)>, expected <orders>",
-                                          location: SourceLocation(line: stream.line))
-                    }
-                    sawRoot = true
-                case 1:
-                    let done = finished
-                    finished = nil
-                    recordsRead += 1
-                    current = RawOrder(location: SourceLocation(line: stream.line, record: recordsRead),
-                                       orderValues: Array(repeating: "", count: OrderField.allCases.count), lines: [])
-                    if empty { finishOrder() }
-                    if let done { return done }
-                case 2:
-                    orderField = Self.orderFields[name]
-                    text.removeAll(keepingCapacity: true)
-                    if empty { try endOrderField() }
-                case 3 where name == "line":
-                    currentLine = RawLine(location: SourceLocation(line: stream.line, record: recordsRead),
-                                          values: Array(repeating: "", count: LineField.allCases.count))
-                    if empty { endLine() }
-                case 4:
-                    lineField = Self.lineFields[name]
-                    text.removeAll(keepingCapacity: true)
-                    if empty { try endLineField() }
-                default:
-                    break
+            case .element where depth == 0:
+                guard stream.localName == "orders" else {
+                    throw FormatError(rule: "xml.root", message: "root element is <\(stream.localName)>, expected <orders>",
+                                      location: SourceLocation(line: stream.line))
                 }
-            case .text, .cdata, .significantWhitespace, .whitespace:
-                if orderField != nil || lineField != nil {
-                    stream.appendValue(to: &text)
-                    if text.count > limits.maxFieldBytes {
-                        throw FormatError(rule: "xml.text.too-long",
-                                          message: "a text node is longer than \(limits.maxFieldBytes) bytes",
-                                          location: SourceLocation(line: stream.line))
-                    }
+                sawRoot = true
+            case .element where depth == 1:
+                guard stream.localName == "order" else {
+                    throw FormatError(rule: "xml.schema", message: "<\(stream.localName)> is not allowed in <orders>; only <order>",
+                                      location: SourceLocation(line: stream.line))
                 }
-            case .endElement:
-                switch depth {
-                case 1: finishOrder()
-                case 2: try endOrderField()
-                case 3: endLine()
-                case 4: try endLineField()
-                default: break
-                }
+                recordsRead += 1
+                let (element, diagnostics) = try stream.expandCurrent(validatingWith: schema)
+                let order = try rawOrder(element, diagnostics: diagnostics)
+                positioned = try stream.skipSubtree()
+                if !positioned { finished = true }
+                return order
+            case .text where depth == 1, .cdata where depth == 1:
+                throw FormatError(rule: "xml.schema", message: "text is not allowed between <order> elements",
+                                  location: SourceLocation(line: stream.line))
             default:
                 break
             }
         }
-        try absorbDiagnostics()
         if !sawRoot {
             throw FormatError(rule: "xml.malformed", message: "the document has no root element")
         }
-        let done = finished
-        finished = nil
-        return done
+        return nil
     }
 
-    private func value() throws -> String {
-        guard let s = String(validating: text, as: UTF8.self) else {
+    private func rawOrder(_ element: XMLElementNode, diagnostics: [XMLDiagnostic]) throws -> RawOrder {
+        var order = RawOrder(location: SourceLocation(line: element.line, record: recordsRead),
+                             orderValues: Array(repeating: "", count: OrderField.allCases.count), lines: [])
+        for d in diagnostics where !d.isWarning {
+            order.codecFindings.append(Finding(rule: "xml.schema", message: d.message, file: file,
+                                               location: SourceLocation(line: d.line, record: recordsRead)))
+        }
+        for child in element.children {
+            if child.name == "lines" {
+                for l in child.children where l.name == "line" {
+                    var line = RawLine(location: SourceLocation(line: l.line, record: recordsRead),
+                                       values: Array(repeating: "", count: LineField.allCases.count))
+                    for f in l.children {
+                        if let field = Self.lineFields[f.name] { line.values[field.index] = try text(f) }
+                    }
+                    order.lines.append(line)
+                }
+            } else if let field = Self.orderFields[child.name] {
+                order.orderValues[field.index] = try text(child)
+            }
+        }
+        if !order.codecFindings.isEmpty {
+            for i in order.codecFindings.indices { order.codecFindings[i].orderId = order.orderId }
+        }
+        return order
+    }
+
+    private func text(_ node: XMLElementNode) throws -> String {
+        if node.text.count > limits.maxFieldBytes {
+            throw FormatError(rule: "xml.text.too-long", message: "a text node is longer than \(limits.maxFieldBytes) bytes",
+                              location: SourceLocation(line: node.line))
+        }
+        guard let s = String(validating: node.text, as: UTF8.self) else {
             throw FormatError(rule: "encoding.invalid-utf8", message: "text is not valid UTF-8",
-                              location: SourceLocation(line: stream.line))
+                              location: SourceLocation(line: node.line))
         }
         return s
-    }
-
-    private func endOrderField() throws {
-        if let f = orderField, current != nil { current!.orderValues[f.index] = try value() }
-        orderField = nil
-    }
-
-    private func endLineField() throws {
-        if let f = lineField, currentLine != nil { currentLine!.values[f.index] = try value() }
-        lineField = nil
-    }
-
-    private func endLine() {
-        if let l = currentLine { current?.lines.append(l) }
-        currentLine = nil
-    }
-
-    private func finishOrder() {
-        finished = current
-        current = nil
-    }
-
-    /// Schema errors belong to the order being read, or to the one just finished (libxml2 reports a missing
-    /// child when it sees the end tag); outside any order they fail the file.
-    private func absorbDiagnostics() throws {
-        for d in stream.takeDiagnostics() where !d.isWarning {
-            guard d.isSchemaValidity else {
-                throw FormatError(rule: "xml.malformed", message: d.message, location: SourceLocation(line: d.line))
-            }
-            let finding = Finding(rule: "xml.schema", message: d.message, file: file,
-                                  location: SourceLocation(line: d.line))
-            if current != nil {
-                current!.codecFindings.append(finding)
-            } else if finished != nil {
-                finished!.codecFindings.append(finding)
-            } else {
-                throw FormatError(rule: "xml.schema", message: d.message, location: SourceLocation(line: d.line))
-            }
-        }
     }
 }
