@@ -8,16 +8,19 @@ enum SummaryPrinter {
         lines.append("Files:        \(s.filesSeen) picked up, \(s.filesArchived) archived, \(s.filesFailed) failed, \(s.filesDuplicate) duplicate"
                      + (s.filesRecovered > 0 ? ", \(s.filesRecovered) recovered from an interrupted run" : ""))
         lines.append("Orders:       \(s.ordersAccepted) accepted (\(s.linesAccepted) lines), \(s.ordersRejected) rejected, \(s.ordersDuplicate) duplicate, \(s.ordersReplaced) replaced")
-        lines.append("Written:      \(s.instructionFiles) WMS instruction file(s), \(s.rejectsFiles) rejects file(s)")
+        if s.confirmationsAccepted + s.confirmationsRejected + s.confirmationsDuplicate > 0 {
+            lines.append("Shipments:    \(s.confirmationsAccepted) confirmations accepted, \(s.confirmationsRejected) rejected, \(s.confirmationsDuplicate) duplicate; \(s.unknownReferences) unknown reference(s), \(s.overShipments) over-shipment(s)")
+        }
+        lines.append("Written:      \(s.instructionFiles) WMS instruction file(s), \(s.feedbackFiles) ERP feedback file(s), \(s.rejectsFiles) rejects file(s)")
         for o in s.outputs { lines.append("  \(o)") }
-        let problems = s.files.filter { $0.status == "failed" || $0.ordersRejected > 0 }
+        let problems = s.files.filter { $0.status == "failed" || $0.rejected > 0 }
         if !problems.isEmpty {
             lines.append("Needs attention:")
             for f in problems {
                 if f.status == "failed" {
                     lines.append("  \(f.channel)/\(f.file): failed: \(f.reason ?? "") (see \(workspace.config.failedDir)/\(f.file).error.json)")
                 } else {
-                    lines.append("  \(f.channel)/\(f.file): \(f.ordersRejected) order(s) rejected (see \(workspace.config.failedDir)/\(f.file).rejects.csv)")
+                    lines.append("  \(f.channel)/\(f.file): \(f.rejected) document(s) rejected (see \(workspace.config.failedDir)/\(f.file).rejects.csv)")
                 }
             }
         }

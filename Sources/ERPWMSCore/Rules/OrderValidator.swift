@@ -313,7 +313,7 @@ public struct OrderValidator: Sendable {
     }
 
     /// Digits only, no sign, at most 7 digits, value above zero.
-    static func positiveInt(_ s: String) -> Int? {
+    public static func positiveInt(_ s: String) -> Int? {
         let u = s.utf8
         guard !u.isEmpty, u.count <= 7 else { return nil }
         var v = 0

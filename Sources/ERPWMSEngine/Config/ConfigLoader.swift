@@ -25,7 +25,7 @@ public struct ConfigLoader {
             throw ConfigError(file: file, key: "", line: Self.line(of: e), message: "not valid YAML: \(e)")
         }
         let top = try Section(node: root, path: "", file: file)
-        try top.allow(["version", "channels", "folders", "wms", "routing", "sku_aliases", "limits", "validation"])
+        try top.allow(["version", "channels", "folders", "wms", "erp", "report", "routing", "sku_aliases", "limits", "validation"])
         if let v = try top.int("version"), v != 1 {
             throw top.error("version", "unsupported version \(v); this erpwms reads version 1")
         }
@@ -34,6 +34,32 @@ public struct ConfigLoader {
         try folders?.allow(["work", "archive", "failed", "reports", "state"])
         let wms = try top.section("wms")
         try wms?.allow(["outbox", "include_email", "include_phone"])
+        let erp = try top.section("erp")
+        try erp?.allow(["outbox", "feedback_format"])
+        let report = try top.section("report")
+        try report?.allow(["service_level_hours", "after_run"])
+        var serviceLevel = [24, 48]
+        if let r = report, let n = r.node("service_level_hours") {
+            guard let seq = n.sequence, !seq.isEmpty else {
+                throw r.error("service_level_hours", "must be a list of hours, such as [24, 48]")
+            }
+            serviceLevel = try seq.map { item in
+                guard let v = item.int, v > 0 else {
+                    throw r.error("service_level_hours", "'\(item.string ?? "?")' is not a positive number of hours")
+                }
+                return v
+            }
+            guard serviceLevel == serviceLevel.sorted(), Set(serviceLevel).count == serviceLevel.count else {
+                throw r.error("service_level_hours", "hours must be ascending, such as [24, 48]")
+            }
+        }
+        var afterRun: [String] = []
+        if let r = report, let s = try r.string("after_run"), !s.isEmpty, s != "none" {
+            afterRun = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            for f in afterRun where !["html", "csv", "json"].contains(f) {
+                throw r.error("after_run", "'\(f)' is not a report format; allowed: html, csv, json (comma-separated) or none")
+            }
+        }
         let validation = try top.section("validation")
         try validation?.allow(["validate_output", "max_text_length", "max_description_length"])
 
@@ -104,6 +130,10 @@ public struct ConfigLoader {
             failedDir: try folders?.string("failed") ?? "failed",
             reportsDir: try folders?.string("reports") ?? "reports",
             stateDir: try folders?.string("state") ?? "state",
+            erpOutbox: try erp?.string("outbox") ?? "outbox/erp",
+            feedbackFormat: try erp?.enumValue("feedback_format", FeedbackFormat.self) ?? .xml,
+            serviceLevelHours: serviceLevel,
+            reportAfterRun: afterRun,
             includeEmail: try wms?.bool("include_email") ?? false,
             includePhone: try wms?.bool("include_phone") ?? true,
             router: WarehouseRouter(byCountry: byCountry, defaultWarehouse: defaultWarehouse),
@@ -113,10 +143,7 @@ public struct ConfigLoader {
 
     private func channel(name: String, _ c: Section) throws -> Channel {
         try c.allow(["document", "inbox", "format", "encoding", "delimiter", "pickup", "error_policy"])
-        let document = try c.string("document") ?? "orders"
-        guard document == "orders" else {
-            throw c.error("document", "'\(document)' is not supported; allowed: orders")
-        }
+        let document = try c.enumValue("document", DocumentType.self) ?? .orders
         let format = try c.enumValue("format", InputFormat.self) ?? .csv
         let encoding = try c.enumValue("encoding", TextEncoding.self) ?? .utf8
         var delimiter = UInt8(ascii: ",")

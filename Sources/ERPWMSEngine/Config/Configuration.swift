@@ -9,6 +9,22 @@ public enum ErrorPolicy: String, Sendable, CaseIterable {
     case rejectFile = "reject-file"
 }
 
+/// The business documents a channel carries.
+public enum DocumentType: String, Sendable, CaseIterable {
+    /// ERP sales orders, sent to the WMS as shipment orders.
+    case orders
+    /// WMS shipment confirmations, matched with what was sent and fed back to the ERP.
+    case shipmentConfirmations = "shipment-confirmations"
+
+    /// Channels are processed in this order within a run.
+    var processingRank: Int { self == .orders ? 0 : 1 }
+}
+
+/// Formats of ERP feedback files.
+public enum FeedbackFormat: String, Sendable, CaseIterable {
+    case xml, csv
+}
+
 /// The document formats a channel can read.
 public enum InputFormat: String, Sendable, CaseIterable {
     case csv, xml
@@ -30,8 +46,7 @@ public struct PickupRule: Sendable, Equatable {
 /// One named inbound channel: a drop folder with its format and rules.
 public struct Channel: Sendable {
     public var name: String
-    /// Document type; only `orders` in this version.
-    public var document: String
+    public var document: DocumentType
     /// Drop folder, relative to the workspace unless absolute.
     public var inbox: String
     public var format: InputFormat
@@ -52,6 +67,13 @@ public struct Configuration: Sendable {
     public var failedDir: String
     public var reportsDir: String
     public var stateDir: String
+    /// Folder the ERP reads feedback from.
+    public var erpOutbox: String
+    public var feedbackFormat: FeedbackFormat
+    /// Service-level bucket limits in hours for the age of unconfirmed instructions (ascending).
+    public var serviceLevelHours: [Int]
+    /// Report formats written at the end of each `run`; empty: none.
+    public var reportAfterRun: [String]
     /// Send the customer's e-mail address to the WMS (off: the WMS gets only what it needs to ship).
     public var includeEmail: Bool
     /// Send the phone number to the WMS (carriers usually need it).

@@ -59,8 +59,32 @@ public struct FileCounts: Sendable, Codable, Equatable {
     public var ordersDuplicate = 0
     public var ordersReplaced = 0
     public var linesAccepted = 0
+    public var confirmationsAccepted = 0
+    public var confirmationsRejected = 0
+    public var confirmationsDuplicate = 0
+    public var unknownReferences = 0
+    public var overShipments = 0
     public var records = 0
     public init() {}
+
+    /// Business documents accepted, rejected and duplicate, whatever their type.
+    var accepted: Int { ordersAccepted + confirmationsAccepted }
+    var rejected: Int { ordersRejected + confirmationsRejected }
+    var duplicate: Int { ordersDuplicate + confirmationsDuplicate }
+}
+
+/// One line of an order as last instructed.
+public struct KnownOrderLine: Sendable {
+    public var lineNo: Int
+    public var sku: String
+    public var quantity: Int
+}
+
+/// What has been shipped so far on one order line, over all confirmations.
+public struct ShippedLine: Sendable {
+    public var quantity: Int
+    /// The reason of the latest confirmation that closed the line short, if any.
+    public var closedReason: ShortReason?
 }
 
 /// The ledger: every file, order, instruction and finding, durable. The engine talks to it only through
@@ -91,7 +115,17 @@ public protocol Ledger: AnyObject {
 public protocol LedgerTransaction {
     func order(_ id: String) throws -> KnownOrder?
     /// Stores `order` as the current version (lines included).
-    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64) throws
+    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String) throws
+    /// The lines of a known order (latest version), or nil if the order was never instructed.
+    func orderLines(_ orderId: String) throws -> [KnownOrderLine]?
+    /// Content hash of a confirmation already recorded under `shipmentId`, if any.
+    func shipmentHash(_ shipmentId: String) throws -> String?
+    /// Records a confirmation; `knownOrder` tells whether its order was instructed.
+    func saveShipment(_ c: ShipmentConfirmation, contentHash: String, knownOrder: Bool, fileId: Int64, at time: String) throws
+    /// Per line number, what all recorded confirmations of the order add up to.
+    func shipped(_ orderId: String) throws -> [Int: ShippedLine]
+    /// Marks an order as confirmed by the WMS: from now on a changed order is rejected, not replaced.
+    func markConfirmed(_ orderId: String) throws
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
                            fileId: Int64) throws
     func recordFindings(_ findings: [Finding], fileId: Int64) throws

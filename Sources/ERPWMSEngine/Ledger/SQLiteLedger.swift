@@ -101,6 +101,38 @@ public final class SQLiteLedger: Ledger {
                 CREATE INDEX findings_file ON findings(file_id);
                 """)
         }
+        m.registerMigration("v2-confirmations") { db in
+            try db.execute(sql: """
+                ALTER TABLE orders ADD COLUMN instructed_at TEXT;
+                ALTER TABLE orders ADD COLUMN first_instructed_at TEXT;
+                CREATE TABLE shipments (
+                    shipment_id TEXT PRIMARY KEY,
+                    order_id TEXT NOT NULL,
+                    version INTEGER,
+                    ship_date TEXT NOT NULL,
+                    warehouse TEXT NOT NULL,
+                    carrier TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    tracking TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    known_order INTEGER NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    received_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX shipments_order ON shipments(order_id);
+                CREATE TABLE shipment_lines (
+                    shipment_id TEXT NOT NULL,
+                    order_id TEXT NOT NULL,
+                    line_no INTEGER NOT NULL,
+                    sku TEXT NOT NULL,
+                    quantity INTEGER NOT NULL,
+                    lots TEXT NOT NULL,
+                    reason TEXT,
+                    PRIMARY KEY (shipment_id, line_no)
+                ) WITHOUT ROWID;
+                CREATE INDEX shipment_lines_order ON shipment_lines(order_id, line_no);
+                """)
+        }
         return m
     }
 
@@ -231,16 +263,17 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         return KnownOrder(version: row[0], contentHash: row[1], status: row[2])
     }
 
-    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64) throws {
+    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id, line_count)
-            VALUES (?, ?, 'instructed', ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id,
+                                line_count, instructed_at, first_instructed_at)
+            VALUES (?, ?, 'instructed', ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(order_id) DO UPDATE SET version = excluded.version, status = excluded.status,
                 content_hash = excluded.content_hash, warehouse = excluded.warehouse, currency = excluded.currency,
                 ship_country = excluded.ship_country, order_date = excluded.order_date, file_id = excluded.file_id,
-                line_count = excluded.line_count
+                line_count = excluded.line_count, instructed_at = excluded.instructed_at
             """).execute(arguments: [order.id, version, contentHash, warehouse, order.currency, order.shipTo.country,
-                                     order.orderDate, fileId, order.lines.count])
+                                     order.orderDate, fileId, order.lines.count, time, time])
         if version > 1 {
             try db.cachedStatement(sql: "DELETE FROM order_lines WHERE order_id = ?").execute(arguments: [order.id])
         }
@@ -252,6 +285,57 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             try st.execute(arguments: [order.id, l.lineNo, l.sku, l.wmsItem, l.quantity, l.uom, l.unitPrice.minorUnits,
                                        l.taxRate?.description])
         }
+    }
+
+    func orderLines(_ orderId: String) throws -> [KnownOrderLine]? {
+        let st = try db.cachedStatement(sql: "SELECT line_no, wms_item, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no")
+        let rows = try Row.fetchAll(st, arguments: [orderId])
+        if rows.isEmpty {
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM orders WHERE order_id = ?")
+            return try Bool.fetchOne(exists, arguments: [orderId]) == true ? [] : nil
+        }
+        return rows.map { KnownOrderLine(lineNo: $0[0], sku: $0[1], quantity: $0[2]) }
+    }
+
+    func shipmentHash(_ shipmentId: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT content_hash FROM shipments WHERE shipment_id = ?"),
+                            arguments: [shipmentId])
+    }
+
+    func saveShipment(_ c: ShipmentConfirmation, contentHash: String, knownOrder: Bool, fileId: Int64, at time: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO shipments (shipment_id, order_id, version, ship_date, warehouse, carrier, service, tracking,
+                                   content_hash, known_order, file_id, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [c.shipmentId, c.orderId, c.version, c.shipDate, c.warehouse, c.carrier, c.service,
+                                     c.parcels.map(\.trackingNumber).filter { !$0.isEmpty }.joined(separator: "|"),
+                                     contentHash, knownOrder, fileId, time])
+        let st = try db.cachedStatement(sql: """
+            INSERT INTO shipment_lines (shipment_id, order_id, line_no, sku, quantity, lots, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for l in c.lines {
+            try st.execute(arguments: [c.shipmentId, c.orderId, l.lineNo, l.sku, l.quantity, l.lots.joined(separator: "|"),
+                                       l.reason?.rawValue])
+        }
+    }
+
+    func shipped(_ orderId: String) throws -> [Int: ShippedLine] {
+        let st = try db.cachedStatement(sql: """
+            SELECT l.line_no, SUM(l.quantity),
+                   (SELECT l2.reason FROM shipment_lines l2 JOIN shipments s2 USING (shipment_id)
+                     WHERE l2.order_id = l.order_id AND l2.line_no = l.line_no AND l2.reason IS NOT NULL
+                     ORDER BY s2.ship_date DESC, l2.shipment_id DESC LIMIT 1)
+            FROM shipment_lines l WHERE l.order_id = ? GROUP BY l.line_no
+            """)
+        var result: [Int: ShippedLine] = [:]
+        for row in try Row.fetchAll(st, arguments: [orderId]) {
+            result[row[0]] = ShippedLine(quantity: row[1], closedReason: (row[2] as String?).flatMap(ShortReason.init(rawValue:)))
+        }
+        return result
+    }
+
+    func markConfirmed(_ orderId: String) throws {
+        try db.cachedStatement(sql: "UPDATE orders SET status = 'confirmed' WHERE order_id = ?").execute(arguments: [orderId])
     }
 
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,

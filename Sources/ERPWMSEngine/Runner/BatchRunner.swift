@@ -29,7 +29,8 @@ public final class BatchRunner {
         for dir in workspace.folders { try FS.makeDirectories(dir) }
         try FS.makeDirectories(workspace.publishTempDir)
         try recover()
-        for channel in config.channels {
+        // Orders first, so that a confirmation picked up in the same run finds its order.
+        for channel in config.channels.sorted(by: { $0.document.processingRank < $1.document.processingRank }) {
             try pickUp(channel)
         }
         return summary
@@ -165,189 +166,249 @@ public final class BatchRunner {
 
     // MARK: - Processing one file
 
-    /// An output being written during the file's transaction.
-    private final class OpenOutput {
-        let writer: ShipmentOrderWriter
-        let sink: FileSink
-        let tempPath: String
-        let finalPath: String
-        init(writer: ShipmentOrderWriter, sink: FileSink, tempPath: String, finalPath: String) {
-            self.writer = writer
-            self.sink = sink
-            self.tempPath = tempPath
-            self.finalPath = finalPath
-        }
-    }
-
     struct PolicyRejection: Error {
         var rejected: Int
         var first: Finding?
     }
 
+    /// Processes one claimed file in one ledger transaction: everything it records and every output it
+    /// stages commits together, or none of it does.
     func process(fileId: Int64, workPath: String, name: String, channel: Channel) throws {
         let record = try ledger.file(id: fileId)
         let hash = record?.hash ?? ""
-        let source16 = String(hash.prefix(16))
-        let validator = OrderValidator(settings: config.rules)
-        var temps: [String] = []
+        let staging = Staging(runner: self, source: String(hash.prefix(16)), inputName: name)
         do {
             let counts = try ledger.inTransaction { tx -> FileCounts in
-                var counts = FileCounts()
-                var outputs: [String: OpenOutput] = [:]
-                var rejects: (CSVWriter, FileSink, String, String)?
-                var rejectedFindings = 0
-                var firstRejection: Finding?
-
-                let reader = try openReader(path: workPath, name: name, channel: channel)
-
-                func output(for warehouse: String) throws -> OpenOutput {
-                    if let o = outputs[warehouse] { return o }
-                    let finalName = "shipment-orders_\(warehouse)_\(source16).xml"
-                    let temp = workspace.publishTempDir + "/" + finalName + ".tmp"
-                    temps.append(temp)
-                    let sink = try FileSink(path: temp)
-                    let o = OpenOutput(
-                        writer: ShipmentOrderWriter(sink: sink, warehouse: warehouse, source: source16,
-                                                    includeEmail: config.includeEmail, includePhone: config.includePhone),
-                        sink: sink, tempPath: temp, finalPath: workspace.path(config.wmsOutbox) + "/" + finalName)
-                    outputs[warehouse] = o
-                    return o
+                var counts: FileCounts
+                switch channel.document {
+                case .orders:
+                    counts = try processOrders(fileId: fileId, workPath: workPath, name: name, channel: channel,
+                                               tx: tx, staging: staging)
+                case .shipmentConfirmations:
+                    counts = try processConfirmations(fileId: fileId, workPath: workPath, name: name, channel: channel,
+                                                      tx: tx, staging: staging)
                 }
-
-                func reject(_ findings: [Finding], raw: RawOrder) throws {
-                    counts.ordersRejected += 1
-                    if firstRejection == nil { firstRejection = findings.first }
-                    try tx.recordFindings(findings, fileId: fileId)
-                    if rejects == nil {
-                        let finalPath = FS.freeName(in: workspace.path(config.failedDir), name + ".rejects.csv")
-                        let temp = workspace.publishTempDir + "/" + FS.name(finalPath) + ".tmp"
-                        temps.append(temp)
-                        let sink = try FileSink(path: temp)
-                        let w = CSVWriter(sink: sink)
-                        try w.writeRow(["file", "line", "record", "order_id", "rule", "field", "message"])
-                        rejects = (w, sink, temp, finalPath)
-                    }
-                    for f in findings {
-                        rejectedFindings += 1
-                        try rejects!.0.writeRow([name, f.location.line.map(String.init) ?? "",
-                                                 f.location.record.map(String.init) ?? "", f.orderId ?? raw.orderId,
-                                                 f.rule, f.field ?? "", f.message])
-                    }
+                if channel.errorPolicy == .rejectFile && counts.rejected > 0 {
+                    throw PolicyRejection(rejected: counts.rejected, first: staging.firstRejection)
                 }
-
-                while let raw = try reader.next() {
-                    counts.records += raw.lines.count
-                    switch validator.validate(raw, file: name) {
-                    case .rejected(let findings):
-                        try reject(findings, raw: raw)
-                    case .accepted(let order, let warnings):
-                        guard let warehouse = config.router.route(order) else {
-                            try reject([Finding(rule: OrderRule.warehouseUnroutable,
-                                                message: "no warehouse given, no routing.by_country rule for \(order.shipTo.country) and no routing.default_warehouse",
-                                                file: name, location: raw.location, orderId: order.id, field: "warehouse")], raw: raw)
-                            continue
-                        }
-                        let contentHash = order.contentHash
-                        var version = 1
-                        var action = ShipmentOrderWriter.Action.new
-                        if let known = try tx.order(order.id) {
-                            if known.contentHash == contentHash {
-                                counts.ordersDuplicate += 1
-                                continue
-                            }
-                            guard known.status == "instructed" else {
-                                try reject([Finding(rule: OrderRule.changedAfterConfirmation,
-                                                    message: "changed after the WMS confirmed version \(known.version); a change now needs a cancellation or a new order",
-                                                    file: name, location: raw.location, orderId: order.id)], raw: raw)
-                                continue
-                            }
-                            version = known.version + 1
-                            action = .replace
-                            counts.ordersReplaced += 1
-                        }
-                        if !warnings.isEmpty { try tx.recordFindings(warnings, fileId: fileId) }
-                        let out = try output(for: warehouse)
-                        try out.writer.write(order, version: version, action: action)
-                        try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId)
-                        try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
-                                                 warehouse: warehouse, output: workspace.relative(out.finalPath), fileId: fileId)
-                        counts.ordersAccepted += 1
-                        counts.linesAccepted += order.lines.count
-                        Failpoint.hit("mid-orders")
-                    }
-                }
-
-                if channel.errorPolicy == .rejectFile && counts.ordersRejected > 0 {
-                    throw PolicyRejection(rejected: counts.ordersRejected, first: firstRejection)
-                }
-
-                // Make every output durable and check it before the commit that makes it official.
-                for warehouse in outputs.keys.sorted() {
-                    let o = outputs[warehouse]!
-                    try o.writer.finish()
-                    try o.sink.close(sync: true)
-                    if config.validateOutput {
-                        let errors = try XMLSchemaValidator.validate(try FileByteSource(path: o.tempPath),
-                                                                     schema: ShipmentOrderWriter.schemaName)
-                        if let e = errors.first {
-                            throw FormatError(rule: "output.schema",
-                                              message: "the shipment-order file for \(warehouse) does not pass \(ShipmentOrderWriter.schemaName): \(e.description) (this is a bug in erpwms; please report it)")
-                        }
-                    }
-                    try tx.recordOutput(fileId: fileId, kind: "wms-shipment-orders", tempPath: workspace.relative(o.tempPath),
-                                        finalPath: workspace.relative(o.finalPath), records: o.writer.ordersWritten)
-                }
-                if let r = rejects {
-                    try r.0.finish()
-                    try r.1.close(sync: true)
-                    try tx.recordOutput(fileId: fileId, kind: "rejects", tempPath: workspace.relative(r.2),
-                                        finalPath: workspace.relative(r.3), records: rejectedFindings)
-                }
-                try FS.fsyncDirectory(workspace.publishTempDir)
+                try staging.commit(tx: tx, fileId: fileId)
                 try tx.finishFile(fileId: fileId, counts: counts, at: timestamp())
                 Failpoint.hit("before-commit")
                 return counts
             }
             Failpoint.hit("after-commit")
-            summary.ordersAccepted += counts.ordersAccepted
-            summary.ordersRejected += counts.ordersRejected
-            summary.ordersDuplicate += counts.ordersDuplicate
-            summary.ordersReplaced += counts.ordersReplaced
-            summary.linesAccepted += counts.linesAccepted
-            logger.info("\(name): \(counts.ordersAccepted) orders accepted, \(counts.ordersRejected) rejected, \(counts.ordersDuplicate) duplicate")
+            summary.add(counts)
+            logger.info("\(name): \(counts.accepted) accepted, \(counts.rejected) rejected, \(counts.duplicate) duplicate")
             try publishPending()
             try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: false,
                         counts: counts, channel: channel.name)
         } catch let e as FormatError {
-            for t in temps { FS.remove(t) }
+            staging.discard()
             try failFile(id: fileId, name: name, channelName: channel.name, hash: hash, workPath: workPath, error: e)
         } catch let e as PolicyRejection {
-            for t in temps { FS.remove(t) }
+            staging.discard()
             var detail = ""
             if let f = e.first { detail = "; first: \(f.summary)" }
             try failFile(id: fileId, name: name, channelName: channel.name, hash: hash, workPath: workPath,
                          error: FormatError(rule: "channel.error-policy",
-                                            message: "\(e.rejected) order(s) rejected and the channel's error_policy is reject-file, so nothing from this file was sent\(detail)"))
+                                            message: "\(e.rejected) document(s) rejected and the channel's error_policy is reject-file, so nothing from this file was sent\(detail)"))
         } catch {
-            for t in temps { FS.remove(t) }
+            staging.discard()
             throw error
         }
     }
 
-    func openReader(path: String, name: String, channel: Channel) throws -> OrderReader {
+    /// Orders -> WMS shipment orders, one staged file per warehouse.
+    func processOrders(fileId: Int64, workPath: String, name: String, channel: Channel, tx: LedgerTransaction,
+                       staging: Staging) throws -> FileCounts {
+        var counts = FileCounts()
+        let validator = OrderValidator(settings: config.rules)
+        var writers: [String: ShipmentOrderWriter] = [:]
+        let now = timestamp()
+
+        func writer(for warehouse: String) throws -> (ShipmentOrderWriter, String) {
+            let finalPath = workspace.path(config.wmsOutbox) + "/shipment-orders_\(warehouse)_\(staging.source).xml"
+            if let w = writers[warehouse] { return (w, finalPath) }
+            let sink = try staging.open(key: "wms/" + warehouse, kind: "wms-shipment-orders", finalPath: finalPath,
+                                        schema: config.validateOutput ? ShipmentOrderWriter.schemaName : nil)
+            let w = ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: staging.source,
+                                        includeEmail: config.includeEmail, includePhone: config.includePhone)
+            sink.finish = { try w.finish() }
+            writers[warehouse] = w
+            return (w, finalPath)
+        }
+
+        let reader = try openOrderReader(path: workPath, name: name, channel: channel)
+        while let raw = try reader.next() {
+            counts.records += raw.lines.count
+            switch validator.validate(raw, file: name) {
+            case .rejected(let findings):
+                counts.ordersRejected += 1
+                try staging.reject(findings, orderId: raw.orderId, tx: tx, fileId: fileId)
+            case .accepted(let order, let warnings):
+                guard let warehouse = config.router.route(order) else {
+                    counts.ordersRejected += 1
+                    try staging.reject([Finding(rule: OrderRule.warehouseUnroutable,
+                                                message: "no warehouse given, no routing.by_country rule for \(order.shipTo.country) and no routing.default_warehouse",
+                                                file: name, location: raw.location, orderId: order.id, field: "warehouse")],
+                                       orderId: order.id, tx: tx, fileId: fileId)
+                    continue
+                }
+                let contentHash = order.contentHash
+                var version = 1
+                var action = ShipmentOrderWriter.Action.new
+                if let known = try tx.order(order.id) {
+                    if known.contentHash == contentHash {
+                        counts.ordersDuplicate += 1
+                        continue
+                    }
+                    guard known.status == "instructed" else {
+                        counts.ordersRejected += 1
+                        try staging.reject([Finding(rule: OrderRule.changedAfterConfirmation,
+                                                    message: "changed after the WMS confirmed version \(known.version); a change now needs a cancellation or a new order",
+                                                    file: name, location: raw.location, orderId: order.id)],
+                                           orderId: order.id, tx: tx, fileId: fileId)
+                        continue
+                    }
+                    version = known.version + 1
+                    action = .replace
+                    counts.ordersReplaced += 1
+                }
+                if !warnings.isEmpty { try tx.recordFindings(warnings, fileId: fileId) }
+                let (w, finalPath) = try writer(for: warehouse)
+                try w.write(order, version: version, action: action)
+                staging.count("wms/" + warehouse)
+                try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now)
+                try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
+                                         warehouse: warehouse, output: workspace.relative(finalPath), fileId: fileId)
+                counts.ordersAccepted += 1
+                counts.linesAccepted += order.lines.count
+                Failpoint.hit("mid-orders")
+            }
+        }
+        return counts
+    }
+
+    /// WMS shipment confirmations -> ledger, findings, and ERP order-status feedback.
+    func processConfirmations(fileId: Int64, workPath: String, name: String, channel: Channel, tx: LedgerTransaction,
+                              staging: Staging) throws -> FileCounts {
+        var counts = FileCounts()
+        let validator = ConfirmationValidator()
+        var feedback: OrderStatusWriter?
+        let now = timestamp()
+
+        func feedbackWriter() throws -> OrderStatusWriter {
+            if let f = feedback { return f }
+            let ext = config.feedbackFormat.rawValue
+            let sink = try staging.open(key: "erp/status", kind: "erp-order-status",
+                                        finalPath: workspace.path(config.erpOutbox) + "/order-status_\(staging.source).\(ext)",
+                                        schema: config.validateOutput && config.feedbackFormat == .xml ? OrderStatusXMLWriter.schemaName : nil)
+            let w: OrderStatusWriter = config.feedbackFormat == .xml
+                ? OrderStatusXMLWriter(sink: sink.file, source: staging.source) : try OrderStatusCSVWriter(sink: sink.file)
+            sink.finish = { try w.finish() }
+            feedback = w
+            return w
+        }
+
+        let reader = try openConfirmationReader(path: workPath, name: name, channel: channel)
+        while let raw = try reader.next() {
+            counts.records += raw.lines.count
+            let c: ShipmentConfirmation
+            switch validator.validate(raw, file: name) {
+            case .rejected(let findings):
+                counts.confirmationsRejected += 1
+                try staging.reject(findings, orderId: raw.orderId, tx: tx, fileId: fileId)
+                continue
+            case .accepted(let accepted):
+                c = accepted
+            }
+            func note(_ rule: String, _ message: String, line: Int? = nil) throws {
+                try tx.recordFindings([Finding(rule: rule, severity: .warning, message: message, file: name,
+                                               location: raw.location, orderId: c.orderId,
+                                               field: line.map { "line \($0)" })], fileId: fileId)
+            }
+            let contentHash = c.contentHash
+            if let earlier = try tx.shipmentHash(c.shipmentId) {
+                counts.confirmationsDuplicate += 1
+                if earlier != contentHash {
+                    try note(ConfirmationRule.conflictingDuplicate,
+                             "shipment \(c.shipmentId) was confirmed before with different content; the first confirmation counts")
+                }
+                continue
+            }
+            let orderLines = try tx.orderLines(c.orderId)
+            try tx.saveShipment(c, contentHash: contentHash, knownOrder: orderLines != nil, fileId: fileId, at: now)
+            counts.confirmationsAccepted += 1
+            guard let orderLines else {
+                counts.unknownReferences += 1
+                try note(ConfirmationRule.unknownReference,
+                         "order \(c.orderId) was never instructed by erpwms (shipment \(c.shipmentId)); see the reconciliation report")
+                continue
+            }
+            try tx.markConfirmed(c.orderId)
+            let shipped = try tx.shipped(c.orderId)
+            let byLine = Dictionary(c.lines.map { ($0.lineNo, $0) }, uniquingKeysWith: { a, _ in a })
+            for l in c.lines where !orderLines.contains(where: { $0.lineNo == l.lineNo }) {
+                try note(ConfirmationRule.unknownLine, "order \(c.orderId) has no line \(l.lineNo)", line: l.lineNo)
+            }
+            var lines: [OrderStatusUpdate.Line] = []
+            var over = false
+            for ol in orderLines {
+                let total = shipped[ol.lineNo]?.quantity ?? 0
+                let reason = shipped[ol.lineNo]?.closedReason
+                let state = LineState.of(ordered: ol.quantity, shipped: total, closed: reason != nil)
+                if let cl = byLine[ol.lineNo], cl.sku != ol.sku {
+                    try note(ConfirmationRule.skuMismatch, "line \(ol.lineNo) was instructed as \(ol.sku), confirmed as \(cl.sku)",
+                             line: ol.lineNo)
+                }
+                if state == .over, byLine[ol.lineNo] != nil {
+                    over = true
+                    try note(ConfirmationRule.overShipment, "line \(ol.lineNo): \(total) shipped, \(ol.quantity) ordered",
+                             line: ol.lineNo)
+                }
+                lines.append(OrderStatusUpdate.Line(lineNo: ol.lineNo, sku: ol.sku, ordered: ol.quantity,
+                                                    shipped: byLine[ol.lineNo]?.quantity ?? 0, shippedTotal: total,
+                                                    state: state, reason: state == .shortClosed ? reason : nil))
+            }
+            if over { counts.overShipments += 1 }
+            try feedbackWriter().write(OrderStatusUpdate(
+                orderId: c.orderId, status: OrderShipState.of(lines.map(\.state)), shipmentId: c.shipmentId,
+                shipDate: c.shipDate, warehouse: c.warehouse, carrier: c.carrier,
+                trackingNumbers: c.parcels.map(\.trackingNumber), lines: lines))
+            staging.count("erp/status")
+        }
+        return counts
+    }
+
+    func inputSource(path: String) throws -> ByteSource {
         var source: ByteSource = try FileByteSource(path: path)
         if try Self.isGzip(path) {
             source = try GzipByteSource(source, limits: config.limits)
         }
+        return source
+    }
+
+    func openOrderReader(path: String, name: String, channel: Channel) throws -> OrderReader {
+        var source = try inputSource(path: path)
         switch channel.format {
         case .csv:
-            if channel.encoding != .utf8 {
-                source = try TranscodingByteSource(source, from: channel.encoding)
-            }
-            return try CSVOrderReader(source: source, file: name,
-                                      dialect: .init(delimiter: channel.delimiter), limits: config.limits)
+            if channel.encoding != .utf8 { source = try TranscodingByteSource(source, from: channel.encoding) }
+            return try CSVOrderReader(source: source, file: name, dialect: .init(delimiter: channel.delimiter),
+                                      limits: config.limits)
         case .xml:
             return try XMLOrderReader(source: source, file: name, encoding: channel.encoding, limits: config.limits)
+        }
+    }
+
+    func openConfirmationReader(path: String, name: String, channel: Channel) throws -> ConfirmationReader {
+        var source = try inputSource(path: path)
+        switch channel.format {
+        case .csv:
+            if channel.encoding != .utf8 { source = try TranscodingByteSource(source, from: channel.encoding) }
+            return try CSVConfirmationReader(source: source, file: name, dialect: .init(delimiter: channel.delimiter),
+                                             limits: config.limits)
+        case .xml:
+            return try XMLConfirmationReader(source: source, file: name, encoding: channel.encoding, limits: config.limits)
         }
     }
 
@@ -373,7 +434,13 @@ public final class BatchRunner {
             }
             Failpoint.hit("after-publish-one")
             try ledger.markPublished(outputId: p.id)
-            if p.finalPath.hasSuffix(".rejects.csv") { summary.rejectsFiles += 1 } else { summary.instructionFiles += 1 }
+            if p.finalPath.hasSuffix(".rejects.csv") {
+                summary.rejectsFiles += 1
+            } else if p.finalPath.hasPrefix(config.erpOutbox + "/") || workspace.path(p.finalPath).hasPrefix(workspace.path(config.erpOutbox) + "/") {
+                summary.feedbackFiles += 1
+            } else {
+                summary.instructionFiles += 1
+            }
             summary.outputs.append(p.finalPath)
         }
     }
@@ -405,9 +472,9 @@ public final class BatchRunner {
         if duplicate { summary.filesDuplicate += 1 } else { summary.filesArchived += 1 }
         summary.files.append(FileOutcome(file: name, channel: channel ?? record?.channel ?? "", status: status.rawValue,
                                          reason: duplicate ? record?.reason : nil,
-                                         ordersAccepted: counts?.ordersAccepted ?? record?.ordersAccepted ?? 0,
-                                         ordersRejected: counts?.ordersRejected ?? record?.ordersRejected ?? 0,
-                                         ordersDuplicate: counts?.ordersDuplicate ?? record?.ordersDuplicate ?? 0))
+                                         accepted: counts?.accepted ?? record?.ordersAccepted ?? 0,
+                                         rejected: counts?.rejected ?? record?.ordersRejected ?? 0,
+                                         duplicate: counts?.duplicate ?? record?.ordersDuplicate ?? 0))
     }
 
     /// Quarantines a file: records why, writes `NAME.error.json` beside it in `failed/`, moves it there.
@@ -435,7 +502,7 @@ public final class BatchRunner {
         try ledger.setStatus(fileId: fileId, .failed, path: workspace.relative(target), at: timestamp())
         summary.filesFailed += 1
         summary.files.append(FileOutcome(file: name, channel: record?.channel ?? "", status: FileStatus.failed.rawValue,
-                                         reason: record?.reason, ordersAccepted: 0, ordersRejected: 0, ordersDuplicate: 0))
+                                         reason: record?.reason, accepted: 0, rejected: 0, duplicate: 0))
     }
 
     func timestamp() -> String {

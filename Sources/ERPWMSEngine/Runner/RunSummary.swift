@@ -10,7 +10,13 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var ordersDuplicate = 0
     public var ordersReplaced = 0
     public var linesAccepted = 0
+    public var confirmationsAccepted = 0
+    public var confirmationsRejected = 0
+    public var confirmationsDuplicate = 0
+    public var unknownReferences = 0
+    public var overShipments = 0
     public var instructionFiles = 0
+    public var feedbackFiles = 0
     public var rejectsFiles = 0
     /// Published output files, relative to the workspace.
     public var outputs: [String] = []
@@ -20,7 +26,20 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public init() {}
 
     /// True when something was rejected or quarantined and a person should look.
-    public var needsAttention: Bool { filesFailed > 0 || ordersRejected > 0 }
+    public var needsAttention: Bool { filesFailed > 0 || ordersRejected > 0 || confirmationsRejected > 0 }
+
+    mutating func add(_ c: FileCounts) {
+        ordersAccepted += c.ordersAccepted
+        ordersRejected += c.ordersRejected
+        ordersDuplicate += c.ordersDuplicate
+        ordersReplaced += c.ordersReplaced
+        linesAccepted += c.linesAccepted
+        confirmationsAccepted += c.confirmationsAccepted
+        confirmationsRejected += c.confirmationsRejected
+        confirmationsDuplicate += c.confirmationsDuplicate
+        unknownReferences += c.unknownReferences
+        overShipments += c.overShipments
+    }
 }
 
 /// The outcome of one input file in a run.
@@ -29,7 +48,8 @@ public struct FileOutcome: Sendable, Codable, Equatable {
     public var channel: String
     public var status: String
     public var reason: String?
-    public var ordersAccepted: Int
-    public var ordersRejected: Int
-    public var ordersDuplicate: Int
+    /// Business documents (orders or confirmations) accepted, rejected and duplicate.
+    public var accepted: Int
+    public var rejected: Int
+    public var duplicate: Int
 }

@@ -4,6 +4,70 @@
 public enum EmbeddedSchemas {
     /// File name (`wms-shipment-order.xsd`) -> the file's exact text.
     public static let files: [String: String] = [
+        "erp-order-status.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  erp-order-status.xsd: feedback erpwms writes for the ERP after each WMS shipment confirmation
+  (outbox/erp/order-status_<SOURCE>.xml). One <OrderStatus> per confirmation processed, in file order.
+
+  status: the order's state after this shipment: shipped (every line complete), partially_shipped
+  (something still open), short_closed (nothing open any more, but something was shipped short).
+  Per line: ordered, shipped in this shipment, shipped in total so far, and the line's state.
+-->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+  <xs:simpleType name="Code"><xs:restriction base="xs:token"><xs:pattern value="[A-Za-z0-9_.\-]{1,40}"/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="OrderState">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="shipped"/><xs:enumeration value="partially_shipped"/><xs:enumeration value="short_closed"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:simpleType name="LineState">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="complete"/><xs:enumeration value="open"/><xs:enumeration value="short_closed"/>
+      <xs:enumeration value="over"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:simpleType name="Reason">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="out_of_stock"/><xs:enumeration value="damaged"/><xs:enumeration value="cancelled"/>
+      <xs:enumeration value="other"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <xs:element name="OrderStatusUpdates">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="OrderStatus" minOccurs="0" maxOccurs="unbounded">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="Tracking" type="Code" minOccurs="0" maxOccurs="999"/>
+              <xs:element name="Line" maxOccurs="999">
+                <xs:complexType>
+                  <xs:attribute name="lineNo" type="xs:positiveInteger" use="required"/>
+                  <xs:attribute name="sku" type="Code" use="required"/>
+                  <xs:attribute name="ordered" type="xs:nonNegativeInteger" use="required"/>
+                  <xs:attribute name="shipped" type="xs:nonNegativeInteger" use="required"/>
+                  <xs:attribute name="shippedTotal" type="xs:nonNegativeInteger" use="required"/>
+                  <xs:attribute name="state" type="LineState" use="required"/>
+                  <xs:attribute name="reason" type="Reason"/>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+            <xs:attribute name="orderId" type="Code" use="required"/>
+            <xs:attribute name="status" type="OrderState" use="required"/>
+            <xs:attribute name="shipmentId" type="Code" use="required"/>
+            <xs:attribute name="shipDate" type="xs:dateTime" use="required"/>
+            <xs:attribute name="warehouse" type="Code"/>
+            <xs:attribute name="carrier" type="Code"/>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+      <xs:attribute name="source" type="Code" use="required"/>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+
+"""#,
         "erp-orders.xsd": #"""
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
@@ -102,6 +166,84 @@ public enum EmbeddedSchemas {
     </xs:all>
   </xs:complexType>
 
+</xs:schema>
+
+"""#,
+        "wms-shipment-confirmation.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  wms-shipment-confirmation.xsd: what the WMS shipped, read by erpwms (XSD 1.0, no namespace).
+
+  One file holds any number of <ShipmentConfirmation>, each for one order and one WMS shipment. An order
+  may be confirmed in several partial shipments; their quantities add up. A line shipped short carries a
+  <Reason> (out_of_stock, damaged, cancelled, other): the rest of that line will not ship.
+
+  As with erp-orders.xsd, values are strings here and checked by erpwms's rules, so that CSV and XML
+  confirmations get the same rule ids; the schema guards the structure. Each <ShipmentConfirmation> is
+  validated on its own against its global declaration, so one bad confirmation does not sink the file.
+-->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+
+  <xs:simpleType name="Code">
+    <xs:restriction base="xs:string"><xs:maxLength value="64"/></xs:restriction>
+  </xs:simpleType>
+
+  <xs:element name="ShipmentConfirmations">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="ShipmentConfirmation" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="ShipmentConfirmation">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="ShipDate" type="Code"/>
+        <xs:element name="Warehouse" type="Code" minOccurs="0"/>
+        <xs:element name="Carrier" minOccurs="0">
+          <xs:complexType>
+            <xs:simpleContent>
+              <xs:extension base="Code"><xs:attribute name="service" type="Code"/></xs:extension>
+            </xs:simpleContent>
+          </xs:complexType>
+        </xs:element>
+        <xs:element name="Parcels" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="Parcel" minOccurs="0" maxOccurs="999">
+                <xs:complexType>
+                  <xs:attribute name="trackingNumber" type="Code"/>
+                  <xs:attribute name="weightKg" type="Code"/>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+        <xs:element name="Lines">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="Line" maxOccurs="999">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="Sku" type="Code"/>
+                    <xs:element name="QuantityShipped" type="Code"/>
+                    <xs:element name="Lot" type="Code" minOccurs="0" maxOccurs="9999"/>
+                    <xs:element name="Reason" type="Code" minOccurs="0"/>
+                  </xs:sequence>
+                  <xs:attribute name="lineNo" type="Code" use="required"/>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+      <xs:attribute name="shipmentId" type="Code" use="required"/>
+      <xs:attribute name="orderId" type="Code" use="required"/>
+      <xs:attribute name="version" type="Code"/>
+    </xs:complexType>
+  </xs:element>
 </xs:schema>
 
 """#,

@@ -95,6 +95,12 @@ struct XMLElementNode {
     var line: Int
     var text: [UInt8]
     var children: [XMLElementNode]
+    var attributes: [String: String] = [:]
+
+    /// The element's text as a String (libxml2 hands out UTF-8).
+    var string: String { String(decoding: text, as: UTF8.self) }
+
+    func child(_ name: String) -> XMLElementNode? { children.first { $0.name == name } }
 }
 
 /// A streaming libxml2 `xmlTextReader` over a `ByteSource`, optionally validating against an XSD as it
@@ -297,6 +303,22 @@ final class XMLStream {
     private static func tree(_ node: xmlNodePtr) -> XMLElementNode {
         var result = XMLElementNode(name: node.pointee.name.map { String(cString: $0) } ?? "",
                                     line: Int(xmlGetLineNo(node)), text: [], children: [])
+        var attr = node.pointee.properties
+        while let a = attr {
+            var value: [UInt8] = []
+            var t = a.pointee.children
+            while let tn = t {
+                if var p = tn.pointee.content {
+                    while p.pointee != 0 {
+                        value.append(p.pointee)
+                        p += 1
+                    }
+                }
+                t = tn.pointee.next
+            }
+            if let n = a.pointee.name { result.attributes[String(cString: n)] = String(decoding: value, as: UTF8.self) }
+            attr = a.pointee.next
+        }
         var child = node.pointee.children
         while let c = child {
             switch c.pointee.type {

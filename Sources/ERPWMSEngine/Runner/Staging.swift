@@ -1,0 +1,96 @@
+import ERPWMSCore
+import ERPWMSFormats
+
+/// The outputs of one input file while its transaction is open: each is written to a temporary name in
+/// `work/.publish/`, and only `commit` makes them official (durable, validated, recorded as pending
+/// publication in the same transaction). `discard` removes them when the transaction fails.
+final class Staging {
+    /// One staged output.
+    final class Output {
+        let kind: String
+        let tempPath: String
+        let finalPath: String
+        let file: FileSink
+        let schema: String?
+        var records = 0
+        /// Writes the output's closing bytes into `file` (set by whoever writes the content).
+        var finish: () throws -> Void = {}
+
+        init(kind: String, tempPath: String, finalPath: String, file: FileSink, schema: String?) {
+            self.kind = kind
+            self.tempPath = tempPath
+            self.finalPath = finalPath
+            self.file = file
+            self.schema = schema
+        }
+    }
+
+    private unowned let runner: BatchRunner
+    /// First 16 hex digits of the input's SHA-256: part of every output name, so names are deterministic.
+    let source: String
+    let inputName: String
+    private var outputs: [String: Output] = [:]
+    private(set) var firstRejection: Finding?
+    private var rejects: CSVWriter?
+
+    init(runner: BatchRunner, source: String, inputName: String) {
+        self.runner = runner
+        self.source = source
+        self.inputName = inputName
+    }
+
+    /// The staged output under `key`, created on first use.
+    func open(key: String, kind: String, finalPath: String, schema: String?) throws -> Output {
+        if let o = outputs[key] { return o }
+        let temp = runner.workspace.publishTempDir + "/" + FS.name(finalPath) + ".tmp"
+        let o = Output(kind: kind, tempPath: temp, finalPath: finalPath, file: try FileSink(path: temp), schema: schema)
+        outputs[key] = o
+        return o
+    }
+
+    func count(_ key: String) { outputs[key]?.records += 1 }
+
+    /// Records a rejected document: its findings in the ledger, one row per finding in `failed/NAME.rejects.csv`.
+    func reject(_ findings: [Finding], orderId: String, tx: LedgerTransaction, fileId: Int64) throws {
+        if firstRejection == nil { firstRejection = findings.first }
+        try tx.recordFindings(findings, fileId: fileId)
+        if rejects == nil {
+            let failed = runner.workspace.path(runner.config.failedDir)
+            let o = try open(key: "rejects", kind: "rejects", finalPath: FS.freeName(in: failed, inputName + ".rejects.csv"),
+                             schema: nil)
+            let w = CSVWriter(sink: o.file)
+            try w.writeRow(["file", "line", "record", "order_id", "rule", "field", "message"])
+            o.finish = { try w.finish() }
+            rejects = w
+        }
+        for f in findings {
+            count("rejects")
+            try rejects!.writeRow([inputName, f.location.line.map(String.init) ?? "", f.location.record.map(String.init) ?? "",
+                                   f.orderId ?? orderId, f.rule, f.field ?? "", f.message])
+        }
+    }
+
+    /// Makes every output durable, checks it against its schema, and records it as pending publication.
+    func commit(tx: LedgerTransaction, fileId: Int64) throws {
+        for key in outputs.keys.sorted() {
+            let o = outputs[key]!
+            try o.finish()
+            try o.file.close(sync: true)
+            if let schema = o.schema {
+                let errors = try XMLSchemaValidator.validate(try FileByteSource(path: o.tempPath), schema: schema)
+                if let e = errors.first {
+                    throw FormatError(rule: "output.schema",
+                                      message: "\(FS.name(o.finalPath)) does not pass \(schema): \(e.description) (this is a bug in erpwms; please report it)")
+                }
+            }
+            try tx.recordOutput(fileId: fileId, kind: o.kind, tempPath: runner.workspace.relative(o.tempPath),
+                                finalPath: runner.workspace.relative(o.finalPath), records: o.records)
+        }
+        if !outputs.isEmpty { try FS.fsyncDirectory(runner.workspace.publishTempDir) }
+    }
+
+    /// Removes every temporary output (the transaction did not commit).
+    func discard() {
+        for o in outputs.values { FS.remove(o.tempPath) }
+    }
+}

@@ -1,0 +1,83 @@
+import ERPWMSCore
+
+/// Streams the records of a business-document XML file: `<root>` holding any number of `<record>` elements.
+/// Each record is expanded on its own (memory holds one record) and validated against the record's global
+/// declaration in the XSD, so a schema error belongs to exactly that record. A document that is not
+/// well-formed, has a DOCTYPE, has another root, or has anything but records under the root fails whole.
+final class XMLRecordStream {
+    /// One record: its element tree, where it starts, and its schema findings.
+    struct Record {
+        var element: XMLElementNode
+        var location: SourceLocation
+        var schemaFindings: [Finding]
+    }
+
+    private let stream: XMLStream
+    private let schema: CompiledSchema
+    private let rootName: String
+    private let recordName: String
+    private let file: String
+    private var sawRoot = false
+    private var positioned = false
+    private var finished = false
+    private(set) var recordsRead = 0
+
+    init(source: ByteSource, file: String, schema: String, root: String, record: String, encoding: TextEncoding) throws {
+        self.schema = try CompiledSchema.named(schema)
+        self.stream = try XMLStream(source: source, schema: nil, encoding: encoding == .utf8 ? nil : encoding.iconvName)
+        self.rootName = root
+        self.recordName = record
+        self.file = file
+    }
+
+    func next() throws -> Record? {
+        while !finished {
+            if positioned {
+                positioned = false
+            } else if !(try stream.read()) {
+                finished = true
+                break
+            }
+            let depth = stream.depth
+            switch stream.nodeType {
+            case .documentType:
+                throw FormatError(rule: "xml.doctype.forbidden",
+                                  message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)",
+                                  location: SourceLocation(line: stream.line))
+            case .entityReference:
+                throw FormatError(rule: "xml.entity.forbidden", message: "entity references are not allowed",
+                                  location: SourceLocation(line: stream.line))
+            case .element where depth == 0:
+                guard stream.localName == rootName else {
+                    throw FormatError(rule: "xml.root", message: "root element is <\(stream.localName)>, expected <\(rootName)>",
+                                      location: SourceLocation(line: stream.line))
+                }
+                sawRoot = true
+            case .element where depth == 1:
+                guard stream.localName == recordName else {
+                    throw FormatError(rule: "xml.schema", message: "<\(stream.localName)> is not allowed in <\(rootName)>; only <\(recordName)>",
+                                      location: SourceLocation(line: stream.line))
+                }
+                recordsRead += 1
+                let (element, diagnostics) = try stream.expandCurrent(validatingWith: schema)
+                let location = SourceLocation(line: element.line, record: recordsRead)
+                let findings = diagnostics.filter { !$0.isWarning }.map {
+                    Finding(rule: "xml.schema", message: $0.message, file: file,
+                            location: SourceLocation(line: $0.line, record: recordsRead))
+                }
+                positioned = try stream.skipSubtree()
+                if !positioned { finished = true }
+                return Record(element: element, location: location, schemaFindings: findings)
+            case .text where depth == 1, .cdata where depth == 1:
+                throw FormatError(rule: "xml.schema", message: "text is not allowed between <\(recordName)> elements",
+                                  location: SourceLocation(line: stream.line))
+            default:
+                break
+            }
+        }
+        if !sawRoot {
+            throw FormatError(rule: "xml.malformed", message: "the document has no root element")
+        }
+        return nil
+    }
+}
