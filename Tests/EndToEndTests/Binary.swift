@@ -82,12 +82,15 @@ struct FolderState: Equatable, CustomStringConvertible {
         var outputs: [String: Data] = [:]
         for f in walk("outbox") { outputs["outbox/" + f] = fm.contents(atPath: root + "/outbox/" + f) }
         for f in walk("failed") where f.hasSuffix(".rejects.csv") { outputs["failed/" + f] = fm.contents(atPath: root + "/failed/" + f) }
+        for dir in ["simulator/consumed", "reports"] {
+            for f in walk(dir) { outputs[dir + "/" + f] = fm.contents(atPath: root + "/" + dir + "/" + f) }
+        }
         self.outputs = outputs
         archived = walk("archive").map { ($0 as NSString).lastPathComponent }.sorted()
         failed = walk("failed").filter { !$0.hasSuffix(".error.json") && !$0.hasSuffix(".rejects.csv") }
         errorReports = walk("failed").filter { $0.hasSuffix(".error.json") }
         leftovers = walk("work") + walk("inbox")
-            + (walk("outbox") + walk("failed") + walk("archive")).filter { $0.contains(".tmp") || $0.hasPrefix(".") || $0.contains("/.") }
+            + (walk("outbox") + walk("failed") + walk("archive") + walk("reports")).filter { $0.contains(".tmp") || $0.hasPrefix(".") || $0.contains("/.") }
     }
 
     var description: String {

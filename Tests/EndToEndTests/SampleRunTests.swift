@@ -8,16 +8,23 @@ import Testing
 struct SampleRunTests {
     static let goldenDir = Binary.packageRoot + "/Tests/EndToEndTests/Golden"
 
-    @Test("erpwms demo: outputs match the golden files, and a second run sends nothing again")
+    /// The demo's fixed clock: archive folders, ledger times, simulated ship dates and the report's as-of.
+    static let now = "2025-03-02T12:00:00Z"
+
+    @Test("erpwms demo: the whole cycle, every output matches the golden files, and a second run sends nothing again")
     func demoGolden() throws {
         let root = Binary.tempDir() + "/demo"
-        let r = try Binary.run(["demo", "--at", root], cwd: Binary.packageRoot)
+        let r = try Binary.run(["demo", "--at", root], env: ["ERPWMS_NOW": Self.now], cwd: Binary.packageRoot)
         #expect(r.status == 0, "demo itself succeeds: \(r.stderr)")
         #expect(r.stdout.contains("Orders:       20 accepted (44 lines), 7 rejected, 1 duplicate, 0 replaced"), "\(r.stdout)")
+        #expect(r.stdout.contains("24 confirmations accepted, 0 rejected, 2 duplicate; 2 unknown reference(s)"), "\(r.stdout)")
+        #expect(r.stdout.contains("Open the report: \(root)/reports/reconciliation_20250302T120000Z.html"), "\(r.stdout)")
         let state = FolderState(root: root)
-        #expect(state.archived.count == 3)
+        #expect(state.archived.count == 3 + 5, "three order files and five confirmation files")
         #expect(state.failed.isEmpty)
         #expect(state.leftovers.isEmpty, "\(state.leftovers)")
+        #expect(state.outputs.keys.contains { $0.hasPrefix("outbox/erp/order-status_") })
+        #expect(state.outputs.keys.filter { $0.hasPrefix("reports/") }.count == 4)
 
         let fm = FileManager.default
         if ProcessInfo.processInfo.environment["ERPWMS_RECORD_GOLDEN"] == "1" {
@@ -53,7 +60,7 @@ struct SampleRunTests {
         #expect(FolderState(root: root).outputs == state.outputs)
     }
 
-    @Test("every published WMS file validates against schemas/wms-shipment-order.xsd with xmllint too")
+    @Test("every published WMS and ERP file validates against its schema with xmllint too")
     func xmllintAgrees() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/xmllint") else {
             Issue.record("xmllint is not installed (libxml2-utils); .ci/run installs it")
@@ -61,15 +68,22 @@ struct SampleRunTests {
         }
         let root = Binary.tempDir() + "/demo"
         _ = try Binary.run(["demo", "--at", root], cwd: Binary.packageRoot)
-        let files = try FileManager.default.contentsOfDirectory(atPath: root + "/outbox/wms").sorted()
-        #expect(files.count == 9)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
-        p.arguments = ["--noout", "--schema", Binary.packageRoot + "/schemas/wms-shipment-order.xsd"] + files.map { root + "/outbox/wms/" + $0 }
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        func xmllint(_ schema: String, _ dir: String, count: Int) throws {
+            let files = try FileManager.default.contentsOfDirectory(atPath: root + "/" + dir).sorted()
+            #expect(files.count == count, "\(dir)")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+            p.arguments = ["--noout", "--schema", Binary.packageRoot + "/schemas/" + schema] + files.map { root + "/" + dir + "/" + $0 }
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(dir) against \(schema)")
+        }
+        try xmllint("wms-shipment-order.xsd", "simulator/consumed", count: 9)
+        try xmllint("erp-order-status.xsd", "outbox/erp", count: 5)
+        let confirmations = try FileManager.default.subpathsOfDirectory(atPath: root + "/archive")
+            .filter { $0.contains("confirmations_") }
+        #expect(confirmations.count == 5)
     }
 
     @Test("exit codes: 0 clean, 2 rejects, 75 locked, 64 usage, 1 no workspace")

@@ -109,6 +109,31 @@ public protocol Ledger: AnyObject {
     func recordFindings(_ findings: [Finding], fileId: Int64) throws
     func findings(fileId: Int64) throws -> [Finding]
     func files(status: FileStatus?) throws -> [FileRecord]
+    /// Every instructed order known at `asOf` (ISO UTC), in order id order, with its lines and what the
+    /// confirmations received by then add up to.
+    func forEachReconRecord(asOf: String, _ body: (ReconRecord) throws -> Void) throws
+    /// Confirmations received by `asOf` whose order was never instructed (by then).
+    func unknownReferences(asOf: String) throws -> [UnknownReference]
+}
+
+/// One order as the ledger knows it for reconciliation.
+public struct ReconRecord: Sendable {
+    public struct Line: Sendable {
+        public var lineNo: Int
+        public var sku: String
+        public var quantity: Int
+        public var unitPriceMinor: Int64
+        public var shipped: Int
+        public var closedReason: ShortReason?
+    }
+    public var orderId: String
+    public var version: Int
+    public var warehouse: String
+    public var currency: String
+    public var orderDate: String
+    public var firstInstructedAt: String
+    public var shipments: Int
+    public var lines: [Line]
 }
 
 /// The part of the ledger used while one file is processed, inside its transaction.

@@ -226,6 +226,70 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    // MARK: - Reconciliation
+
+    public func forEachReconRecord(asOf: String, _ body: (ReconRecord) throws -> Void) throws {
+        try queue.read { db in
+            // Shipments received by `asOf`, summed per order line; the reason of the latest short close.
+            let rows = try Row.fetchCursor(db, sql: """
+                WITH s AS (
+                    SELECT sl.order_id, sl.line_no, SUM(sl.quantity) AS shipped,
+                           COUNT(DISTINCT sl.shipment_id) AS shipments
+                    FROM shipment_lines sl JOIN shipments sh ON sh.shipment_id = sl.shipment_id
+                    WHERE sh.received_at <= ?
+                    GROUP BY sl.order_id, sl.line_no
+                ), r AS (
+                    SELECT sl.order_id, sl.line_no, sl.reason,
+                           ROW_NUMBER() OVER (PARTITION BY sl.order_id, sl.line_no
+                                              ORDER BY sh.ship_date DESC, sh.shipment_id DESC) AS n
+                    FROM shipment_lines sl JOIN shipments sh ON sh.shipment_id = sl.shipment_id
+                    WHERE sh.received_at <= ? AND sl.reason IS NOT NULL
+                ), c AS (
+                    SELECT order_id, COUNT(*) AS shipments FROM shipments WHERE received_at <= ? GROUP BY order_id
+                )
+                SELECT o.order_id, o.version, o.warehouse, o.currency, o.order_date, o.first_instructed_at,
+                       COALESCE(c.shipments, 0), l.line_no, l.wms_item, l.quantity, l.unit_price_minor,
+                       COALESCE(s.shipped, 0), r.reason
+                FROM orders o
+                JOIN order_lines l ON l.order_id = o.order_id
+                LEFT JOIN s ON s.order_id = l.order_id AND s.line_no = l.line_no
+                LEFT JOIN r ON r.order_id = l.order_id AND r.line_no = l.line_no AND r.n = 1
+                LEFT JOIN c ON c.order_id = o.order_id
+                WHERE o.first_instructed_at <= ?
+                ORDER BY o.order_id, l.line_no
+                """, arguments: [asOf, asOf, asOf, asOf])
+            var current: ReconRecord?
+            while let row = try rows.next() {
+                let id: String = row[0]
+                if current?.orderId != id {
+                    if let c = current { try body(c) }
+                    current = ReconRecord(orderId: id, version: row[1], warehouse: row[2], currency: row[3], orderDate: row[4],
+                                          firstInstructedAt: row[5], shipments: row[6], lines: [])
+                }
+                current!.lines.append(ReconRecord.Line(
+                    lineNo: row[7], sku: row[8], quantity: row[9], unitPriceMinor: row[10], shipped: row[11],
+                    closedReason: (row[12] as String?).flatMap(ShortReason.init(rawValue:))))
+            }
+            if let c = current { try body(c) }
+        }
+    }
+
+    public func unknownReferences(asOf: String) throws -> [UnknownReference] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT sh.shipment_id, sh.order_id, sh.warehouse, sh.ship_date,
+                       (SELECT COUNT(*) FROM shipment_lines sl WHERE sl.shipment_id = sh.shipment_id),
+                       (SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines sl WHERE sl.shipment_id = sh.shipment_id)
+                FROM shipments sh
+                WHERE sh.received_at <= ?
+                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = sh.order_id AND o.first_instructed_at <= ?)
+                ORDER BY sh.order_id, sh.shipment_id
+                """, arguments: [asOf, asOf]).map {
+                UnknownReference(shipmentId: $0[0], orderId: $0[1], warehouse: $0[2], shipDate: $0[3], lines: $0[4], units: $0[5])
+            }
+        }
+    }
+
     // MARK: - Outputs
 
     public func pendingOutputs() throws -> [PendingOutput] {

@@ -95,7 +95,7 @@ public final class BatchRunner {
         var skipped: [Pickup.Skip] = []
         let inbox = workspace.path(channel.inbox)
         try FS.makeDirectories(inbox)
-        for candidate in Pickup.candidates(in: inbox, rule: channel.pickup, now: now(), skipped: &skipped) {
+        for candidate in Pickup.candidates(in: inbox, rule: channel.pickup, now: Date(), skipped: &skipped) {
             let workDir = workDir(channel)
             try FS.makeDirectories(workDir)
             let workPath = workDir + "/" + candidate.name

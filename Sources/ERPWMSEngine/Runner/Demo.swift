@@ -18,6 +18,10 @@ public enum Demo {
         format: csv
         encoding: gb18030
         pickup: { min_age_seconds: 0 }
+      wms-confirmations:
+        document: shipment-confirmations
+        format: xml
+        pickup: { min_age_seconds: 0 }
     wms:
       include_email: false
     routing:

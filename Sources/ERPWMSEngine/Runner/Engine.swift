@@ -1,3 +1,4 @@
+import ERPWMSCore
 import Foundation
 import Logging
 
@@ -9,8 +10,31 @@ public enum Engine {
         case locked(String)
     }
 
+    /// The clock: the real time, or `ERPWMS_NOW` (ISO 8601) when set, so that tests and replays are
+    /// reproducible to the byte.
+    public static func clock() -> () -> Date {
+        if let fixed = ProcessInfo.processInfo.environment["ERPWMS_NOW"], let t = ISODate.epochSeconds(fixed) {
+            let date = Date(timeIntervalSince1970: TimeInterval(t))
+            return { date }
+        }
+        return Date.init
+    }
+
+    /// Parses a command-line time: an ISO 8601 date-time with offset, or a date (`2025-03-01`, UTC midnight).
+    public static func parseTime(_ text: String) -> Int64? {
+        if let t = ISODate.epochSeconds(text) { return t }
+        if text.utf8.count == 10, let t = ISODate.epochSeconds(text + "T00:00:00Z") { return t }
+        return nil
+    }
+
+    /// Writes the reconciliation report of `workspace`.
+    public static func report(workspace: Workspace, options: ReportOptions) throws -> ReportResult {
+        let ledger = try SQLiteLedger(path: workspace.ledgerPath)
+        return try ReportGenerator(ledger: ledger, options: options).generate()
+    }
+
     /// Takes the workspace lock, opens the ledger and runs one batch.
-    public static func run(workspace: Workspace, logger: Logger, now: @escaping () -> Date = Date.init) throws -> RunResult {
+    public static func run(workspace: Workspace, logger: Logger, now: @escaping () -> Date = Engine.clock()) throws -> RunResult {
         try FS.makeDirectories(workspace.path(workspace.config.stateDir))
         let lock: RunLock
         do {
@@ -21,6 +45,14 @@ public enum Engine {
         defer { withExtendedLifetime(lock) {} }
         let ledger = try SQLiteLedger(path: workspace.ledgerPath)
         let runner = BatchRunner(workspace: workspace, ledger: ledger, logger: logger, now: now)
-        return .completed(try runner.run())
+        var summary = try runner.run()
+        let formats = workspace.config.reportAfterRun.compactMap(ReportOptions.Format.init(rawValue:))
+        if !formats.isEmpty {
+            let options = ReportOptions(asOf: Int64(now().timeIntervalSince1970), formats: formats,
+                                        outDir: workspace.path(workspace.config.reportsDir),
+                                        serviceLevelHours: workspace.config.serviceLevelHours)
+            summary.reports = try ReportGenerator(ledger: ledger, options: options).generate().files.map(workspace.relative)
+        }
+        return .completed(summary)
     }
 }

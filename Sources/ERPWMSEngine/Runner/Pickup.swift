@@ -37,6 +37,7 @@ struct Pickup {
                 skipped.append(.notRegular(name))
                 continue
             }
+            // File ages use the real clock (mtimes are real), even when ERPWMS_NOW fixes the ledger's clock.
             let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
             if now.timeIntervalSince1970 - mtime < Double(rule.minAgeSeconds) {
                 skipped.append(.tooYoung(name))

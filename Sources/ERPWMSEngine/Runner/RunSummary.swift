@@ -20,6 +20,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var rejectsFiles = 0
     /// Published output files, relative to the workspace.
     public var outputs: [String] = []
+    /// Reports written at the end of the run, relative to the workspace.
+    public var reports: [String] = []
     /// Per file: name, outcome and reason.
     public var files: [FileOutcome] = []
 

@@ -22,12 +22,26 @@ extension Workspace {
       erp-orders-xml:
         inbox: inbox/erp-orders-xml
         format: xml               # validated against schemas/erp-orders.xsd
+      wms-confirmations:
+        document: shipment-confirmations   # what the WMS shipped
+        inbox: inbox/wms-confirmations
+        format: xml               # xml (schemas/wms-shipment-confirmation.xsd) | csv
 
     # What goes to the warehouse.
     wms:
       outbox: outbox/wms          # the WMS picks shipment orders up here
       include_email: false        # the WMS gets the customer's e-mail only if true
       include_phone: true         # carriers usually need a phone number
+
+    # What goes back to the ERP after each shipment confirmation.
+    erp:
+      outbox: outbox/erp          # order-status files for the ERP
+      feedback_format: xml        # xml (schemas/erp-order-status.xsd) | csv
+
+    # Reconciliation report.
+    report:
+      service_level_hours: [24, 48]   # age buckets of unconfirmed orders: under 24 h, 24-48 h, over 48 h
+      after_run: none             # html,csv,json: also write the report at the end of every run
 
     # Which warehouse ships an order that does not name one: by ship-to country, else the default.
     routing:

@@ -49,7 +49,7 @@ public struct Workspace: Sendable {
     /// Every folder of the lifecycle, absolute.
     public var folders: [String] {
         config.channels.map { path($0.inbox) } + [
-            path(config.wmsOutbox), path("outbox/erp"), path(config.workDir), path(config.archiveDir),
+            path(config.wmsOutbox), path(config.erpOutbox), path(config.workDir), path(config.archiveDir),
             path(config.failedDir), path(config.reportsDir), path(config.stateDir),
         ]
     }

@@ -285,7 +285,7 @@ public enum EmbeddedSchemas {
   <xs:element name="ShipmentOrders">
     <xs:complexType>
       <xs:sequence>
-        <xs:element name="ShipmentOrder" type="ShipmentOrder" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="ShipmentOrder" minOccurs="0" maxOccurs="unbounded"/>
       </xs:sequence>
       <xs:attribute name="warehouse" type="Code" use="required"/>
       <!-- First 16 hex digits of the SHA-256 of the input file this batch came from. -->
@@ -295,6 +295,9 @@ public enum EmbeddedSchemas {
          that with a unique key. It is deliberately not an xs:unique here, because a streaming validator
          must then remember every key of the file, and memory would grow with the file. -->
   </xs:element>
+
+  <!-- Global, so that a reader can validate one order at a time (the WMS simulator does). -->
+  <xs:element name="ShipmentOrder" type="ShipmentOrder"/>
 
   <xs:complexType name="ShipmentOrder">
     <xs:sequence>

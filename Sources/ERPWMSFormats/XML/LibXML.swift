@@ -339,6 +339,14 @@ final class XMLStream {
         return result
     }
 
+    /// Value of attribute `name` on the current element, if present.
+    func attribute(_ name: String) -> String? {
+        guard xmlTextReaderMoveToAttribute(reader, name) == 1 else { return nil }
+        defer { xmlTextReaderMoveToElement(reader) }
+        guard let p = xmlTextReaderConstValue(reader) else { return "" }
+        return String(cString: p)
+    }
+
     /// True when the document, as far as read, is valid against the schema.
     var isValid: Bool { xmlTextReaderIsValid(reader) == 1 }
 }

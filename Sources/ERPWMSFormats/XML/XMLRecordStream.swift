@@ -21,6 +21,10 @@ final class XMLRecordStream {
     private var positioned = false
     private var finished = false
     private(set) var recordsRead = 0
+    /// Attributes of the root element (known once the first record is read).
+    private(set) var rootAttributes: [String: String] = [:]
+    /// Root attribute names worth keeping.
+    var rootAttributeNames: [String] = []
 
     init(source: ByteSource, file: String, schema: String, root: String, record: String, encoding: TextEncoding) throws {
         self.schema = try CompiledSchema.named(schema)
@@ -53,6 +57,7 @@ final class XMLRecordStream {
                                       location: SourceLocation(line: stream.line))
                 }
                 sawRoot = true
+                for n in rootAttributeNames { rootAttributes[n] = stream.attribute(n) }
             case .element where depth == 1:
                 guard stream.localName == recordName else {
                     throw FormatError(rule: "xml.schema", message: "<\(stream.localName)> is not allowed in <\(rootName)>; only <\(recordName)>",

@@ -1,0 +1,180 @@
+import ERPWMSCore
+import ERPWMSFormats
+import Foundation
+
+/// What to report on and where.
+public struct ReportOptions: Sendable {
+    public enum Format: String, Sendable, CaseIterable {
+        case html, csv, json
+    }
+    /// The "as of" instant: only what the ledger knew by then counts, and ages are measured to it.
+    public var asOf: Int64
+    /// Orders whose order date is at or after `since` and before `until` (epoch seconds), when set.
+    public var since: Int64?
+    public var until: Int64?
+    public var formats: [Format]
+    /// Output folder (absolute).
+    public var outDir: String
+    public var serviceLevelHours: [Int]
+    /// Most exception orders listed in the HTML (all are in CSV and JSON).
+    public var htmlExceptionLimit: Int
+
+    public init(asOf: Int64, since: Int64? = nil, until: Int64? = nil, formats: [Format], outDir: String,
+                serviceLevelHours: [Int] = [24, 48], htmlExceptionLimit: Int = 2000) {
+        self.asOf = asOf
+        self.since = since
+        self.until = until
+        self.formats = formats
+        self.outDir = outDir
+        self.serviceLevelHours = serviceLevelHours
+        self.htmlExceptionLimit = htmlExceptionLimit
+    }
+}
+
+/// What a report run produced.
+public struct ReportResult: Sendable {
+    public var files: [String]
+    public var totals: ReconciliationTotals
+}
+
+/// Builds the reconciliation report from the ledger in one pass: orders stream by, each is reconciled,
+/// added to the totals and written to the CSV and JSON details as it comes; the HTML keeps only the
+/// exceptions it lists. Memory does not grow with the number of orders (beyond the HTML's limit).
+public struct ReportGenerator {
+    let ledger: Ledger
+    let options: ReportOptions
+
+    public init(ledger: Ledger, options: ReportOptions) {
+        self.ledger = ledger
+        self.options = options
+    }
+
+    /// `reconciliation_20250302T120000Z`
+    var baseName: String {
+        "reconciliation_" + ISODate.utcString(options.asOf).replacingOccurrences(of: "-", with: "")
+            .replacingOccurrences(of: ":", with: "")
+    }
+
+    public func generate() throws -> ReportResult {
+        try FS.makeDirectories(options.outDir)
+        let asOfText = ISODate.utcString(options.asOf)
+        let buckets = AgeBuckets(limitsInHours: options.serviceLevelHours)
+        var totals = ReconciliationTotals(bucketLabels: buckets.labels)
+        var exceptions: [ReconOrder] = []
+        var exceptionCount = 0
+        let formats = Set(options.formats)
+        let base = options.outDir + "/" + baseName
+
+        let csv = formats.contains(.csv) ? try AtomicOutput(path: base + ".csv") : nil
+        let csvWriter = csv.map { CSVWriter(sink: $0.sink) }
+        try csvWriter?.writeRow(ReportCSV.detailHeader)
+        // The JSON's orders are streamed to a side file and joined with the summary at the end.
+        let jsonOrders = formats.contains(.json) ? try AtomicOutput(path: base + ".json.orders") : nil
+        var firstJSONOrder = true
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+
+        try ledger.forEachReconRecord(asOf: asOfText) { record in
+            if let since = options.since, let t = ISODate.epochSeconds(record.orderDate), t < since { return }
+            if let until = options.until, let t = ISODate.epochSeconds(record.orderDate), t >= until { return }
+            let order = reconcile(record, buckets: buckets)
+            totals.add(order)
+            if order.status != .complete {
+                exceptionCount += 1
+                if exceptions.count < options.htmlExceptionLimit { exceptions.append(order) }
+            }
+            if let w = csvWriter { try ReportCSV.writeDetails(order, to: w) }
+            if let j = jsonOrders {
+                try j.sink.write(Array((firstJSONOrder ? "\n    " : ",\n    ").utf8))
+                try j.sink.write(Array(try encoder.encode(ReportJSON.OrderEntry(order))))
+                firstJSONOrder = false
+            }
+        }
+        let unknown = try ledger.unknownReferences(asOf: asOfText)
+        for u in unknown { totals.add(u) }
+
+        var files: [String] = []
+        if let csv, let w = csvWriter {
+            for u in unknown { try ReportCSV.writeUnknown(u, to: w) }
+            try w.finish()
+            try csv.commit()
+            files.append(csv.path)
+            let totalsFile = try AtomicOutput(path: base + "_totals.csv")
+            try ReportCSV.writeTotals(totals, to: totalsFile.sink)
+            try totalsFile.commit()
+            files.append(totalsFile.path)
+        }
+        let meta = ReportMeta(asOf: asOfText, since: options.since.map(ISODate.utcString),
+                              until: options.until.map(ISODate.utcString), serviceLevelHours: options.serviceLevelHours,
+                              bucketLabels: buckets.labels)
+        if let j = jsonOrders {
+            try j.sink.flush()
+            let out = try AtomicOutput(path: base + ".json")
+            try ReportJSON.write(meta: meta, totals: totals, unknown: unknown, ordersFile: j.tempPath,
+                                 hasOrders: !firstJSONOrder, to: out.sink)
+            try out.commit()
+            j.discard()
+            files.append(out.path)
+        }
+        if formats.contains(.html) {
+            let out = try AtomicOutput(path: base + ".html")
+            try out.sink.write(Array(ReportHTML.render(meta: meta, totals: totals, exceptions: exceptions,
+                                                       exceptionCount: exceptionCount, unknown: unknown).utf8))
+            try out.commit()
+            files.append(out.path)
+        }
+        return ReportResult(files: files, totals: totals)
+    }
+
+    /// One ledger record -> one reconciled order.
+    func reconcile(_ r: ReconRecord, buckets: AgeBuckets) -> ReconOrder {
+        let lines = r.lines.map {
+            ReconLine(lineNo: $0.lineNo, sku: $0.sku, ordered: $0.quantity, instructed: $0.quantity, shipped: $0.shipped,
+                      closedReason: $0.closedReason, unitPriceMinor: $0.unitPriceMinor)
+        }
+        var ageHours: Int?
+        var bucket: String?
+        if r.shipments == 0, let t = ISODate.epochSeconds(r.firstInstructedAt) {
+            let age = max(0, options.asOf - t)
+            ageHours = Int(age / 3600)
+            bucket = buckets.label(ageSeconds: age)
+        }
+        return ReconOrder(orderId: r.orderId, version: r.version, warehouse: r.warehouse, currency: r.currency,
+                          scale: ISO4217.minorUnits[r.currency] ?? 2, orderDate: r.orderDate,
+                          day: String(r.orderDate.prefix(10)), firstInstructedAt: r.firstInstructedAt,
+                          shipments: r.shipments, lines: lines, ageHours: ageHours, ageBucket: bucket)
+    }
+}
+
+/// The report's own parameters, as every format states them.
+struct ReportMeta: Codable {
+    var asOf: String
+    var since: String?
+    var until: String?
+    var serviceLevelHours: [Int]
+    var bucketLabels: [String]
+}
+
+/// A file written under a temporary name and renamed into place when complete.
+final class AtomicOutput {
+    let path: String
+    let tempPath: String
+    let sink: FileSink
+
+    init(path: String) throws {
+        self.path = path
+        tempPath = FS.parent(path) + "/." + FS.name(path) + ".tmp"
+        sink = try FileSink(path: tempPath)
+    }
+
+    func commit() throws {
+        try sink.close(sync: true)
+        guard rename(tempPath, path) == 0 else { throw FS.fail("rename to \(path)", tempPath) }
+        try FS.fsyncDirectory(FS.parent(path))
+    }
+
+    func discard() {
+        try? sink.close(sync: false)
+        FS.remove(tempPath)
+    }
+}
