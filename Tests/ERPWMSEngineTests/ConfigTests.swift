@@ -10,8 +10,12 @@ struct ConfigTests {
     @Test("the default configuration written by init is valid")
     func defaultConfig() throws {
         let c = try load(Workspace.defaultConfig)
-        #expect(c.channels.map(\.name) == ["erp-orders", "erp-orders-xml"])
+        #expect(c.channels.map(\.name) == ["erp-orders", "erp-orders-xml", "wms-confirmations"])
         #expect(c.channels[1].format == .xml)
+        #expect(c.channels[2].document == .shipmentConfirmations)
+        #expect(c.serviceLevelHours == [24, 48])
+        #expect(c.reportAfterRun.isEmpty)
+        #expect(c.feedbackFormat == .xml)
         #expect(c.includeEmail == false)
         #expect(c.router.byCountry["GB"] == "WH-GB-MK1")
     }
