@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 @testable import ERPWMSEngine
+import ERPWMSCore
 
 /// A workspace in a fresh temporary directory, for one test.
 struct TestWorkspace {
@@ -36,11 +37,12 @@ struct TestWorkspace {
         try Data(bytes).write(to: URL(fileURLWithPath: workspace.path(c.inbox) + "/" + name))
     }
 
-    func run() throws -> RunSummary {
+    func run(at time: String? = nil) throws -> RunSummary {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let ledger = try SQLiteLedger(path: workspace.ledgerPath)
-        return try BatchRunner(workspace: workspace, ledger: ledger, logger: logger).run()
+        let date = time.flatMap(ISODate.epochSeconds).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        return try BatchRunner(workspace: workspace, ledger: ledger, logger: logger, now: { date ?? Date() }).run()
     }
 
     func files(_ relative: String) -> [String] {

@@ -72,7 +72,7 @@ enum ReportHTML {
         let width = 360
         let labelW = 110
         let barW = 180
-        var s = "<svg role=\"img\" viewBox=\"0 0 \(width) \(rows.count * rowH + 8)\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">"
+        var s = "<svg role=\"img\" viewBox=\"0 0 \(width) \(rows.count * rowH + 8)\" width=\"100%\">"
         for (i, r) in rows.enumerated() {
             let y = i * rowH + 4
             let w = r.max > 0 ? r.value * barW / r.max : 0
