@@ -213,6 +213,15 @@ struct ReconciliationScenarioTests {
         #expect(t.read("failed/orders2.csv.rejects.csv").contains("order.version.confirmed"))
     }
 
+    @Test("report.after_run writes the report at the end of every run")
+    func afterRun() throws {
+        let t = try TestWorkspace(config: Self.config + "\nreport: { after_run: \"html,json\" }\n")
+        try t.drop("orders.csv", Self.ordersCSV())
+        let s = try t.run(at: Self.t0)
+        #expect(s.reports == ["reports/reconciliation_20250301T080000Z.json", "reports/reconciliation_20250301T080000Z.html"])
+        #expect(t.read("reports/reconciliation_20250301T080000Z.json").contains("\"orders\" : 6"))
+    }
+
     @Test("a bad confirmation is rejected with its rule; a malformed file is quarantined")
     func badConfirmations() throws {
         let t = try Self.scenario()

@@ -82,6 +82,10 @@ struct FolderState: Equatable, CustomStringConvertible {
         var outputs: [String: Data] = [:]
         for f in walk("outbox") { outputs["outbox/" + f] = fm.contents(atPath: root + "/outbox/" + f) }
         for f in walk("failed") where f.hasSuffix(".rejects.csv") { outputs["failed/" + f] = fm.contents(atPath: root + "/failed/" + f) }
+        // The simulated warehouse's confirmations, as they were archived after processing.
+        for f in walk("archive") where (f as NSString).lastPathComponent.hasPrefix("confirmations_") {
+            outputs["archive/" + f] = fm.contents(atPath: root + "/archive/" + f)
+        }
         for dir in ["simulator/consumed", "reports"] {
             for f in walk(dir) { outputs[dir + "/" + f] = fm.contents(atPath: root + "/" + dir + "/" + f) }
         }

@@ -33,6 +33,12 @@ public final class BatchRunner {
         for channel in config.channels.sorted(by: { $0.document.processingRank < $1.document.processingRank }) {
             try pickUp(channel)
         }
+        let formats = config.reportAfterRun.compactMap(ReportOptions.Format.init(rawValue:))
+        if !formats.isEmpty {
+            let options = ReportOptions(asOf: Int64(now().timeIntervalSince1970), formats: formats,
+                                        outDir: workspace.path(config.reportsDir), serviceLevelHours: config.serviceLevelHours)
+            summary.reports = try ReportGenerator(ledger: ledger, options: options).generate().files.map(workspace.relative)
+        }
         return summary
     }
 

@@ -45,14 +45,6 @@ public enum Engine {
         defer { withExtendedLifetime(lock) {} }
         let ledger = try SQLiteLedger(path: workspace.ledgerPath)
         let runner = BatchRunner(workspace: workspace, ledger: ledger, logger: logger, now: now)
-        var summary = try runner.run()
-        let formats = workspace.config.reportAfterRun.compactMap(ReportOptions.Format.init(rawValue:))
-        if !formats.isEmpty {
-            let options = ReportOptions(asOf: Int64(now().timeIntervalSince1970), formats: formats,
-                                        outDir: workspace.path(workspace.config.reportsDir),
-                                        serviceLevelHours: workspace.config.serviceLevelHours)
-            summary.reports = try ReportGenerator(ledger: ledger, options: options).generate().files.map(workspace.relative)
-        }
-        return .completed(summary)
+        return .completed(try runner.run())
     }
 }
