@@ -15,13 +15,7 @@ ws="$tmp/ws"
 "$bin" init "$ws" >/dev/null
 sed -i 's/min_age_seconds: 5/min_age_seconds: 0/' "$ws/erpwms.yaml"
 # A realistic setup: no min age for the confirmation inbox either.
-python3 - "$ws/erpwms.yaml" <<'PY'
-import sys
-p = sys.argv[1]; s = open(p).read()
-s = s.replace("        format: xml               # xml (schemas/wms-shipment-confirmation.xsd) | csv",
-              "        format: xml               # xml (schemas/wms-shipment-confirmation.xsd) | csv\n        pickup: { min_age_seconds: 0 }")
-open(p, "w").write(s)
-PY
+sed -i 's|^    inbox: inbox/wms-confirmations$|&\n    pickup: { min_age_seconds: 0 }|' "$ws/erpwms.yaml"
 cp "$tmp/orders.csv" "$ws/inbox/erp-orders/"
 step() {
   local name=$1; shift

@@ -14,6 +14,10 @@ struct CrashTests {
         _ = try Demo.prepare(root: root, samples: Binary.packageRoot + "/samples/orders")
         try "<orders><order><order_id>X1</order_id>".write(toFile: root + "/inbox/erp-orders-xml/broken.xml",
                                                               atomically: true, encoding: .utf8)
+        // Confirmations for orders of the same batch: the run processes them after the orders, so the
+        // crash points are crossed by ERP feedback too.
+        try FileManager.default.copyItem(atPath: Binary.packageRoot + "/samples/confirmations/wms-confirmations-2025-03-02.xml",
+                                         toPath: root + "/inbox/wms-confirmations/wms-confirmations-2025-03-02.xml")
         return root
     }
 
@@ -30,7 +34,9 @@ struct CrashTests {
     @Test("reference run: every input in exactly one place, each accepted order instructed once")
     func referenceRun() throws {
         let r = Self.reference
-        #expect(r.archived.sorted() == ["erp-orders-2025-03-01.csv", "erp-orders-2025-03-01.xml", "erp-orders-cn-gb18030.csv"])
+        #expect(r.archived.sorted() == ["erp-orders-2025-03-01.csv", "erp-orders-2025-03-01.xml", "erp-orders-cn-gb18030.csv",
+                                        "wms-confirmations-2025-03-02.xml"])
+        #expect(r.outputs.keys.filter { $0.hasPrefix("outbox/erp/") }.count == 1, "one feedback file")
         #expect(r.failed == ["broken.xml"])
         #expect(r.errorReports == ["broken.xml.error.json"])
         #expect(r.leftovers.isEmpty)
