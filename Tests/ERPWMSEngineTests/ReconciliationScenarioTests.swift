@@ -213,6 +213,26 @@ struct ReconciliationScenarioTests {
         #expect(t.read("failed/orders2.csv.rejects.csv").contains("order.version.confirmed"))
     }
 
+    @Test("erp.feedback_format csv: one row per order line and confirmation")
+    func csvFeedback() throws {
+        let t = try TestWorkspace(config: Self.config + "\nerp: { feedback_format: csv }\n")
+        try t.drop("orders.csv", Self.ordersCSV())
+        _ = try t.run(at: Self.t0)
+        try t.drop("c1.xml", Self.file([
+            Self.confirmation("S-SHORT", "SO-SHORT", date: "2025-03-01T10:00:00Z", [(1, 1, "damaged"), (2, 1, nil)]),
+        ]), channel: "conf")
+        _ = try t.run(at: "2025-03-01T10:00:00Z")
+        let files = t.files("outbox/erp")
+        #expect(files.count == 1)
+        #expect(files.first?.hasSuffix(".csv") == true)
+        let rows = t.read("outbox/erp/" + files[0]).split(separator: "\r\n").map(String.init)
+        #expect(rows == [
+            "order_id,status,shipment_id,ship_date,warehouse,carrier,tracking_numbers,line_no,sku,quantity_ordered,quantity_shipped,quantity_shipped_total,line_state,reason_code",
+            "SO-SHORT,short_closed,S-SHORT,2025-03-01T10:00:00Z,WH1,DHL,T-S-SHORT,1,SKU-1,3,1,1,short_closed,damaged",
+            "SO-SHORT,short_closed,S-SHORT,2025-03-01T10:00:00Z,WH1,DHL,T-S-SHORT,2,SKU-2,1,1,1,complete,",
+        ])
+    }
+
     @Test("report.after_run writes the report at the end of every run")
     func afterRun() throws {
         let t = try TestWorkspace(config: Self.config + "\nreport: { after_run: \"html,json\" }\n")
