@@ -25,7 +25,8 @@ public struct ConfigLoader {
             throw ConfigError(file: file, key: "", line: Self.line(of: e), message: "not valid YAML: \(e)")
         }
         let top = try Section(node: root, path: "", file: file)
-        try top.allow(["version", "channels", "folders", "wms", "erp", "report", "routing", "sku_aliases", "limits", "validation"])
+        try top.allow(["version", "channels", "folders", "wms", "erp", "report", "retention", "metrics", "routing", "sku_aliases", "limits",
+                       "validation"])
         if let v = try top.int("version"), v != 1 {
             throw top.error("version", "unsupported version \(v); this erpwms reads version 1")
         }
@@ -59,6 +60,14 @@ public struct ConfigLoader {
             for f in afterRun where !["html", "csv", "json"].contains(f) {
                 throw r.error("after_run", "'\(f)' is not a report format; allowed: html, csv, json (comma-separated) or none")
             }
+        }
+        let retention = try top.section("retention")
+        try retention?.allow(["days"])
+        let metrics = try top.section("metrics")
+        try metrics?.allow(["file"])
+        var metricsFile: String? = "state/erpwms.prom"
+        if let m = metrics, let f = try m.string("file") {
+            metricsFile = (f.isEmpty || f == "none") ? nil : f
         }
         let validation = try top.section("validation")
         try validation?.allow(["validate_output", "max_text_length", "max_description_length"])
@@ -134,6 +143,8 @@ public struct ConfigLoader {
             feedbackFormat: try erp?.enumValue("feedback_format", FeedbackFormat.self) ?? .xml,
             serviceLevelHours: serviceLevel,
             reportAfterRun: afterRun,
+            retentionDays: try retention?.int("days", min: 1) ?? 90,
+            metricsFile: metricsFile,
             includeEmail: try wms?.bool("include_email") ?? false,
             includePhone: try wms?.bool("include_phone") ?? true,
             router: WarehouseRouter(byCountry: byCountry, defaultWarehouse: defaultWarehouse),

@@ -74,6 +74,10 @@ public struct Configuration: Sendable {
     public var serviceLevelHours: [Int]
     /// Report formats written at the end of each `run`; empty: none.
     public var reportAfterRun: [String]
+    /// Default age past which `erpwms purge` removes archived inputs, reports and closed ledger rows.
+    public var retentionDays: Int
+    /// Prometheus textfile-collector file written after every run (relative to the workspace); nil: none.
+    public var metricsFile: String?
     /// Send the customer's e-mail address to the WMS (off: the WMS gets only what it needs to ship).
     public var includeEmail: Bool
     /// Send the phone number to the WMS (carriers usually need it).

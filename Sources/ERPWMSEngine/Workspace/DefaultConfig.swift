@@ -43,6 +43,14 @@ extension Workspace {
       service_level_hours: [24, 48]   # age buckets of unconfirmed orders: under 24 h, 24-48 h, over 48 h
       after_run: none             # html,csv,json: also write the report at the end of every run
 
+    # How long archived inputs, reports and closed ledger rows are kept (erpwms purge).
+    retention:
+      days: 90
+
+    # Prometheus textfile-collector metrics, rewritten after every run ("none" to switch off).
+    metrics:
+      file: state/erpwms.prom
+
     # Which warehouse ships an order that does not name one: by ship-to country, else the default.
     routing:
       default_warehouse: WH-EU-DE1

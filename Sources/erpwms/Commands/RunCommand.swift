@@ -1,0 +1,41 @@
+import ArgumentParser
+import ERPWMSCore
+import ERPWMSEngine
+import Foundation
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one batch over every channel: pick up, validate, instruct the WMS, archive.")
+
+    @OptionGroup var ws: WorkspaceOption
+    @OptionGroup var log: LoggingOptions
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        let logger = log.bootstrap()
+        let workspace: Workspace
+        do {
+            workspace = try Workspace.open(ws.resolved)
+        } catch {
+            die("\(error)", Exit.fatal)
+        }
+        do {
+            switch try Engine.run(workspace: workspace, logger: logger) {
+            case .locked(let why):
+                die("\(why); exiting", Exit.locked)
+            case .completed(let summary):
+                if json {
+                    print(SummaryPrinter.json(summary))
+                } else if !(log.quiet && !summary.needsAttention) {
+                    print(SummaryPrinter.text(summary, workspace: workspace))
+                }
+                throw ExitCode(summary.needsAttention ? Exit.attention : Exit.ok)
+            }
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            die("run stopped: \(error)", Exit.fatal)
+        }
+    }
+}
