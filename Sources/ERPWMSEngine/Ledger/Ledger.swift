@@ -109,6 +109,17 @@ public protocol Ledger: AnyObject {
     func recordFindings(_ findings: [Finding], fileId: Int64) throws
     func findings(fileId: Int64) throws -> [Finding]
     func files(status: FileStatus?) throws -> [FileRecord]
+    /// Records one processing attempt of a file (by `run` or `reprocess`) and its outcome.
+    func recordAttempt(_ attempt: Attempt) throws
+    func attempts(fileId: Int64) throws -> [Attempt]
+    /// Outputs recorded for a file (WMS instructions, feedback, rejects), in order.
+    func outputs(fileId: Int64) throws -> [OutputRecord]
+    /// Files, newest first, filtered by status, channel and received time (ISO UTC, inclusive).
+    func files(status: FileStatus?, channel: String?, since: String?) throws -> [FileRecord]
+    /// The newest file of that name.
+    func file(named name: String) throws -> FileRecord?
+    /// Everything the ledger knows about one order, in time order.
+    func orderHistory(_ orderId: String) throws -> OrderHistory
     /// Every instructed order known at `asOf` (ISO UTC), in order id order, with its lines and what the
     /// confirmations received by then add up to.
     func forEachReconRecord(asOf: String, _ body: (ReconRecord) throws -> Void) throws
@@ -157,4 +168,60 @@ public protocol LedgerTransaction {
     /// Records an output file as pending publication.
     func recordOutput(fileId: Int64, kind: String, tempPath: String, finalPath: String, records: Int) throws
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws
+}
+
+/// One processing attempt of a file.
+public struct Attempt: Sendable, Codable {
+    public var fileId: Int64
+    public var at: String
+    /// The operating-system user that ran it.
+    public var by: String
+    /// `run` or `reprocess`.
+    public var kind: String
+    /// For `reprocess --with FILE`: the replacement's name and SHA-256.
+    public var source: String?
+    /// The file's status afterwards: archived, failed, duplicate.
+    public var outcome: String
+    public var reason: String?
+
+    public init(fileId: Int64, at: String, by: String, kind: String, source: String?, outcome: String, reason: String?) {
+        self.fileId = fileId
+        self.at = at
+        self.by = by
+        self.kind = kind
+        self.source = source
+        self.outcome = outcome
+        self.reason = reason
+    }
+}
+
+/// An output file recorded in the ledger.
+public struct OutputRecord: Sendable, Codable {
+    public var kind: String
+    public var path: String
+    public var records: Int
+    public var status: String
+}
+
+/// The life of one order as the ledger tells it.
+public struct OrderHistory: Sendable, Codable {
+    public struct Current: Sendable, Codable {
+        public var version: Int
+        public var status: String
+        public var warehouse: String
+        public var currency: String
+        public var orderDate: String
+        public var lines: Int
+    }
+    public struct Event: Sendable, Codable {
+        public var time: String
+        /// received, rejected, warning, instructed, confirmed, feedback
+        public var kind: String
+        public var file: String?
+        public var fileId: Int64?
+        public var detail: String
+    }
+    public var orderId: String
+    public var current: Current?
+    public var events: [Event]
 }

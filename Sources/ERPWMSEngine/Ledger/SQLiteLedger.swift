@@ -133,12 +133,30 @@ public final class SQLiteLedger: Ledger {
                 CREATE INDEX shipment_lines_order ON shipment_lines(order_id, line_no);
                 """)
         }
+        m.registerMigration("v3-attempts") { db in
+            try db.execute(sql: """
+                CREATE TABLE attempts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    at TEXT NOT NULL,
+                    by TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    source TEXT,
+                    outcome TEXT NOT NULL,
+                    reason TEXT
+                );
+                CREATE INDEX attempts_file ON attempts(file_id);
+                CREATE INDEX findings_order ON findings(order_id);
+                CREATE INDEX instructions_order ON instructions(order_id);
+                CREATE INDEX files_name ON files(name);
+                """)
+        }
         return m
     }
 
     // MARK: - Files
 
-    private static func fileRecord(_ row: Row) -> FileRecord {
+    static func fileRecord(_ row: Row) -> FileRecord {
         FileRecord(id: row["id"], name: row["name"], channel: row["channel"], hash: row["hash"], size: row["size"],
                    status: FileStatus(rawValue: row["status"]) ?? .failed, path: row["path"],
                    targetPath: row["target_path"], reason: row["reason"],
@@ -423,7 +441,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         try db.execute(sql: """
             UPDATE files SET status = 'processed', finished_at = ?, orders_accepted = ?, orders_rejected = ?,
                 orders_duplicate = ?, orders_replaced = ?, lines_accepted = ?, records = ? WHERE id = ?
-            """, arguments: [time, counts.ordersAccepted, counts.ordersRejected, counts.ordersDuplicate,
+            """, arguments: [time, counts.accepted, counts.rejected, counts.duplicate,
                              counts.ordersReplaced, counts.linesAccepted, counts.records, fileId])
     }
 }

@@ -12,6 +12,10 @@ public final class BatchRunner {
     let logger: Logger
     let now: () -> Date
     private var summary = RunSummary()
+    /// How attempts are recorded in the ledger: `run`, or `reprocess` (set by the reprocess command).
+    var attemptKind = "run"
+    /// For `reprocess --with FILE`: the replacement's name and hash, recorded with the attempt.
+    var attemptSource: String?
 
     public init(workspace: Workspace, ledger: Ledger, logger: Logger, now: @escaping () -> Date = Date.init) {
         self.workspace = workspace
@@ -147,6 +151,7 @@ public final class BatchRunner {
             try ledger.setTarget(fileId: id, .processed, target: workspace.relative(archiveTarget(name)),
                                  reason: "duplicate of file \(earlier.id) (\(earlier.name))")
             try archive(fileId: id, name: name, workPath: path, target: nil, duplicate: true)
+            try recordAttempt(fileId: id, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))")
             return
         }
         if size > config.limits.maxFileBytes {
@@ -208,6 +213,7 @@ public final class BatchRunner {
             try publishPending()
             try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: false,
                         counts: counts, channel: channel.name)
+            try recordAttempt(fileId: fileId, outcome: .archived, reason: counts.rejected > 0 ? "\(counts.rejected) document(s) rejected" : nil)
         } catch let e as FormatError {
             staging.discard()
             try failFile(id: fileId, name: name, channelName: channel.name, hash: hash, workPath: workPath, error: e)
@@ -386,43 +392,12 @@ public final class BatchRunner {
         return counts
     }
 
-    func inputSource(path: String) throws -> ByteSource {
-        var source: ByteSource = try FileByteSource(path: path)
-        if try Self.isGzip(path) {
-            source = try GzipByteSource(source, limits: config.limits)
-        }
-        return source
-    }
-
     func openOrderReader(path: String, name: String, channel: Channel) throws -> OrderReader {
-        var source = try inputSource(path: path)
-        switch channel.format {
-        case .csv:
-            if channel.encoding != .utf8 { source = try TranscodingByteSource(source, from: channel.encoding) }
-            return try CSVOrderReader(source: source, file: name, dialect: .init(delimiter: channel.delimiter),
-                                      limits: config.limits)
-        case .xml:
-            return try XMLOrderReader(source: source, file: name, encoding: channel.encoding, limits: config.limits)
-        }
+        try Decoding.orderReader(path: path, name: name, channel: channel, limits: config.limits)
     }
 
     func openConfirmationReader(path: String, name: String, channel: Channel) throws -> ConfirmationReader {
-        var source = try inputSource(path: path)
-        switch channel.format {
-        case .csv:
-            if channel.encoding != .utf8 { source = try TranscodingByteSource(source, from: channel.encoding) }
-            return try CSVConfirmationReader(source: source, file: name, dialect: .init(delimiter: channel.delimiter),
-                                             limits: config.limits)
-        case .xml:
-            return try XMLConfirmationReader(source: source, file: name, encoding: channel.encoding, limits: config.limits)
-        }
-    }
-
-    static func isGzip(_ path: String) throws -> Bool {
-        let s = try FileByteSource(path: path)
-        var magic: [UInt8] = [0, 0]
-        let n = try magic.withUnsafeMutableBytes { try s.read(into: $0) }
-        return n == 2 && magic[0] == 0x1F && magic[1] == 0x8B
+        try Decoding.confirmationReader(path: path, name: name, channel: channel, limits: config.limits)
     }
 
     // MARK: - Publish, archive, fail
@@ -492,7 +467,20 @@ public final class BatchRunner {
         try ledger.setTarget(fileId: id, .failing, target: workspace.relative(target), reason: error.description)
         Failpoint.hit("after-fail-record")
         try finishFailing(fileId: id, name: name, workPath: workPath, target: target)
+        try recordAttempt(fileId: id, outcome: .failed, reason: error.description)
     }
+
+    /// Keeps who processed a file, when, how and with what outcome.
+    func recordAttempt(fileId: Int64, outcome: FileStatus, reason: String?) throws {
+        try ledger.recordAttempt(Attempt(fileId: fileId, at: timestamp(), by: Self.user, kind: attemptKind,
+                                         source: attemptSource, outcome: outcome.rawValue, reason: reason))
+    }
+
+    static let user: String = {
+        if let u = ProcessInfo.processInfo.environment["USER"], !u.isEmpty { return u }
+        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
+    }()
 
     func finishFailing(fileId: Int64, name: String, workPath: String, target: String) throws {
         let record = try ledger.file(id: fileId)
