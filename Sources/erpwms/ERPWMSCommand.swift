@@ -21,20 +21,33 @@ struct WorkspaceOption: ParsableArguments {
     }
 }
 
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case human, json
+}
+
 struct LoggingOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log each file and step.")
     var verbose = false
-    @Flag(name: .shortAndLong, help: "Print nothing on success.")
+    @Flag(name: .shortAndLong, help: "Print nothing when all is good (cron mails only when something needs a person).")
     var quiet = false
+    @Option(help: "Log format on stderr: human or json (one object per line, for log shippers).")
+    var logFormat: LogFormat = .human
 
-    func bootstrap() -> Logger { Self.bootstrap(verbose: verbose) }
+    func bootstrap() -> Logger { Self.bootstrap(verbose: verbose, format: logFormat) }
 
-    static func bootstrap(verbose: Bool) -> Logger {
+    static func bootstrap(verbose: Bool, format: LogFormat = .human) -> Logger {
         let level: Logger.Level = verbose ? .info : .warning
         LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
+            switch format {
+            case .human:
+                var h = StreamLogHandler.standardError(label: label)
+                h.logLevel = level
+                return h
+            case .json:
+                var h = JSONLogHandler(label: label)
+                h.logLevel = level
+                return h
+            }
         }
         return Logger(label: "erpwms")
     }

@@ -109,6 +109,10 @@ public protocol Ledger: AnyObject {
     func recordFindings(_ findings: [Finding], fileId: Int64) throws
     func findings(fileId: Int64) throws -> [Finding]
     func files(status: FileStatus?) throws -> [FileRecord]
+    /// Records a completed run with its summary (JSON).
+    func recordRun(startedAt: String, finishedAt: String, durationMilliseconds: Int, needsAttention: Bool, summary: String) throws
+    /// Totals over the whole ledger for the metrics file: runs, and files per status.
+    func metricTotals() throws -> MetricTotals
     /// Records one processing attempt of a file (by `run` or `reprocess`) and its outcome.
     func recordAttempt(_ attempt: Attempt) throws
     func attempts(fileId: Int64) throws -> [Attempt]
@@ -224,4 +228,13 @@ public struct OrderHistory: Sendable, Codable {
     public var orderId: String
     public var current: Current?
     public var events: [Event]
+}
+
+/// Ledger-wide figures for the metrics file.
+public struct MetricTotals: Sendable {
+    public var runs = 0
+    /// ISO time of the last run that needed no attention.
+    public var lastSuccess: String?
+    public var filesByStatus: [String: Int] = [:]
+    public init() {}
 }

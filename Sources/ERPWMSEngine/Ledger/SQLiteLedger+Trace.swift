@@ -11,6 +11,27 @@ extension SQLiteLedger {
         }
     }
 
+    public func recordRun(startedAt: String, finishedAt: String, durationMilliseconds: Int, needsAttention: Bool,
+                          summary: String) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO runs (started_at, finished_at, duration_ms, needs_attention, summary) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [startedAt, finishedAt, durationMilliseconds, needsAttention, summary])
+        }
+    }
+
+    public func metricTotals() throws -> MetricTotals {
+        try queue.read { db in
+            var t = MetricTotals()
+            t.runs = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs") ?? 0
+            t.lastSuccess = try String.fetchOne(db, sql: "SELECT MAX(finished_at) FROM runs WHERE needs_attention = 0")
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM files GROUP BY status") {
+                t.filesByStatus[row[0]] = row[1]
+            }
+            return t
+        }
+    }
+
     public func attempts(fileId: Int64) throws -> [Attempt] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM attempts WHERE file_id = ? ORDER BY id", arguments: [fileId]).map {

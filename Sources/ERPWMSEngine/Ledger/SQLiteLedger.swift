@@ -151,6 +151,18 @@ public final class SQLiteLedger: Ledger {
                 CREATE INDEX files_name ON files(name);
                 """)
         }
+        m.registerMigration("v4-runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    needs_attention INTEGER NOT NULL,
+                    summary TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 

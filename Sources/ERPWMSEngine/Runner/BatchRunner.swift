@@ -16,6 +16,18 @@ public final class BatchRunner {
     var attemptKind = "run"
     /// For `reprocess --with FILE`: the replacement's name and hash, recorded with the attempt.
     var attemptSource: String?
+    /// Called as work goes on (the CLI draws a progress bar on a terminal).
+    public var progress: ((Progress) -> Void)?
+    /// Findings of the file being processed, counted into the summary once its transaction commits.
+    var pendingFindings: [String: Int] = [:]
+
+    /// Where a run stands.
+    public struct Progress: Sendable {
+        public var file: String
+        public var filesDone: Int
+        public var records: Int
+    }
+    private var filesDone = 0
 
     public init(workspace: Workspace, ledger: Ledger, logger: Logger, now: @escaping () -> Date = Date.init) {
         self.workspace = workspace
@@ -30,6 +42,8 @@ public final class BatchRunner {
     /// file or order is recorded in the summary instead.
     public func run() throws -> RunSummary {
         summary = RunSummary()
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { summary.durationMilliseconds = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
         for dir in workspace.folders { try FS.makeDirectories(dir) }
         try FS.makeDirectories(workspace.publishTempDir)
         try recover()
@@ -43,6 +57,7 @@ public final class BatchRunner {
                                         outDir: workspace.path(config.reportsDir), serviceLevelHours: config.serviceLevelHours)
             summary.reports = try ReportGenerator(ledger: ledger, options: options).generate().files.map(workspace.relative)
         }
+        summary.durationMilliseconds = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
         return summary
     }
 
@@ -188,6 +203,12 @@ public final class BatchRunner {
         let record = try ledger.file(id: fileId)
         let hash = record?.hash ?? ""
         let staging = Staging(runner: self, source: String(hash.prefix(16)), inputName: name)
+        pendingFindings = [:]
+        progress?(Progress(file: name, filesDone: filesDone, records: 0))
+        defer {
+            filesDone += 1
+            progress?(Progress(file: name, filesDone: filesDone, records: -1))
+        }
         do {
             let counts = try ledger.inTransaction { tx -> FileCounts in
                 var counts: FileCounts
@@ -209,6 +230,7 @@ public final class BatchRunner {
             }
             Failpoint.hit("after-commit")
             summary.add(counts)
+            for (rule, n) in pendingFindings { summary.findingsByRule[rule, default: 0] += n }
             logger.info("\(name): \(counts.accepted) accepted, \(counts.rejected) rejected, \(counts.duplicate) duplicate")
             try publishPending()
             try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: false,
@@ -253,6 +275,7 @@ public final class BatchRunner {
         let reader = try openOrderReader(path: workPath, name: name, channel: channel)
         while let raw = try reader.next() {
             counts.records += raw.lines.count
+            if counts.records % 8192 < raw.lines.count { progress?(Progress(file: name, filesDone: filesDone, records: counts.records)) }
             switch validator.validate(raw, file: name) {
             case .rejected(let findings):
                 counts.ordersRejected += 1
@@ -286,7 +309,10 @@ public final class BatchRunner {
                     action = .replace
                     counts.ordersReplaced += 1
                 }
-                if !warnings.isEmpty { try tx.recordFindings(warnings, fileId: fileId) }
+                if !warnings.isEmpty {
+                    try tx.recordFindings(warnings, fileId: fileId)
+                    for w in warnings { pendingFindings[w.rule, default: 0] += 1 }
+                }
                 let (w, finalPath) = try writer(for: warehouse)
                 try w.write(order, version: version, action: action)
                 staging.count("wms/" + warehouse)
@@ -335,6 +361,7 @@ public final class BatchRunner {
                 c = accepted
             }
             func note(_ rule: String, _ message: String, line: Int? = nil) throws {
+                pendingFindings[rule, default: 0] += 1
                 try tx.recordFindings([Finding(rule: rule, severity: .warning, message: message, file: name,
                                                location: raw.location, orderId: c.orderId,
                                                field: line.map { "line \($0)" })], fileId: fileId)
@@ -461,6 +488,7 @@ public final class BatchRunner {
     /// Quarantines a file: records why, writes `NAME.error.json` beside it in `failed/`, moves it there.
     func failFile(id: Int64, name: String, channelName: String, hash: String, workPath: String, error: FormatError) throws {
         let finding = error.finding(file: name)
+        summary.count([finding])
         logger.error("\(name): \(finding.summary)")
         let target = FS.freeName(in: workspace.path(config.failedDir), name)
         try ledger.recordFindings([finding], fileId: id)

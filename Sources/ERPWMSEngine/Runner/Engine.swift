@@ -34,7 +34,8 @@ public enum Engine {
     }
 
     /// Takes the workspace lock, opens the ledger and runs one batch.
-    public static func run(workspace: Workspace, logger: Logger, now: @escaping () -> Date = Engine.clock()) throws -> RunResult {
+    public static func run(workspace: Workspace, logger: Logger, now: @escaping () -> Date = Engine.clock(),
+                           progress: ((BatchRunner.Progress) -> Void)? = nil) throws -> RunResult {
         try FS.makeDirectories(workspace.path(workspace.config.stateDir))
         let lock: RunLock
         do {
@@ -45,6 +46,20 @@ public enum Engine {
         defer { withExtendedLifetime(lock) {} }
         let ledger = try SQLiteLedger(path: workspace.ledgerPath)
         let runner = BatchRunner(workspace: workspace, ledger: ledger, logger: logger, now: now)
-        return .completed(try runner.run())
+        runner.progress = progress
+        let started = now()
+        let summary = try runner.run()
+        let finished = now()
+        let iso = ISO8601DateFormatter()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try ledger.recordRun(startedAt: iso.string(from: started), finishedAt: iso.string(from: finished),
+                             durationMilliseconds: summary.durationMilliseconds, needsAttention: summary.needsAttention,
+                             summary: String(decoding: try encoder.encode(summary), as: UTF8.self))
+        if let file = workspace.config.metricsFile {
+            let text = Metrics.render(summary, finishedAt: finished, totals: try ledger.metricTotals())
+            try FS.writeAtomically(Array(text.utf8), to: workspace.path(file))
+        }
+        return .completed(summary)
     }
 }

@@ -1,3 +1,5 @@
+import ERPWMSCore
+
 /// What one `erpwms run` did, for the human summary and `--json`.
 public struct RunSummary: Sendable, Codable, Equatable {
     public var filesSeen = 0
@@ -20,6 +22,12 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var rejectsFiles = 0
     /// Published output files, relative to the workspace.
     public var outputs: [String] = []
+    /// Findings of this run per rule id (errors and warnings).
+    public var findingsByRule: [String: Int] = [:]
+    /// Records (CSV rows, XML lines) read in this run.
+    public var records = 0
+    /// Wall time of the run in milliseconds.
+    public var durationMilliseconds = 0
     /// Reports written at the end of the run, relative to the workspace.
     public var reports: [String] = []
     /// Per file: name, outcome and reason.
@@ -30,7 +38,12 @@ public struct RunSummary: Sendable, Codable, Equatable {
     /// True when something was rejected or quarantined and a person should look.
     public var needsAttention: Bool { filesFailed > 0 || ordersRejected > 0 || confirmationsRejected > 0 }
 
+    mutating func count(_ findings: [Finding]) {
+        for f in findings { findingsByRule[f.rule, default: 0] += 1 }
+    }
+
     mutating func add(_ c: FileCounts) {
+        records += c.records
         ordersAccepted += c.ordersAccepted
         ordersRejected += c.ordersRejected
         ordersDuplicate += c.ordersDuplicate

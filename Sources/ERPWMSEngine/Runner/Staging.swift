@@ -53,6 +53,7 @@ final class Staging {
     /// Records a rejected document: its findings in the ledger, one row per finding in `failed/NAME.rejects.csv`.
     func reject(_ findings: [Finding], orderId: String, tx: LedgerTransaction, fileId: Int64) throws {
         if firstRejection == nil { firstRejection = findings.first }
+        for f in findings { runner.pendingFindings[f.rule, default: 0] += 1 }
         try tx.recordFindings(findings, fileId: fileId)
         if rejects == nil {
             let failed = runner.workspace.path(runner.config.failedDir)

@@ -21,7 +21,11 @@ struct Run: ParsableCommand {
             die("\(error)", Exit.fatal)
         }
         do {
-            switch try Engine.run(workspace: workspace, logger: logger) {
+            let bar = ProgressLine()
+            let result = try Engine.run(workspace: workspace, logger: logger,
+                                        progress: log.quiet || json ? nil : { bar.update(file: $0.file, filesDone: $0.filesDone, records: $0.records) })
+            bar.clear()
+            switch result {
             case .locked(let why):
                 die("\(why); exiting", Exit.locked)
             case .completed(let summary):
