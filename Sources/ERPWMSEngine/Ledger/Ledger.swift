@@ -99,6 +99,9 @@ public protocol Ledger: AnyObject {
     func unfinishedFiles() throws -> [FileRecord]
     /// Runs `body` in one transaction: everything it records commits together or not at all.
     func inTransaction<T>(_ body: (LedgerTransaction) throws -> T) throws -> T
+    /// Runs `body` against a read-only view of the ledger whose writes stay in memory and are dropped at
+    /// the end: for dry runs, which must see their own earlier decisions but change nothing.
+    func planning<T>(_ body: (LedgerTransaction) throws -> T) throws -> T
     func pendingOutputs() throws -> [PendingOutput]
     func markPublished(outputId: Int64) throws
     /// Records where a file is about to be moved, and why, before the move happens.
@@ -109,6 +112,8 @@ public protocol Ledger: AnyObject {
     func recordFindings(_ findings: [Finding], fileId: Int64) throws
     func findings(fileId: Int64) throws -> [Finding]
     func files(status: FileStatus?) throws -> [FileRecord]
+    /// Puts a failed file back into processing (`reprocess`): claimed at `path`, with the content it now has.
+    func reclaim(fileId: Int64, path: String, hash: String, size: Int64) throws
     /// Records a completed run with its summary (JSON).
     func recordRun(startedAt: String, finishedAt: String, durationMilliseconds: Int, needsAttention: Bool, summary: String) throws
     /// Totals over the whole ledger for the metrics file: runs, and files per status.

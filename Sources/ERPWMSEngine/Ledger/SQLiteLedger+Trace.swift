@@ -11,6 +11,16 @@ extension SQLiteLedger {
         }
     }
 
+    public func reclaim(fileId: Int64, path: String, hash: String, size: Int64) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                UPDATE files SET status = 'claimed', path = ?, hash = ?, size = ?, reason = NULL, target_path = NULL,
+                                 finished_at = NULL, orders_accepted = 0, orders_rejected = 0, orders_duplicate = 0
+                WHERE id = ?
+                """, arguments: [path, hash, size, fileId])
+        }
+    }
+
     public func recordRun(startedAt: String, finishedAt: String, durationMilliseconds: Int, needsAttention: Bool,
                           summary: String) throws {
         try queue.write { db in

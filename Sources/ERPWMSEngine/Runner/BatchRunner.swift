@@ -18,6 +18,8 @@ public final class BatchRunner {
     var attemptSource: String?
     /// Called as work goes on (the CLI draws a progress bar on a terminal).
     public var progress: ((Progress) -> Void)?
+    /// Told every per-document decision (a dry run collects them; a normal run leaves this nil).
+    var plan: ((PlanEntry) -> Void)?
     /// Findings of the file being processed, counted into the summary once its transaction commits.
     var pendingFindings: [String: Int] = [:]
 
@@ -43,10 +45,7 @@ public final class BatchRunner {
     public func run() throws -> RunSummary {
         summary = RunSummary()
         let started = DispatchTime.now().uptimeNanoseconds
-        defer { summary.durationMilliseconds = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
-        for dir in workspace.folders { try FS.makeDirectories(dir) }
-        try FS.makeDirectories(workspace.publishTempDir)
-        try recover()
+        try prepare()
         // Orders first, so that a confirmation picked up in the same run finds its order.
         for channel in config.channels.sorted(by: { $0.document.processingRank < $1.document.processingRank }) {
             try pickUp(channel)
@@ -59,6 +58,26 @@ public final class BatchRunner {
         }
         summary.durationMilliseconds = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
         return summary
+    }
+
+    /// Makes the folders and finishes what an interrupted run left (before any new work).
+    func prepare() throws {
+        for dir in workspace.folders { try FS.makeDirectories(dir) }
+        try FS.makeDirectories(workspace.publishTempDir)
+        try recover()
+    }
+
+    /// Processes a file already claimed into `work/` and recorded (used by `reprocess`).
+    func processClaimed(fileId: Int64, workPath: String, name: String, channel: Channel, hash: String) throws {
+        if let earlier = try ledger.processedFile(withHash: hash), earlier.id != fileId {
+            try ledger.inTransaction { tx in try tx.finishFile(fileId: fileId, counts: FileCounts(), at: timestamp()) }
+            try ledger.setTarget(fileId: fileId, .processed, target: workspace.relative(archiveTarget(name)),
+                                 reason: "duplicate of file \(earlier.id) (\(earlier.name))")
+            try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: true)
+            try recordAttempt(fileId: fileId, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))")
+            return
+        }
+        try process(fileId: fileId, workPath: workPath, name: name, channel: channel)
     }
 
     // MARK: - Recovery
@@ -252,6 +271,32 @@ public final class BatchRunner {
         }
     }
 
+    /// What processing `path` as a file of `channel` would do, without writing anything anywhere.
+    func dryRun(path: String, name: String, channel: Channel) throws -> DryRunResult {
+        var result = DryRunResult(file: name, channel: channel.name, entries: [], fileError: nil)
+        plan = { result.entries.append($0) }
+        defer { plan = nil }
+        let staging = Staging(runner: self, source: "dry-run", inputName: name, dryRun: true)
+        do {
+            let counts = try ledger.planning { tx -> FileCounts in
+                switch channel.document {
+                case .orders:
+                    return try processOrders(fileId: -1, workPath: path, name: name, channel: channel, tx: tx, staging: staging)
+                case .shipmentConfirmations:
+                    return try processConfirmations(fileId: -1, workPath: path, name: name, channel: channel, tx: tx, staging: staging)
+                }
+            }
+            if channel.errorPolicy == .rejectFile && counts.rejected > 0 {
+                result.fileError = Finding(rule: "channel.error-policy",
+                                           message: "\(counts.rejected) document(s) would be rejected and the channel's error_policy is reject-file: the file would fail again",
+                                           file: name)
+            }
+        } catch let e as FormatError {
+            result.fileError = e.finding(file: name)
+        }
+        return result
+    }
+
     /// Orders -> WMS shipment orders, one staged file per warehouse.
     func processOrders(fileId: Int64, workPath: String, name: String, channel: Channel, tx: LedgerTransaction,
                        staging: Staging) throws -> FileCounts {
@@ -295,6 +340,7 @@ public final class BatchRunner {
                 if let known = try tx.order(order.id) {
                     if known.contentHash == contentHash {
                         counts.ordersDuplicate += 1
+                        plan?(PlanEntry(id: order.id, action: .unchanged, detail: "version \(known.version) is what the WMS has; not sent again"))
                         continue
                     }
                     guard known.status == "instructed" else {
@@ -313,6 +359,8 @@ public final class BatchRunner {
                     try tx.recordFindings(warnings, fileId: fileId)
                     for w in warnings { pendingFindings[w.rule, default: 0] += 1 }
                 }
+                plan?(PlanEntry(id: order.id, action: action == .new ? .new : .replace,
+                                detail: "version \(version) to \(warehouse), \(order.lines.count) line(s)"))
                 let (w, finalPath) = try writer(for: warehouse)
                 try w.write(order, version: version, action: action)
                 staging.count("wms/" + warehouse)
@@ -369,6 +417,7 @@ public final class BatchRunner {
             let contentHash = c.contentHash
             if let earlier = try tx.shipmentHash(c.shipmentId) {
                 counts.confirmationsDuplicate += 1
+                plan?(PlanEntry(id: c.shipmentId, action: .unchanged, detail: "shipment already recorded for order \(c.orderId)"))
                 if earlier != contentHash {
                     try note(ConfirmationRule.conflictingDuplicate,
                              "shipment \(c.shipmentId) was confirmed before with different content; the first confirmation counts")
@@ -378,6 +427,8 @@ public final class BatchRunner {
             let orderLines = try tx.orderLines(c.orderId)
             try tx.saveShipment(c, contentHash: contentHash, knownOrder: orderLines != nil, fileId: fileId, at: now)
             counts.confirmationsAccepted += 1
+            plan?(PlanEntry(id: c.shipmentId, action: .new,
+                            detail: "order \(c.orderId)\(orderLines == nil ? " (unknown reference)" : ""), \(c.lines.count) line(s)"))
             guard let orderLines else {
                 counts.unknownReferences += 1
                 try note(ConfirmationRule.unknownReference,

@@ -10,17 +10,20 @@ final class Staging {
         let kind: String
         let tempPath: String
         let finalPath: String
-        let file: FileSink
+        /// Where the content goes: the temporary file, or nowhere in a dry run.
+        let file: ByteSink
+        let fileSink: FileSink?
         let schema: String?
         var records = 0
         /// Writes the output's closing bytes into `file` (set by whoever writes the content).
         var finish: () throws -> Void = {}
 
-        init(kind: String, tempPath: String, finalPath: String, file: FileSink, schema: String?) {
+        init(kind: String, tempPath: String, finalPath: String, file: FileSink?, schema: String?) {
             self.kind = kind
             self.tempPath = tempPath
             self.finalPath = finalPath
-            self.file = file
+            self.file = file ?? DiscardingSink()
+            self.fileSink = file
             self.schema = schema
         }
     }
@@ -33,17 +36,22 @@ final class Staging {
     private(set) var firstRejection: Finding?
     private var rejects: CSVWriter?
 
-    init(runner: BatchRunner, source: String, inputName: String) {
+    /// A dry run writes nothing: outputs go nowhere and `commit` does nothing.
+    let dryRun: Bool
+
+    init(runner: BatchRunner, source: String, inputName: String, dryRun: Bool = false) {
         self.runner = runner
         self.source = source
         self.inputName = inputName
+        self.dryRun = dryRun
     }
 
     /// The staged output under `key`, created on first use.
     func open(key: String, kind: String, finalPath: String, schema: String?) throws -> Output {
         if let o = outputs[key] { return o }
         let temp = runner.workspace.publishTempDir + "/" + FS.name(finalPath) + ".tmp"
-        let o = Output(kind: kind, tempPath: temp, finalPath: finalPath, file: try FileSink(path: temp), schema: schema)
+        let o = Output(kind: kind, tempPath: temp, finalPath: finalPath, file: dryRun ? nil : try FileSink(path: temp),
+                       schema: schema)
         outputs[key] = o
         return o
     }
@@ -53,6 +61,8 @@ final class Staging {
     /// Records a rejected document: its findings in the ledger, one row per finding in `failed/NAME.rejects.csv`.
     func reject(_ findings: [Finding], orderId: String, tx: LedgerTransaction, fileId: Int64) throws {
         if firstRejection == nil { firstRejection = findings.first }
+        runner.plan?(PlanEntry(id: findings.first?.orderId ?? orderId, action: .rejected,
+                               detail: findings.map { "\($0.rule)\($0.field.map { " \($0)" } ?? ""): \($0.message)" }.joined(separator: "; ")))
         for f in findings { runner.pendingFindings[f.rule, default: 0] += 1 }
         try tx.recordFindings(findings, fileId: fileId)
         if rejects == nil {
@@ -73,10 +83,11 @@ final class Staging {
 
     /// Makes every output durable, checks it against its schema, and records it as pending publication.
     func commit(tx: LedgerTransaction, fileId: Int64) throws {
+        if dryRun { return }
         for key in outputs.keys.sorted() {
             let o = outputs[key]!
             try o.finish()
-            try o.file.close(sync: true)
+            try o.fileSink?.close(sync: true)
             if let schema = o.schema {
                 let errors = try XMLSchemaValidator.validate(try FileByteSource(path: o.tempPath), schema: schema)
                 if let e = errors.first {
@@ -92,6 +103,12 @@ final class Staging {
 
     /// Removes every temporary output (the transaction did not commit).
     func discard() {
+        if dryRun { return }
         for o in outputs.values { FS.remove(o.tempPath) }
     }
+}
+
+/// A sink that drops everything (dry runs).
+final class DiscardingSink: ByteSink {
+    func write(_ bytes: UnsafeRawBufferPointer) throws {}
 }
