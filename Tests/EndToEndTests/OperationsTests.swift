@@ -222,7 +222,7 @@ struct OperationsTests {
     func helpAndCompletion() throws {
         let help = try Binary.run(["--help"])
         #expect(help.status == 0)
-        for command in ["init", "run", "report", "files", "orders", "validate", "reprocess", "config", "simulate-wms", "demo"] {
+        for command in ["init", "run", "report", "files", "orders", "validate", "reprocess", "purge", "config", "simulate-wms", "demo"] {
             #expect(help.stdout.contains("  \(command)"), "\(command) listed")
         }
         #expect(help.stdout.contains("Exit codes"))
