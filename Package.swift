@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "ERPWMSCoreTests", dependencies: ["ERPWMSCore"]),
         .testTarget(name: "ERPWMSFormatsTests", dependencies: ["ERPWMSFormats", "ERPWMSCore"]),
         .testTarget(name: "ERPWMSEngineTests", dependencies: ["ERPWMSEngine", "ERPWMSFormats", "ERPWMSCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["erpwms", "ERPWMSEngine"], exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["erpwms", "ERPWMSEngine"], exclude: ["Golden", "GoldenForeign"]),
     ]
 )

@@ -4,7 +4,8 @@ import Testing
 @Suite("Configuration")
 struct ConfigTests {
     func load(_ text: String) throws -> Configuration {
-        try ConfigLoader(file: "erpwms.yaml").load(text: text)
+        var loader = ConfigLoader(file: "erpwms.yaml")
+        return try loader.load(text: text)
     }
 
     @Test("the default configuration written by init is valid")

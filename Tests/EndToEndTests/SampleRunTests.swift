@@ -26,32 +26,7 @@ struct SampleRunTests {
         #expect(state.outputs.keys.contains { $0.hasPrefix("outbox/erp/order-status_") })
         #expect(state.outputs.keys.filter { $0.hasPrefix("reports/") }.count == 4)
 
-        let fm = FileManager.default
-        if ProcessInfo.processInfo.environment["ERPWMS_RECORD_GOLDEN"] == "1" {
-            try? fm.removeItem(atPath: Self.goldenDir)
-            for (name, data) in state.outputs {
-                let dest = Self.goldenDir + "/" + name
-                try fm.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try data.write(to: URL(fileURLWithPath: dest))
-            }
-        }
-        var golden: [String: Data] = [:]
-        if let e = fm.enumerator(atPath: Self.goldenDir) {
-            while let p = e.nextObject() as? String {
-                var isDir: ObjCBool = false
-                if fm.fileExists(atPath: Self.goldenDir + "/" + p, isDirectory: &isDir), !isDir.boolValue {
-                    golden[p] = fm.contents(atPath: Self.goldenDir + "/" + p)
-                }
-            }
-        }
-        #expect(!golden.isEmpty, "no golden files: run ERPWMS_RECORD_GOLDEN=1 swift test")
-        #expect(Set(golden.keys) == Set(state.outputs.keys))
-        for (name, data) in state.outputs {
-            let expected = golden[name]
-            if expected != data {
-                Issue.record("\(name) differs from Golden/\(name):\n\(Self.diff(expected.map { String(decoding: $0, as: UTF8.self) } ?? "", String(decoding: data, as: UTF8.self)))")
-            }
-        }
+        Self.compareWithGolden(state.outputs, goldenDir: Self.goldenDir)
 
         // A second run over the same workspace sends nothing again.
         let again = try Binary.run(["run", "--workspace", root, "--json"])
@@ -120,6 +95,60 @@ struct SampleRunTests {
         let r = try Binary.run(["run", "--workspace", root, "--quiet"])
         #expect(r.status == 0)
         #expect(r.stdout.isEmpty)
+    }
+
+    /// Compares `outputs` (relative path -> bytes) with the files under `goldenDir`, recording an issue with a
+    /// diff for each difference; `ERPWMS_RECORD_GOLDEN=1` rewrites the golden files instead.
+    static func compareWithGolden(_ outputs: [String: Data], goldenDir: String,
+                                  sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let fm = FileManager.default
+        if ProcessInfo.processInfo.environment["ERPWMS_RECORD_GOLDEN"] == "1" {
+            try? fm.removeItem(atPath: goldenDir)
+            for (name, data) in outputs {
+                let dest = goldenDir + "/" + name
+                try? fm.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try? data.write(to: URL(fileURLWithPath: dest))
+            }
+        }
+        var golden: [String: Data] = [:]
+        if let e = fm.enumerator(atPath: goldenDir) {
+            while let p = e.nextObject() as? String {
+                var isDir: ObjCBool = false
+                if fm.fileExists(atPath: goldenDir + "/" + p, isDirectory: &isDir), !isDir.boolValue {
+                    golden[p] = fm.contents(atPath: goldenDir + "/" + p)
+                }
+            }
+        }
+        #expect(!golden.isEmpty, "no golden files: run ERPWMS_RECORD_GOLDEN=1 swift test", sourceLocation: sourceLocation)
+        #expect(Set(golden.keys) == Set(outputs.keys), sourceLocation: sourceLocation)
+        for (name, data) in outputs where golden[name] != data {
+            Issue.record("\(name) differs from the golden file:\n\(diff(golden[name].map { String(decoding: $0, as: UTF8.self) } ?? "", String(decoding: data, as: UTF8.self)))",
+                         sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("two foreign exports (Shopware flat with ';' and decimal commas, Shopify first-row with gift cards) go through by configuration only")
+    func foreignGolden() throws {
+        let root = Binary.tempDir() + "/foreign"
+        #expect(try Binary.run(["init", root]).status == 0)
+        try FileManager.default.removeItem(atPath: root + "/erpwms.yaml")
+        try FileManager.default.copyItem(atPath: Binary.packageRoot + "/samples/foreign/erpwms.yaml", toPath: root + "/erpwms.yaml")
+        for (file, channel) in [("shopware-de-2025-03-01.csv", "shopware-de"), ("shopify-2025-03-01.csv", "shopify")] {
+            try FileManager.default.createDirectory(atPath: root + "/inbox/" + channel, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: Binary.packageRoot + "/samples/foreign/" + file, toPath: root + "/inbox/" + channel + "/" + file)
+        }
+        let r = try Binary.run(["run", "-w", root], env: ["ERPWMS_NOW": Self.now])
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("Orders:       9 accepted (20 lines), 3 rejected, 0 duplicate, 0 replaced"), "\(r.stdout)")
+        let state = FolderState(root: root)
+        #expect(state.leftovers.isEmpty)
+        Self.compareWithGolden(state.outputs, goldenDir: Binary.packageRoot + "/Tests/EndToEndTests/GoldenForeign")
+        let test = try Binary.run(["mapping", "test", Binary.packageRoot + "/samples/foreign/shopify-2025-03-01.csv",
+                                   "--channel", "shopify", "--rows", "6", "-w", root])
+        #expect(test.status == 2, "one of the six is rejected")
+        #expect(test.stdout.contains("Order SHOP-1006"))
+        #expect(test.stdout.contains("order.country.iso3166"))
+        #expect(!test.stdout.contains("Megan"), "personal data masked unless --show-personal")
     }
 
     static func diff(_ a: String, _ b: String) -> String {

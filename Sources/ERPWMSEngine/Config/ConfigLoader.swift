@@ -6,13 +6,15 @@ import Yams
 /// what is allowed; unknown keys are errors too (a typo must not be silently ignored).
 public struct ConfigLoader {
     public let file: String
+    /// Top-level `lookups:`, shared by every channel's mapping.
+    private var sharedLookups: [String: [String: String]] = [:]
 
     public init(file: String) {
         self.file = file
     }
 
     /// Parses `text` (the content of `file`).
-    public func load(text: String) throws -> Configuration {
+    public mutating func load(text: String) throws -> Configuration {
         let root: Node
         do {
             guard let n = try Yams.compose(yaml: text) else {
@@ -26,7 +28,8 @@ public struct ConfigLoader {
         }
         let top = try Section(node: root, path: "", file: file)
         try top.allow(["version", "channels", "folders", "wms", "erp", "report", "retention", "metrics", "routing", "sku_aliases", "limits",
-                       "validation"])
+                       "validation", "lookups"])
+        sharedLookups = try Self.lookupTables(top.section("lookups"))
         if let v = try top.int("version"), v != 1 {
             throw top.error("version", "unsupported version \(v); this erpwms reads version 1")
         }
@@ -34,7 +37,34 @@ public struct ConfigLoader {
         let folders = try top.section("folders")
         try folders?.allow(["work", "archive", "failed", "reports", "state"])
         let wms = try top.section("wms")
-        try wms?.allow(["outbox", "include_email", "include_phone"])
+        try wms?.allow(["outbox", "include_email", "include_phone", "format", "csv_columns"])
+        let wmsFormat = try wms?.enumValue("format", InputFormat.self) ?? .xml
+        var wmsColumns: [(header: String, field: WMSCSVField)] = []
+        if let w = wms, let n = w.node("csv_columns") {
+            guard wmsFormat == .csv else { throw w.error("csv_columns", "only with wms.format: csv") }
+            guard let items = n.sequence, !items.isEmpty else {
+                throw w.error("csv_columns", "a list of fields, or of { name: HEADER, field: FIELD }")
+            }
+            let allowed = WMSCSVField.allCases.map(\.rawValue).joined(separator: ", ")
+            for item in items {
+                var header: String?
+                var fieldName: String?
+                if let s = item.scalar?.string {
+                    header = s
+                    fieldName = s
+                } else if let m = item.mapping {
+                    header = m[Node("name")]?.string
+                    fieldName = m[Node("field")]?.string
+                }
+                guard let h = header, let f = fieldName.flatMap(WMSCSVField.init(rawValue:)) else {
+                    throw ConfigError(file: file, key: w.key("csv_columns"), line: item.mark?.line,
+                                      message: "each column is a field or { name: HEADER, field: FIELD }; fields: \(allowed)")
+                }
+                wmsColumns.append((h, f))
+            }
+        } else if wmsFormat == .csv {
+            wmsColumns = WMSCSVField.allCases.filter { $0 != .shipEmail }.map { ($0.rawValue, $0) }
+        }
         let erp = try top.section("erp")
         try erp?.allow(["outbox", "feedback_format"])
         let report = try top.section("report")
@@ -131,7 +161,7 @@ public struct ConfigLoader {
         }
         if channels.isEmpty { throw top.error("channels", "at least one channel is required") }
 
-        return Configuration(
+        var config = Configuration(
             channels: channels,
             wmsOutbox: try wms?.string("outbox") ?? "outbox/wms",
             workDir: try folders?.string("work") ?? "work",
@@ -150,10 +180,14 @@ public struct ConfigLoader {
             router: WarehouseRouter(byCountry: byCountry, defaultWarehouse: defaultWarehouse),
             rules: rules, limits: limits,
             validateOutput: try validation?.bool("validate_output") ?? true)
+        config.wmsFormat = wmsFormat
+        config.wmsCSVColumns = wmsColumns
+        return config
     }
 
     private func channel(name: String, _ c: Section) throws -> Channel {
-        try c.allow(["document", "inbox", "format", "encoding", "delimiter", "pickup", "error_policy"])
+        try c.allow(["document", "inbox", "format", "encoding", "delimiter", "quote", "header_row", "pickup", "error_policy",
+                     "layout", "mapping", "lookups", "skip_if", "xml"])
         let document = try c.enumValue("document", DocumentType.self) ?? .orders
         let format = try c.enumValue("format", InputFormat.self) ?? .csv
         let encoding = try c.enumValue("encoding", TextEncoding.self) ?? .utf8
@@ -178,9 +212,40 @@ public struct ConfigLoader {
                 pickup.doneMarkerSuffix = m
             }
         }
-        return Channel(name: name, document: document, inbox: try c.string("inbox") ?? "inbox/\(name)",
-                       format: format, encoding: encoding, delimiter: delimiter, pickup: pickup,
-                       errorPolicy: try c.enumValue("error_policy", ErrorPolicy.self) ?? .rejectOrder)
+        var channel = Channel(name: name, document: document, inbox: try c.string("inbox") ?? "inbox/\(name)",
+                              format: format, encoding: encoding, delimiter: delimiter, pickup: pickup,
+                              errorPolicy: try c.enumValue("error_policy", ErrorPolicy.self) ?? .rejectOrder)
+        if let q = try c.string("quote") {
+            guard q.utf8.count == 1 else { throw c.error("quote", "'\(q)' must be one character, such as '\"' or \"'\"") }
+            channel.quote = q.utf8.first!
+        }
+        channel.headerRow = try c.int("header_row", min: 0, max: 1000) ?? 1
+        if c.node("mapping") != nil {
+            guard document == .orders else {
+                throw c.error("mapping", "mappings are for order channels in this version; \(document.rawValue) must use the canonical layout")
+            }
+            channel.mapping = try MappingLoader(file: file, lookups: sharedLookups.merging(try Self.lookupTables(c.section("lookups"))) { $1 },
+                                                isXML: format == .xml).mapping(c)
+        } else {
+            for key in ["layout", "skip_if", "xml", "lookups"] where c.node(key) != nil {
+                throw c.error(key, "only means something with a mapping: add `mapping:` to this channel")
+            }
+        }
+        return channel
+    }
+
+    static func lookupTables(_ section: Section?) throws -> [String: [String: String]] {
+        guard let section else { return [:] }
+        var tables: [String: [String: String]] = [:]
+        for (name, line) in section.keys {
+            guard let t = try section.section(name) else {
+                throw ConfigError(file: section.file, key: section.key(name), line: line, message: "a lookup table is a mapping of KEY: VALUE")
+            }
+            var values: [String: String] = [:]
+            for (k, v, _) in try t.stringPairs() { values[k] = v }
+            tables[name] = values
+        }
+        return tables
     }
 
     static func line(of error: YamlError) -> Int? {

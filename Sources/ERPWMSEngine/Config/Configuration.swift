@@ -54,6 +54,12 @@ public struct Channel: Sendable {
     public var delimiter: UInt8
     public var pickup: PickupRule
     public var errorPolicy: ErrorPolicy
+    /// CSV quote character.
+    public var quote: UInt8 = UInt8(ascii: "\"")
+    /// 1-based record holding the CSV header; 0: no header (a mapping reads columns by position).
+    public var headerRow: Int = 1
+    /// How to read a non-canonical export; nil: the canonical layout.
+    public var mapping: Mapping?
 }
 
 /// The whole `erpwms.yaml`, validated.
@@ -67,6 +73,10 @@ public struct Configuration: Sendable {
     public var failedDir: String
     public var reportsDir: String
     public var stateDir: String
+    /// Shipment-order file format for the WMS: XML (`schemas/wms-shipment-order.xsd`) or CSV in `wmsCSVColumns`.
+    public var wmsFormat: InputFormat = .xml
+    /// CSV layout of shipment orders: (column header, field), in order.
+    public var wmsCSVColumns: [(header: String, field: WMSCSVField)] = []
     /// Folder the ERP reads feedback from.
     public var erpOutbox: String
     public var feedbackFormat: FeedbackFormat

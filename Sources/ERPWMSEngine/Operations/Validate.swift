@@ -81,3 +81,57 @@ public enum Validation {
         return result
     }
 }
+
+/// `erpwms mapping test`: the canonical records a channel's mapping produces from the first orders of a file,
+/// with every finding. Writes nothing.
+public struct MappedOrder: Sendable, Codable {
+    public var orderId: String
+    public var location: SourceLocation
+    /// Canonical order fields that have a value, in canonical order (personal ones masked unless asked).
+    public var fields: [[String]]
+    /// Per line, its canonical fields with a value.
+    public var lines: [[[String]]]
+    public var accepted: Bool
+    public var findings: [Finding]
+}
+
+extension Validation {
+    public static func mappingTest(path: String, channel: Channel, config: Configuration, orders limit: Int,
+                                   showPersonal: Bool) -> (orders: [MappedOrder], fileError: Finding?) {
+        let name = FS.name(path)
+        var result: [MappedOrder] = []
+        do {
+            let reader = try Decoding.orderReader(path: path, name: name, channel: channel, limits: config.limits)
+            let validator = OrderValidator(settings: config.rules)
+            while result.count < limit, let raw = try reader.next() {
+                var fields: [[String]] = []
+                for f in OrderField.allCases where !raw[f].isEmpty {
+                    fields.append([f.rawValue, f.isPersonal && !showPersonal ? "•••" : raw[f]])
+                }
+                let lines = raw.lines.map { l in
+                    LineField.allCases.filter { !l[$0].isEmpty }.map { [$0.rawValue, l[$0]] }
+                }
+                var accepted = false
+                var findings: [Finding] = []
+                switch validator.validate(raw, file: name) {
+                case .accepted(let order, let warnings):
+                    findings = warnings
+                    accepted = config.router.route(order) != nil
+                    if !accepted {
+                        findings.append(Finding(rule: OrderRule.warehouseUnroutable, message: "no warehouse given and no routing rule or default matches",
+                                                file: name, location: raw.location, orderId: order.id, field: "warehouse"))
+                    }
+                case .rejected(let f):
+                    findings = f
+                }
+                result.append(MappedOrder(orderId: raw.orderId, location: raw.location, fields: fields, lines: lines,
+                                          accepted: accepted, findings: findings))
+            }
+            return (result, nil)
+        } catch let e as FormatError {
+            return (result, e.finding(file: name))
+        } catch {
+            return (result, Finding(rule: "file.unreadable", message: "\(error)", file: name))
+        }
+    }
+}

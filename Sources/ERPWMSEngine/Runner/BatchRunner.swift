@@ -302,16 +302,20 @@ public final class BatchRunner {
                        staging: Staging) throws -> FileCounts {
         var counts = FileCounts()
         let validator = OrderValidator(settings: config.rules)
-        var writers: [String: ShipmentOrderWriter] = [:]
+        var writers: [String: ShipmentOrderOutput] = [:]
         let now = timestamp()
+        let csv = config.wmsFormat == .csv
 
-        func writer(for warehouse: String) throws -> (ShipmentOrderWriter, String) {
-            let finalPath = workspace.path(config.wmsOutbox) + "/shipment-orders_\(warehouse)_\(staging.source).xml"
+        func writer(for warehouse: String) throws -> (ShipmentOrderOutput, String) {
+            let finalPath = workspace.path(config.wmsOutbox) + "/shipment-orders_\(warehouse)_\(staging.source).\(csv ? "csv" : "xml")"
             if let w = writers[warehouse] { return (w, finalPath) }
             let sink = try staging.open(key: "wms/" + warehouse, kind: "wms-shipment-orders", finalPath: finalPath,
-                                        schema: config.validateOutput ? ShipmentOrderWriter.schemaName : nil)
-            let w = ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: staging.source,
-                                        includeEmail: config.includeEmail, includePhone: config.includePhone)
+                                        schema: config.validateOutput && !csv ? ShipmentOrderWriter.schemaName : nil)
+            let w: ShipmentOrderOutput = csv
+                ? try ShipmentOrderCSVWriter(sink: sink.file, warehouse: warehouse, columns: config.wmsCSVColumns,
+                                             includeEmail: config.includeEmail, includePhone: config.includePhone)
+                : ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: staging.source,
+                                      includeEmail: config.includeEmail, includePhone: config.includePhone)
             sink.finish = { try w.finish() }
             writers[warehouse] = w
             return (w, finalPath)

@@ -15,8 +15,12 @@ enum Decoding {
         switch channel.format {
         case .csv:
             if channel.encoding != .utf8 { s = try TranscodingByteSource(s, from: channel.encoding) }
-            return try CSVOrderReader(source: s, file: name, dialect: .init(delimiter: channel.delimiter), limits: limits)
+            return try CSVOrderReader(source: s, file: name, dialect: .init(delimiter: channel.delimiter, quote: channel.quote),
+                                      limits: limits, mapping: channel.mapping, headerRow: channel.headerRow)
         case .xml:
+            if let mapping = channel.mapping {
+                return try MappedXMLOrderReader(source: s, file: name, mapping: mapping, encoding: channel.encoding, limits: limits)
+            }
             return try XMLOrderReader(source: s, file: name, encoding: channel.encoding, limits: limits)
         }
     }
@@ -26,7 +30,8 @@ enum Decoding {
         switch channel.format {
         case .csv:
             if channel.encoding != .utf8 { s = try TranscodingByteSource(s, from: channel.encoding) }
-            return try CSVConfirmationReader(source: s, file: name, dialect: .init(delimiter: channel.delimiter), limits: limits)
+            return try CSVConfirmationReader(source: s, file: name, dialect: .init(delimiter: channel.delimiter, quote: channel.quote),
+                                             limits: limits)
         case .xml:
             return try XMLConfirmationReader(source: s, file: name, encoding: channel.encoding, limits: limits)
         }

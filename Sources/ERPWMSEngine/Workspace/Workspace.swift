@@ -24,7 +24,8 @@ public struct Workspace: Sendable {
               let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: configPath, key: "", line: nil, message: "cannot be read as UTF-8 text")
         }
-        let config = try ConfigLoader(file: configPath).load(text: text)
+        var loader = ConfigLoader(file: configPath)
+        let config = try loader.load(text: text)
         return Workspace(root: abs, config: config)
     }
 
@@ -39,7 +40,8 @@ public struct Workspace: Sendable {
             throw WorkspaceError(message: "\(abs) is not empty; `erpwms init` only creates a workspace in a new or empty directory")
         }
         try FS.makeDirectories(abs)
-        let config = try ConfigLoader(file: abs + "/" + Configuration.fileName).load(text: configText)
+        var loader = ConfigLoader(file: abs + "/" + Configuration.fileName)
+        let config = try loader.load(text: configText)
         let ws = Workspace(root: abs, config: config)
         try FS.writeAtomically(Array(configText.utf8), to: abs + "/" + Configuration.fileName)
         for dir in ws.folders { try FS.makeDirectories(dir) }

@@ -1,95 +1,234 @@
 import ERPWMSCore
 
-/// Reads the canonical order CSV: a header row, one row per order line, order fields repeated on each row,
-/// columns found by header name in any order. Contiguous rows with the same `order_id` form one order.
+/// Reads order CSV: a header row, one row per order line. Without a mapping it reads the canonical layout
+/// (columns found by canonical header name in any order, order fields repeated on every row). With a
+/// `Mapping` it reads any ERP's export: columns by name or position, transforms, constants, lookups,
+/// skipped lines, and the flat or first-row layout. Rows of one order are contiguous.
 public final class CSVOrderReader: OrderReader {
-    private var parser: CSVParser
-    private var orderColumns: [Int?] = []   // OrderField.index -> column
-    private var lineColumns: [Int?] = []    // LineField.index -> column
-    private var headerCount = 0
-    private var pending: RawLine?
-    private var pendingFindings: [Finding] = []
-    private var done = false
-    private let file: String
-    public private(set) var recordsRead = 0
+    /// How one canonical field is obtained from a row.
+    private enum Resolver {
+        case none
+        /// A plain column: the canonical path, no evaluation.
+        case column(Int)
+        case mapped(FieldMapping, personal: Bool)
+    }
 
-    /// Reads and checks the header. Throws `csv.header.*` errors when required columns are missing.
-    public init(source: ByteSource, file: String, dialect: CSVParser.Dialect = .init(),
-                limits: InputLimits = .init()) throws {
+    private var parser: CSVParser
+    private let file: String
+    private let mapping: Mapping?
+    private var headerIndex: [String: Int] = [:]
+    private var orderResolvers: [Resolver] = []
+    private var lineResolvers: [Resolver] = []
+    private var headerCount = 0
+    private var pending: (line: RawLine?, orderValues: [String], location: SourceLocation, findings: [Finding])?
+    private var done = false
+    public private(set) var recordsRead = 0
+    /// Line rows left out by the mapping's `skip_if` (gift cards, digital goods).
+    public private(set) var linesSkipped = 0
+    /// Orders with no line left to ship after skipping; they are not returned.
+    public private(set) var ordersSkipped = 0
+
+    /// Reads and checks the header. `headerRow` is the 1-based record holding the header (records above it
+    /// are skipped, as a title line); 0 means the file has no header and a mapping addresses columns by position.
+    public init(source: ByteSource, file: String, dialect: CSVParser.Dialect = .init(), limits: InputLimits = .init(),
+                mapping: Mapping? = nil, headerRow: Int = 1) throws {
         self.parser = CSVParser(source: source, dialect: dialect, limits: limits)
         self.file = file
-        guard try parser.next() else {
-            throw FormatError(rule: "csv.header.missing", message: "the file is empty: a header row is required")
+        self.mapping = mapping
+        if headerRow == 0 {
+            guard let mapping else {
+                throw FormatError(rule: "csv.header.missing", message: "a file without a header needs a mapping by column position")
+            }
+            orderResolvers = try OrderField.allCases.map { f in try resolver(mapping.orderFields[f], field: f.rawValue, personal: f.isPersonal) }
+            lineResolvers = try LineField.allCases.map { f in try resolver(mapping.lineFields[f], field: f.rawValue, personal: false) }
+            return
         }
-        var byName: [String: Int] = [:]
+        for _ in 0..<headerRow {
+            guard try parser.next() else {
+                throw FormatError(rule: "csv.header.missing", message: "the file ends before its header row \(headerRow)")
+            }
+        }
         headerCount = parser.fieldCount
         for i in 0..<parser.fieldCount {
-            let name = Clean.trim(try parser.field(i)).lowercased()
-            if name.isEmpty { continue }
-            if byName[name] != nil {
+            let name = Clean.trim(try parser.field(i))
+            let key = mapping == nil ? name.lowercased() : name
+            if key.isEmpty { continue }
+            if headerIndex[key] != nil {
                 throw FormatError(rule: "csv.header.duplicate", message: "column '\(name)' appears twice in the header",
-                                  location: SourceLocation(line: parser.recordLine, record: 1))
+                                  location: SourceLocation(line: parser.recordLine, record: headerRow))
             }
-            byName[name] = i
+            headerIndex[key] = i
         }
-        orderColumns = OrderField.allCases.map { byName[$0.rawValue] }
-        lineColumns = LineField.allCases.map { byName[$0.rawValue] }
-        let missing = RequiredColumns.order.filter { orderColumns[$0.index] == nil }.map(\.rawValue)
-            + RequiredColumns.line.filter { lineColumns[$0.index] == nil }.map(\.rawValue)
-        if !missing.isEmpty {
-            throw FormatError(rule: "csv.header.missing-column",
-                              message: "the header lacks required column(s) \(missing.joined(separator: ", ")); columns are found by name",
-                              location: SourceLocation(line: parser.recordLine, record: 1))
+        if let mapping {
+            orderResolvers = try OrderField.allCases.map { f in try resolver(mapping.orderFields[f], field: f.rawValue, personal: f.isPersonal) }
+            lineResolvers = try LineField.allCases.map { f in try resolver(mapping.lineFields[f], field: f.rawValue, personal: false) }
+            for c in mapping.skipLineIf { try checkColumns(c.source, field: "skip_if") }
+        } else {
+            orderResolvers = OrderField.allCases.map { headerIndex[$0.rawValue].map(Resolver.column) ?? .none }
+            lineResolvers = LineField.allCases.map { headerIndex[$0.rawValue].map(Resolver.column) ?? .none }
+            let missing = RequiredColumns.order.filter { headerIndex[$0.rawValue] == nil }.map(\.rawValue)
+                + RequiredColumns.line.filter { headerIndex[$0.rawValue] == nil }.map(\.rawValue)
+            if !missing.isEmpty {
+                throw FormatError(rule: "csv.header.missing-column",
+                                  message: "the header lacks required column(s) \(missing.joined(separator: ", ")); columns are found by name",
+                                  location: SourceLocation(line: parser.recordLine, record: headerRow))
+            }
         }
     }
 
     deinit { parser.close() }
 
-    public func next() throws -> RawOrder? {
-        if done { return nil }
-        var lines: [RawLine] = []
+    private func index(_ ref: ColumnRef) -> Int? {
+        switch ref {
+        case .name(let n): return headerIndex[n]
+        case .position(let p): return p - 1
+        }
+    }
+
+    private func checkColumns(_ source: ValueSource, field: String) throws {
+        switch source {
+        case .column(let ref):
+            if index(ref) == nil {
+                throw FormatError(rule: "mapping.column",
+                                  message: "the mapping of \(field) reads column \(ref), which the header does not have (columns: \(headerIndex.keys.sorted().joined(separator: ", ")))")
+            }
+        case .concat(let parts):
+            for p in parts { try checkColumns(p, field: field) }
+        case .path:
+            throw FormatError(rule: "mapping.path", message: "the mapping of \(field) uses an XML path, but this channel reads CSV")
+        case .constant:
+            break
+        }
+    }
+
+    private func resolver(_ m: FieldMapping?, field: String, personal: Bool) throws -> Resolver {
+        guard let m else { return .none }
+        try checkColumns(m.source, field: field)
+        if let c = m.plainColumn, let i = index(c) { return .column(i) }
+        return .mapped(m, personal: personal)
+    }
+
+    private func value(_ source: ValueSource) throws -> String {
+        switch source {
+        case .column(let ref):
+            guard let i = index(ref), i >= 0, i < parser.fieldCount else { return "" }
+            return try parser.field(i)
+        case .constant(let c):
+            return c
+        case .concat(let parts):
+            return try parts.map { try value($0) }.joined()
+        case .path:
+            return ""
+        }
+    }
+
+    /// Evaluates `resolvers` on the current row; mapping failures become findings of the row.
+    private func evaluate(_ resolvers: [Resolver], names: [String], location: SourceLocation,
+                          findings: inout [Finding]) throws -> [String] {
+        var out: [String] = []
+        out.reserveCapacity(resolvers.count)
+        for (i, r) in resolvers.enumerated() {
+            switch r {
+            case .none:
+                out.append("")
+            case .column(let c):
+                out.append(c < parser.fieldCount ? try parser.field(c) : "")
+            case .mapped(let m, let personal):
+                do {
+                    out.append(try m.evaluate({ try value($0) }, personal: personal))
+                } catch let e as MappingFailure {
+                    findings.append(Finding(rule: e.rule, message: e.message, file: file, location: location, field: names[i]))
+                    out.append("")
+                }
+            }
+        }
+        return out
+    }
+
+    private static let orderNames = OrderField.allCases.map(\.rawValue)
+    private static let lineNames = LineField.allCases.map(\.rawValue)
+
+    /// Reads the next row: its order values, its line (nil when skipped), location and findings.
+    private func readRow() throws -> (line: RawLine?, orderValues: [String], location: SourceLocation, findings: [Finding])? {
+        guard try parser.next() else { return nil }
+        recordsRead += 1
+        let location = SourceLocation(line: parser.recordLine, record: parser.recordNumber - 1)
         var findings: [Finding] = []
-        if let p = pending {
-            lines.append(p)
-            findings = pendingFindings
-            pending = nil
-            pendingFindings = []
+        if headerCount > 0 && parser.fieldCount != headerCount {
+            findings.append(Finding(rule: "csv.row.column-count",
+                                    message: "row has \(parser.fieldCount) columns, the header has \(headerCount)",
+                                    file: file, location: location))
+        }
+        let orderValues = try evaluate(orderResolvers, names: Self.orderNames, location: location, findings: &findings)
+        var skip = false
+        if let mapping {
+            for c in mapping.skipLineIf where c.holds(try value(c.source)) {
+                skip = true
+                break
+            }
+        }
+        if skip {
+            linesSkipped += 1
+            return (nil, orderValues, location, findings)
+        }
+        let values = try evaluate(lineResolvers, names: Self.lineNames, location: location, findings: &findings)
+        return (RawLine(location: location, values: values, orderValues: orderValues), orderValues, location, findings)
+    }
+
+    public func next() throws -> RawOrder? {
+        while true {
+            guard let order = try nextGroup() else { return nil }
+            if order.lines.isEmpty && order.codecFindings.isEmpty {
+                ordersSkipped += 1  // nothing to ship: every line was skipped
+                continue
+            }
+            return order
+        }
+    }
+
+    private func nextGroup() throws -> RawOrder? {
+        if done && pending == nil { return nil }
+        let firstRowLayout = mapping?.layout == .firstRow
+        var first = pending
+        pending = nil
+        if first == nil {
+            guard let row = try readRow() else {
+                done = true
+                return nil
+            }
+            first = row
+        }
+        let head = first!
+        let id = head.orderValues[OrderField.orderId.index]
+        var lines: [RawLine] = []
+        var findings = head.findings
+        if var l = head.line {
+            if firstRowLayout { l.orderValues = nil }
+            lines.append(l)
         }
         while true {
-            guard try parser.next() else {
+            guard let row = try readRow() else {
                 done = true
                 break
             }
-            recordsRead += 1
-            let location = SourceLocation(line: parser.recordLine, record: parser.recordNumber - 1)
-            var rowFindings: [Finding] = []
-            let count = parser.fieldCount
-            if count != headerCount {
-                rowFindings.append(Finding(rule: "csv.row.column-count",
-                                           message: "row has \(count) columns, the header has \(headerCount)",
-                                           file: file, location: location))
-            }
-            let orderValues = try orderColumns.map { c -> String in
-                guard let c, c < count else { return "" }
-                return try parser.field(c)
-            }
-            let values = try lineColumns.map { c -> String in
-                guard let c, c < count else { return "" }
-                return try parser.field(c)
-            }
-            let line = RawLine(location: location, values: values, orderValues: orderValues)
-            let id = orderValues[OrderField.orderId.index]
-            if let first = lines.first, first.orderValues![OrderField.orderId.index] != id {
-                pending = line
-                pendingFindings = rowFindings
+            let rowId = row.orderValues[OrderField.orderId.index]
+            // First-row layout: a row continues the order when its id is blank (or repeats it, as Shopify does).
+            let continues = firstRowLayout ? (rowId.isEmpty || rowId == id) : rowId == id
+            if !continues {
+                pending = row
                 break
             }
-            lines.append(line)
-            findings.append(contentsOf: rowFindings)
+            if var l = row.line {
+                if firstRowLayout { l.orderValues = nil }
+                lines.append(l)
+            }
+            findings += row.findings
         }
-        guard let first = lines.first else { return nil }
-        for i in findings.indices { findings[i].orderId = first.orderValues![OrderField.orderId.index] }
-        return RawOrder(location: first.location, orderValues: first.orderValues!, lines: lines,
-                        codecFindings: findings)
+        for i in findings.indices { findings[i].orderId = id.isEmpty ? nil : id }
+        if mapping != nil, case .none = lineResolvers[LineField.lineNo.index] {
+            // Exports without line numbers (Shopify): number the lines to ship in file order.
+            for i in lines.indices { lines[i].values[LineField.lineNo.index] = String(i + 1) }
+        }
+        return RawOrder(location: head.location, orderValues: head.orderValues, lines: lines, codecFindings: findings)
     }
 }

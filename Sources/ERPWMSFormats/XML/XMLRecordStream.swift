@@ -13,9 +13,15 @@ final class XMLRecordStream {
     }
 
     private let stream: XMLStream
-    private let schema: CompiledSchema
+    private let schema: CompiledSchema?
     private let rootName: String
     private let recordName: String
+    /// Element names from the root down to the record (`[Export, Orders, Order]`) in lenient mode.
+    private let path: [String]
+    /// Strict: the root holds records and nothing else (the canonical layouts). Lenient: records are found at
+    /// `path`, and other elements are skipped (foreign layouts read by a mapping).
+    private let strict: Bool
+    private var names: [String] = []
     private let file: String
     private var sawRoot = false
     private var positioned = false
@@ -31,6 +37,20 @@ final class XMLRecordStream {
         self.stream = try XMLStream(source: source, schema: nil, encoding: encoding == .utf8 ? nil : encoding.iconvName)
         self.rootName = root
         self.recordName = record
+        self.path = [root, record]
+        self.strict = true
+        self.file = file
+    }
+
+    /// Lenient mode: records are the elements at `path` (root first); no schema.
+    init(source: ByteSource, file: String, path: [String], encoding: TextEncoding) throws {
+        precondition(path.count >= 2, "a record path names at least the root and the record")
+        self.schema = nil
+        self.stream = try XMLStream(source: source, schema: nil, encoding: encoding == .utf8 ? nil : encoding.iconvName)
+        self.rootName = path[0]
+        self.recordName = path[path.count - 1]
+        self.path = path
+        self.strict = false
         self.file = file
     }
 
@@ -51,12 +71,29 @@ final class XMLRecordStream {
             case .entityReference:
                 throw FormatError(rule: "xml.entity.forbidden", message: "entity references are not allowed",
                                   location: SourceLocation(line: stream.line))
+            case .element where !strict && depth > 0:
+                let name = stream.localName
+                names.removeSubrange(min(depth, names.count)...)
+                names.append(name)
+                guard depth < path.count, name == path[depth] else {
+                    positioned = try stream.skipSubtree()
+                    if !positioned { finished = true }
+                    continue
+                }
+                guard depth == path.count - 1 else { continue }
+                recordsRead += 1
+                let (element, _) = try stream.expandCurrent(validatingWith: nil)
+                positioned = try stream.skipSubtree()
+                if !positioned { finished = true }
+                return Record(element: element, location: SourceLocation(line: element.line, record: recordsRead),
+                              schemaFindings: [])
             case .element where depth == 0:
                 guard stream.localName == rootName else {
                     throw FormatError(rule: "xml.root", message: "root element is <\(stream.localName)>, expected <\(rootName)>",
                                       location: SourceLocation(line: stream.line))
                 }
                 sawRoot = true
+                names = [rootName]
                 for n in rootAttributeNames { rootAttributes[n] = stream.attribute(n) }
             case .element where depth == 1:
                 guard stream.localName == recordName else {
@@ -73,7 +110,7 @@ final class XMLRecordStream {
                 positioned = try stream.skipSubtree()
                 if !positioned { finished = true }
                 return Record(element: element, location: location, schemaFindings: findings)
-            case .text where depth == 1, .cdata where depth == 1:
+            case .text where depth == 1 && strict, .cdata where depth == 1 && strict:
                 throw FormatError(rule: "xml.schema", message: "text is not allowed between <\(recordName)> elements",
                                   location: SourceLocation(line: stream.line))
             default:
