@@ -34,6 +34,8 @@ let package = Package(
             dependencies: [
                 "ERPWMSCore", "ERPWMSFormats",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API GRDB itself uses: the per-order inserts bind values directly (see FastStatement).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -61,20 +61,17 @@ public struct Order: Sendable, Hashable {
     /// Feeds a stable serialisation of everything the ERP said about this order to `put`, field by field,
     /// with separators: two orders with the same serialisation are the same order.
     public func serialize(_ put: (String) -> Void) {
-        for v in [id, orderDate, store, customerId, shipTo.name, shipTo.company] + shipTo.lines {
-            put(v)
-        }
-        for v in [shipTo.city, shipTo.region, shipTo.postcode, shipTo.country, shipTo.phone, shipTo.email,
-                  currency, paymentMethod, codAmount?.description ?? "", carrierService, requestedWarehouse,
-                  priority, giftNote, customs.incoterm, customs.iossNumber, customs.eoriNumber] {
-            put(v)
-        }
+        // Field by field, no intermediate arrays: this runs once per order on the hot path.
+        put(id); put(orderDate); put(store); put(customerId); put(shipTo.name); put(shipTo.company)
+        put(shipTo.lines[0]); put(shipTo.lines[1]); put(shipTo.lines[2])
+        put(shipTo.city); put(shipTo.region); put(shipTo.postcode); put(shipTo.country); put(shipTo.phone)
+        put(shipTo.email); put(currency); put(paymentMethod); put(codAmount?.description ?? ""); put(carrierService)
+        put(requestedWarehouse); put(priority); put(giftNote); put(customs.incoterm); put(customs.iossNumber)
+        put(customs.eoriNumber)
         for l in lines {
             put("\u{1E}")
-            for v in [String(l.lineNo), l.sku, l.description, String(l.quantity), l.uom, l.unitPrice.description,
-                      l.taxRate?.description ?? "", l.hsCode, l.originCountry] {
-                put(v)
-            }
+            put(String(l.lineNo)); put(l.sku); put(l.description); put(String(l.quantity)); put(l.uom)
+            put(l.unitPrice.description); put(l.taxRate?.description ?? ""); put(l.hsCode); put(l.originCountry)
         }
     }
 

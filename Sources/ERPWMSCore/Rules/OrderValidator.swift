@@ -117,7 +117,8 @@ public struct OrderValidator: Sendable {
             value = Clean.upperCode(rawValue)
         case .iossNumber, .eoriNumber:
             // Written with spaces as often as without ("GB 123456789000").
-            value = Clean.upperCode(rawValue).replacingOccurrences(of: " ", with: "")
+            let v = Clean.upperCode(rawValue)
+            value = v.utf8.contains(UInt8(ascii: " ")) ? v.replacingOccurrences(of: " ", with: "") : v
         case .shipPostcode, .shipPhone, .orderId, .store, .customerId, .carrierService, .warehouse, .orderDate:
             value = Clean.code(rawValue)
         case .paymentMethod, .priority:
@@ -261,7 +262,8 @@ public struct OrderValidator: Sendable {
                         "'\(taxText)' is not a decimal between 0 and 1 (0.19)")
             }
         }
-        let hs = Clean.code(raw[.hsCode]).replacingOccurrences(of: ".", with: "")
+        var hs = Clean.code(raw[.hsCode])
+        if hs.utf8.contains(UInt8(ascii: ".")) { hs = hs.replacingOccurrences(of: ".", with: "") }
         if !hs.isEmpty && !(hs.utf8.count >= 6 && hs.utf8.count <= 10 && hs.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }) {
             ctx.add(OrderRule.hsCode, field: LineField.hsCode.rawValue, at: at, "'\(hs)' is not 6 to 10 digits")
         }

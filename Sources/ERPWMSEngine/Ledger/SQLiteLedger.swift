@@ -352,13 +352,15 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     let db: Database
 
     func order(_ id: String) throws -> KnownOrder? {
-        let st = try db.cachedStatement(sql: "SELECT version, content_hash, status FROM orders WHERE order_id = ?")
-        guard let row = try Row.fetchOne(st, arguments: [id]) else { return nil }
-        return KnownOrder(version: row[0], contentHash: row[1], status: row[2])
+        var st = FastStatement(try db.cachedStatement(sql: "SELECT version, content_hash, status FROM orders WHERE order_id = ?"))
+        st.bind(id)
+        defer { st.reset() }
+        guard try st.step() else { return nil }
+        return KnownOrder(version: st.int(0), contentHash: st.text(1), status: st.text(2))
     }
 
     func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String) throws {
-        try db.cachedStatement(sql: """
+        var o = FastStatement(try db.cachedStatement(sql: """
             INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id,
                                 line_count, instructed_at, first_instructed_at)
             VALUES (?, ?, 'instructed', ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -366,18 +368,36 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
                 content_hash = excluded.content_hash, warehouse = excluded.warehouse, currency = excluded.currency,
                 ship_country = excluded.ship_country, order_date = excluded.order_date, file_id = excluded.file_id,
                 line_count = excluded.line_count, instructed_at = excluded.instructed_at
-            """).execute(arguments: [order.id, version, contentHash, warehouse, order.currency, order.shipTo.country,
-                                     order.orderDate, fileId, order.lines.count, time, time])
+            """))
+        o.bind(order.id)
+        o.bind(version)
+        o.bind(contentHash)
+        o.bind(warehouse)
+        o.bind(order.currency)
+        o.bind(order.shipTo.country)
+        o.bind(order.orderDate)
+        o.bind(fileId)
+        o.bind(order.lines.count)
+        o.bind(time)
+        o.bind(time)
+        try o.execute()
         if version > 1 {
             try db.cachedStatement(sql: "DELETE FROM order_lines WHERE order_id = ?").execute(arguments: [order.id])
         }
-        let st = try db.cachedStatement(sql: """
+        var st = FastStatement(try db.cachedStatement(sql: """
             INSERT INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """))
         for l in order.lines {
-            try st.execute(arguments: [order.id, l.lineNo, l.sku, l.wmsItem, l.quantity, l.uom, l.unitPrice.minorUnits,
-                                       l.taxRate?.description])
+            st.bind(order.id)
+            st.bind(l.lineNo)
+            st.bind(l.sku)
+            st.bind(l.wmsItem)
+            st.bind(l.quantity)
+            st.bind(l.uom)
+            st.bind(l.unitPrice.minorUnits)
+            st.bind(l.taxRate?.description)
+            try st.execute()
         }
     }
 
@@ -434,9 +454,16 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
                            fileId: Int64) throws {
-        try db.cachedStatement(sql: """
+        var st = FastStatement(try db.cachedStatement(sql: """
             INSERT INTO instructions (order_id, version, action, warehouse, output, file_id) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [orderId, version, action, warehouse, output, fileId])
+            """))
+        st.bind(orderId)
+        st.bind(version)
+        st.bind(action)
+        st.bind(warehouse)
+        st.bind(output)
+        st.bind(fileId)
+        try st.execute()
     }
 
     func recordFindings(_ findings: [Finding], fileId: Int64) throws {

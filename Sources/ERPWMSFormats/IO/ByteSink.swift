@@ -30,6 +30,32 @@ struct OutputBuffer {
     @inline(__always)
     mutating func append(_ b: UInt8) { bytes.append(b) }
 
+    /// Appends a literal without creating a String.
+    @inline(__always)
+    mutating func append(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends a non-negative integer's decimal digits without creating a String.
+    mutating func append(int value: Int) {
+        if value < 10 {
+            bytes.append(UInt8(48 + value))
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = value
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while n > 0 {
+                buf[count] = UInt8(48 + n % 10)
+                n /= 10
+                count += 1
+            }
+            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buf[i]) }
+        }
+    }
+
     /// Appends `s` escaped for XML text (`attribute`: also `"`). CR and tab are written as character
     /// references so that they survive XML line-end and attribute normalisation.
     mutating func appendEscaped(_ s: String, attribute: Bool = false) {

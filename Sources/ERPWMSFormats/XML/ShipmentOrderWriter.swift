@@ -37,25 +37,25 @@ public final class ShipmentOrderWriter {
         out.append("<ShipmentOrder orderId=\"")
         out.appendEscaped(order.id, attribute: true)
         out.append("\" version=\"\(version)\" action=\"\(action.rawValue)\">")
-        element("OrderDate", order.orderDate)
-        element("Store", order.store)
-        element("CustomerId", order.customerId)
-        element("Carrier", order.carrierService)
-        element("Priority", order.priority)
-        element("GiftNote", order.giftNote)
+        element("<OrderDate>", "</OrderDate>", order.orderDate)
+        element("<Store>", "</Store>", order.store)
+        element("<CustomerId>", "</CustomerId>", order.customerId)
+        element("<Carrier>", "</Carrier>", order.carrierService)
+        element("<Priority>", "</Priority>", order.priority)
+        element("<GiftNote>", "</GiftNote>", order.giftNote)
         out.append("<ShipTo>")
         let a = order.shipTo
-        element("Name", a.name)
-        element("Company", a.company)
-        element("Address1", a.lines[0])
-        element("Address2", a.lines[1])
-        element("Address3", a.lines[2])
-        element("City", a.city)
-        element("Region", a.region)
-        element("PostalCode", a.postcode)
-        element("Country", a.country)
-        if includePhone { element("Phone", a.phone) }
-        if includeEmail { element("Email", a.email) }
+        element("<Name>", "</Name>", a.name)
+        element("<Company>", "</Company>", a.company)
+        element("<Address1>", "</Address1>", a.lines[0])
+        element("<Address2>", "</Address2>", a.lines[1])
+        element("<Address3>", "</Address3>", a.lines[2])
+        element("<City>", "</City>", a.city)
+        element("<Region>", "</Region>", a.region)
+        element("<PostalCode>", "</PostalCode>", a.postcode)
+        element("<Country>", "</Country>", a.country)
+        if includePhone { element("<Phone>", "</Phone>", a.phone) }
+        if includeEmail { element("<Email>", "</Email>", a.email) }
         out.append("</ShipTo><Payment method=\"")
         out.appendEscaped(order.paymentMethod, attribute: true)
         out.append("\" currency=\"\(order.currency)\"")
@@ -71,15 +71,25 @@ public final class ShipmentOrderWriter {
         }
         out.append("<Lines>")
         for line in order.lines {
-            out.append("<Line lineNo=\"\(line.lineNo)\">")
-            element("Sku", line.wmsItem)
-            element("Description", line.description)
-            out.append("<Quantity")
+            out.append("<Line lineNo=\"" as StaticString)
+            out.append(int: line.lineNo)
+            out.append("\">" as StaticString)
+            element("<Sku>", "</Sku>", line.wmsItem)
+            element("<Description>", "</Description>", line.description)
+            out.append("<Quantity" as StaticString)
             attribute("uom", line.uom)
-            out.append(">\(line.quantity)</Quantity><UnitPrice>\(line.unitPrice.description)</UnitPrice>")
-            if let t = line.taxRate { out.append("<TaxRate>\(t.description)</TaxRate>") }
-            element("HsCode", line.hsCode)
-            element("OriginCountry", line.originCountry)
+            out.append(">" as StaticString)
+            out.append(int: line.quantity)
+            out.append("</Quantity><UnitPrice>" as StaticString)
+            out.append(line.unitPrice.description)
+            out.append("</UnitPrice>" as StaticString)
+            if let t = line.taxRate {
+                out.append("<TaxRate>" as StaticString)
+                out.append(t.description)
+                out.append("</TaxRate>" as StaticString)
+            }
+            element("<HsCode>", "</HsCode>", line.hsCode)
+            element("<OriginCountry>", "</OriginCountry>", line.originCountry)
             out.append("</Line>")
         }
         out.append("</Lines></ShipmentOrder>\n")
@@ -94,11 +104,11 @@ public final class ShipmentOrderWriter {
         try out.drain()
     }
 
-    private func element(_ name: String, _ value: String) {
+    private func element(_ open: StaticString, _ close: StaticString, _ value: String) {
         guard !value.isEmpty else { return }
-        out.append("<\(name)>")
+        out.append(open)
         out.appendEscaped(value)
-        out.append("</\(name)>")
+        out.append(close)
     }
 
     private func attribute(_ name: String, _ value: String) {

@@ -1,0 +1,75 @@
+import GRDB
+import GRDBSQLite
+
+/// Binds and steps a prepared GRDB statement through the SQLite C API. Used for the few statements run once
+/// per order or line (hundreds of thousands of times per file): GRDB's `StatementArguments` box every value,
+/// which cost about a tenth of a whole run in profiles; binding directly removes that.
+struct FastStatement {
+    let statement: Statement
+    private var index: Int32 = 0
+
+    init(_ statement: Statement) {
+        self.statement = statement
+    }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// A C empty string, so that "" binds as empty text, not NULL.
+    nonisolated(unsafe) private static let empty: UnsafeMutablePointer<CChar> = {
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+        p.pointee = 0
+        return p
+    }()
+
+    mutating func bind(_ text: String) {
+        index += 1
+        var text = text
+        text.withUTF8 { buf in
+            _ = buf.withMemoryRebound(to: CChar.self) {
+                sqlite3_bind_text(statement.sqliteStatement, index, $0.baseAddress ?? UnsafePointer(Self.empty), Int32($0.count),
+                                  Self.transient)
+            }
+        }
+    }
+
+    mutating func bind(_ text: String?) {
+        if let text { bind(text) } else {
+            index += 1
+            sqlite3_bind_null(statement.sqliteStatement, index)
+        }
+    }
+
+    mutating func bind(_ value: Int64) {
+        index += 1
+        sqlite3_bind_int64(statement.sqliteStatement, index, value)
+    }
+
+    mutating func bind(_ value: Int) { bind(Int64(value)) }
+
+    /// Runs a statement that returns no row; throws GRDB's error on failure.
+    mutating func execute() throws {
+        defer { reset() }
+        let rc = sqlite3_step(statement.sqliteStatement)
+        guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement.sqliteStatement)))) }
+    }
+
+    /// Steps once; returns true when a row is there (read it with `text`/`int`), false when done.
+    mutating func step() throws -> Bool {
+        let rc = sqlite3_step(statement.sqliteStatement)
+        if rc == SQLITE_ROW { return true }
+        guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement.sqliteStatement)))) }
+        return false
+    }
+
+    func text(_ column: Int32) -> String {
+        guard let p = sqlite3_column_text(statement.sqliteStatement, column) else { return "" }
+        return String(cString: p)
+    }
+
+    func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement.sqliteStatement, column)) }
+
+    mutating func reset() {
+        sqlite3_reset(statement.sqliteStatement)
+        sqlite3_clear_bindings(statement.sqliteStatement)
+        index = 0
+    }
+}
