@@ -3,13 +3,16 @@ import Crypto
 /// SHA-256 content hashes, lower-case hex. Used to recognise the same file or the same order again.
 public enum ContentHash {
     public static func hex<D: Digest>(_ digest: D) -> String {
-        var s = ""
-        s.reserveCapacity(64)
-        for b in digest {
-            s.append(Self.hexDigits[Int(b >> 4)])
-            s.append(Self.hexDigits[Int(b & 0x0F)])
+        var out = [UInt8](repeating: 0, count: 64)
+        var i = 0
+        digest.withUnsafeBytes { buf in
+            for b in buf {
+                out[i] = hexDigits[Int(b >> 4)]
+                out[i + 1] = hexDigits[Int(b & 0x0F)]
+                i += 2
+            }
         }
-        return s
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func sha256(_ text: String) -> String { hex(SHA256.hash(data: Array(text.utf8))) }
@@ -26,17 +29,20 @@ public enum ContentHash {
         public mutating func finalize() -> String { ContentHash.hex(inner.finalize()) }
     }
 
-    private static let hexDigits: [Character] = Array("0123456789abcdef")
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 extension Order {
-    /// SHA-256 of `canonicalForm`, computed without building the string.
+    /// SHA-256 of `canonicalForm`: the fields are gathered into one byte buffer and hashed in one call
+    /// (many small digest updates cost more than the copy).
     public var contentHash: String {
-        var h = ContentHash.Hasher()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
         serialize { v in
-            h.update(v)
-            h.update("\u{1F}")
+            var v = v
+            v.withUTF8 { bytes.append(contentsOf: $0) }
+            bytes.append(0x1F)
         }
-        return h.finalize()
+        return ContentHash.hex(SHA256.hash(data: bytes))
     }
 }

@@ -7,9 +7,23 @@ public enum Clean {
     public static func trim(_ s: String) -> String {
         let u = s.utf8
         guard let f = u.first, let l = u.last else { return s }
-        // Fast path: nothing to trim (the usual case).
-        if f > 0x20 && f < 0x80 && l > 0x20 && l < 0x80 { return s }
+        // Fast path: neither end can start or end whitespace (the usual case). Unicode whitespace outside ASCII
+        // begins with C2 (U+0085, U+00A0), E1 (U+1680, U+180E), E2 (U+2000...) or E3 (U+3000) and ends in a
+        // continuation byte; a last byte that is an ASCII letter or a lead byte cannot end one.
+        if !mayStartWhitespace(f) && l > 0x20 && l != 0x7F && (l < 0x80 || !mayEndWhitespace(u)) { return s }
         return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @inline(__always)
+    static func mayStartWhitespace(_ b: UInt8) -> Bool {
+        b <= 0x20 || b == 0x7F || b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3
+    }
+
+    /// True when the last scalar of `u` (non-ASCII) may be Unicode whitespace.
+    static func mayEndWhitespace(_ u: String.UTF8View) -> Bool {
+        var i = u.index(before: u.endIndex)
+        while i > u.startIndex && u[i] & 0xC0 == 0x80 { i = u.index(before: i) }
+        return mayStartWhitespace(u[i])
     }
 
     /// Unicode NFC, so that `e` + combining acute and `é` are the same text for the WMS and for hashing.
