@@ -260,7 +260,7 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
 
 /// Rules only the engine raises (it knows routing, the ledger and the other records of a file).
 let engineOnlyRules: Set<String> = [
-    OrderRule.warehouseUnroutable, OrderRule.changedAfterConfirmation, OrderRule.otherRecordRejected,
+    OrderRule.warehouseUnroutable, OrderRule.changedAfterConfirmation, OrderRule.warehouseChanged,
 ]
 
 @Suite("OrderValidator")

@@ -90,3 +90,34 @@ struct CrashTests {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+@Suite("Crash during recovery-sensitive steps")
+struct RecoveryCrashTests {
+    @Test("a resent file interrupted after its claim is still recognised as a duplicate: no stale replacement")
+    func duplicateAfterCrash() throws {
+        let root = Binary.tempDir() + "/ws"
+        _ = try Binary.run(["init", root])
+        var config = try String(contentsOfFile: root + "/erpwms.yaml", encoding: .utf8)
+        config = config.replacingOccurrences(of: "min_age_seconds: 5", with: "min_age_seconds: 0")
+        try config.write(toFile: root + "/erpwms.yaml", atomically: true, encoding: .utf8)
+        let header = "order_id,order_date,ship_name,ship_address1,ship_city,ship_postcode,ship_country,currency,payment_method,carrier_service,line_no,sku,quantity,unit_price\n"
+        func file(_ qty: Int) -> String {
+            header + "X1,2025-03-01T10:00:00+01:00,A B,Street 1,Berlin,10115,DE,EUR,card,DHL_PAKET,1,SKU-1,\(qty),9.99\n"
+        }
+        try file(1).write(toFile: root + "/inbox/erp-orders/a.csv", atomically: true, encoding: .utf8)
+        #expect(try Binary.run(["run", "-w", root]).status == 0)
+        try file(5).write(toFile: root + "/inbox/erp-orders/b.csv", atomically: true, encoding: .utf8)
+        #expect(try Binary.run(["run", "-w", root]).status == 0)
+        try file(1).write(toFile: root + "/inbox/erp-orders/a-again.csv", atomically: true, encoding: .utf8)
+        let crashed = try Binary.run(["run", "-w", root], env: ["ERPWMS_FAILPOINT": "after-claim-record"])
+        #expect(crashed.status == Failpoint.exitCode)
+        let rerun = try Binary.run(["run", "-w", root, "--json"])
+        #expect(rerun.status == 0)
+        #expect(rerun.stdout.contains("\"filesDuplicate\":1"), "\(rerun.stdout)")
+        let xml = try FileManager.default.contentsOfDirectory(atPath: root + "/outbox/wms")
+            .map { try String(contentsOfFile: root + "/outbox/wms/" + $0, encoding: .utf8) }.joined()
+        #expect(xml.contains("orderId=\"X1\" version=\"1\""))
+        #expect(xml.contains("orderId=\"X1\" version=\"2\""))
+        #expect(!xml.contains("version=\"3\""), "the stale content is not sent again")
+    }
+}

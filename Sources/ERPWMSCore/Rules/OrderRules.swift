@@ -47,7 +47,7 @@ public enum OrderRule {
     /// Set by the engine, listed here so that every id lives in one place.
     public static let warehouseUnroutable = "order.warehouse.unroutable"
     public static let changedAfterConfirmation = "order.version.confirmed"
-    public static let otherRecordRejected = "order.other-record-rejected"
+    public static let warehouseChanged = "order.warehouse.changed"
 
     /// Every rule id with a one-line description, for documentation and `config check`.
     public static let catalogue: [(id: String, text: String)] = [
@@ -81,6 +81,6 @@ public enum OrderRule {
         (tooManyLines, "an order has at most 999 lines"),
         (warehouseUnroutable, "no warehouse given and no routing rule or default matches"),
         (changedAfterConfirmation, "an order the WMS already confirmed cannot be changed"),
-        (otherRecordRejected, "another record of the same order was rejected"),
+        (warehouseChanged, "a replacement goes to the warehouse that has the order; it cannot move it to another"),
     ]
 }

@@ -40,8 +40,14 @@ public struct FileRecord: Sendable, Codable {
 public struct KnownOrder: Sendable {
     public var version: Int
     public var contentHash: String
+    /// The warehouse the latest version went to.
+
     /// `instructed` (sent, nothing confirmed yet) or `confirmed` (the WMS has confirmed something).
     public var status: String
+    /// The warehouse the latest version went to.
+    public var warehouse: String = ""
+    /// The input file the latest version came from.
+    public var fileId: Int64 = 0
 }
 
 /// An output written to a temporary name and recorded, not yet renamed to its final name.
@@ -112,8 +118,9 @@ public protocol Ledger: AnyObject {
     func recordFindings(_ findings: [Finding], fileId: Int64) throws
     func findings(fileId: Int64) throws -> [Finding]
     func files(status: FileStatus?) throws -> [FileRecord]
-    /// Puts a failed file back into processing (`reprocess`): claimed at `path`, with the content it now has.
-    func reclaim(fileId: Int64, path: String, hash: String, size: Int64) throws
+    /// Puts a failed file back into processing (`reprocess`): claimed at `path`, with the content it now has;
+    /// `origin` is where it is being moved from (recovery finishes the move after a crash).
+    func reclaim(fileId: Int64, path: String, hash: String, size: Int64, origin: String) throws
     /// Records a completed run with its summary (JSON).
     func recordRun(startedAt: String, finishedAt: String, durationMilliseconds: Int, needsAttention: Bool, summary: String) throws
     /// Totals over the whole ledger for the metrics file: runs, and files per status.
@@ -177,6 +184,8 @@ public protocol LedgerTransaction {
     /// Records an output file as pending publication.
     func recordOutput(fileId: Int64, kind: String, tempPath: String, finalPath: String, records: Int) throws
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws
+    /// `Ledger.setTarget` inside this transaction.
+    func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws
 }
 
 /// One processing attempt of a file.

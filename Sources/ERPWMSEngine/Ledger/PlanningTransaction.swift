@@ -24,7 +24,8 @@ final class PlanningTransaction: LedgerTransaction {
     }
 
     func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String) throws {
-        orders[order.id] = KnownOrder(version: version, contentHash: contentHash, status: "instructed")
+        orders[order.id] = KnownOrder(version: version, contentHash: contentHash, status: "instructed", warehouse: warehouse,
+                                      fileId: fileId)
         lines[order.id] = order.lines.map { KnownOrderLine(lineNo: $0.lineNo, sku: $0.wmsItem, quantity: $0.quantity) }
     }
 
@@ -70,4 +71,5 @@ final class PlanningTransaction: LedgerTransaction {
     func recordFindings(_ findings: [Finding], fileId: Int64) throws {}
     func recordOutput(fileId: Int64, kind: String, tempPath: String, finalPath: String, records: Int) throws {}
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws {}
+    func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws {}
 }

@@ -11,13 +11,13 @@ extension SQLiteLedger {
         }
     }
 
-    public func reclaim(fileId: Int64, path: String, hash: String, size: Int64) throws {
+    public func reclaim(fileId: Int64, path: String, hash: String, size: Int64, origin: String) throws {
         try queue.write { db in
             try db.execute(sql: """
-                UPDATE files SET status = 'claimed', path = ?, hash = ?, size = ?, reason = NULL, target_path = NULL,
+                UPDATE files SET status = 'claimed', path = ?, hash = ?, size = ?, reason = NULL, target_path = ?,
                                  finished_at = NULL, orders_accepted = 0, orders_rejected = 0, orders_duplicate = 0
                 WHERE id = ?
-                """, arguments: [path, hash, size, fileId])
+                """, arguments: [path, hash, size, origin, fileId])
         }
     }
 

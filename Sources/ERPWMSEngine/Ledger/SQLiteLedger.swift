@@ -352,11 +352,12 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     let db: Database
 
     func order(_ id: String) throws -> KnownOrder? {
-        var st = FastStatement(try db.cachedStatement(sql: "SELECT version, content_hash, status FROM orders WHERE order_id = ?"))
+        var st = FastStatement(try db.cachedStatement(sql: "SELECT version, content_hash, status, warehouse, file_id FROM orders WHERE order_id = ?"))
         st.bind(id)
         defer { st.reset() }
         guard try st.step() else { return nil }
-        return KnownOrder(version: st.int(0), contentHash: st.text(1), status: st.text(2))
+        return KnownOrder(version: st.int(0), contentHash: st.text(1), status: st.text(2), warehouse: st.text(3),
+                          fileId: Int64(st.int(4)))
     }
 
     func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String) throws {
@@ -474,6 +475,11 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         try db.execute(sql: """
             INSERT INTO outputs (file_id, kind, temp_path, final_path, records, status) VALUES (?, ?, ?, ?, ?, 'pending')
             """, arguments: [fileId, kind, tempPath, finalPath, records])
+    }
+
+    func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws {
+        try db.execute(sql: "UPDATE files SET status = ?, target_path = ?, reason = COALESCE(?, reason) WHERE id = ?",
+                       arguments: [status.rawValue, target, reason, fileId])
     }
 
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws {

@@ -96,18 +96,26 @@ public struct Reprocessor {
             guard !FS.exists(workPath) else {
                 throw Failure(description: "work/\(channel.name)/\(f.name) exists: a run is unfinished; run `erpwms run` first")
             }
+            // Crash-safe order: (1) a replacement is copied to a dot-name in work/ (recovery ignores dot files)
+            // and fsynced; (2) the ledger records the claim and where the file comes from; (3) the file is moved
+            // into place. A crash after (2) is finished by the next run's recovery, which completes the move.
+            let part = workDir + "/." + f.name + ".part"
             if let replacement {
-                // The corrected file goes in; the original failed one is kept beside the archive for audit.
-                try FileManager.default.copyItem(atPath: replacement, toPath: workPath + ".part")
-                try FS.move(workPath + ".part", to: workPath)
-                try FS.move(failedPath, to: FS.freeName(in: FS.parent(runner.archiveTarget(f.name)), f.name + ".superseded"))
+                try FS.copyDurably(replacement, to: part)
                 runner.attemptSource = "\(FS.name(replacement)) sha256:\(hash)"
             } else {
-                try FS.move(failedPath, to: workPath)
                 runner.attemptSource = nil
             }
+            try ledger.reclaim(fileId: f.id, path: workspace.relative(workPath), hash: hash, size: size,
+                               origin: workspace.relative(failedPath))
+            if replacement != nil {
+                try FS.move(part, to: workPath)
+                // The original failed file is kept beside the archive for audit.
+                try FS.move(failedPath, to: FS.freeName(in: FS.parent(runner.archiveTarget(f.name)), f.name + ".superseded"))
+            } else {
+                try FS.move(failedPath, to: workPath)
+            }
             FS.remove(failedPath + ".error.json")
-            try ledger.reclaim(fileId: f.id, path: workspace.relative(workPath), hash: hash, size: size)
             try runner.processClaimed(fileId: f.id, workPath: workPath, name: f.name, channel: channel, hash: hash)
             let after = try ledger.file(id: f.id)
             outcomes.append(Outcome(fileId: f.id, file: f.name, channel: f.channel, status: after?.status.rawValue ?? "?",

@@ -70,9 +70,11 @@ public final class BatchRunner {
     /// Processes a file already claimed into `work/` and recorded (used by `reprocess`).
     func processClaimed(fileId: Int64, workPath: String, name: String, channel: Channel, hash: String) throws {
         if let earlier = try ledger.processedFile(withHash: hash), earlier.id != fileId {
-            try ledger.inTransaction { tx in try tx.finishFile(fileId: fileId, counts: FileCounts(), at: timestamp()) }
-            try ledger.setTarget(fileId: fileId, .processed, target: workspace.relative(archiveTarget(name)),
+            try ledger.inTransaction { tx in
+                try tx.finishFile(fileId: fileId, counts: FileCounts(), at: timestamp())
+                try tx.setTarget(fileId: fileId, .processed, target: workspace.relative(archiveTarget(name)),
                                  reason: "duplicate of file \(earlier.id) (\(earlier.name))")
+            }
             try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: true)
             try recordAttempt(fileId: fileId, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))")
             return
@@ -91,9 +93,21 @@ public final class BatchRunner {
             let channel = config.channels.first { $0.name == file.channel }
             switch file.status {
             case .claimed:
+                if !FS.exists(workspace.path(file.path)), let origin = file.targetPath.map(workspace.path) {
+                    // `reprocess` recorded the claim, then stopped before the file reached work/: finish the move.
+                    let part = FS.parent(workspace.path(file.path)) + "/." + file.name + ".part"
+                    if FS.exists(part) {
+                        try FS.move(part, to: workspace.path(file.path))
+                    } else if FS.exists(origin) {
+                        try FS.move(origin, to: workspace.path(file.path))
+                    }
+                }
                 if FS.exists(workspace.path(file.path)), let channel {
                     logger.info("resuming \(file.name) (claimed by an interrupted run)")
-                    try process(fileId: file.id, workPath: workspace.path(file.path), name: file.name, channel: channel)
+                    removeDoneMarker(name: file.name, channel: channel)
+                    // The same checks as a fresh claim, the duplicate-by-content one included.
+                    try processClaimed(fileId: file.id, workPath: workspace.path(file.path), name: file.name, channel: channel,
+                                       hash: file.hash)
                 } else if FS.exists(workspace.path(file.path)) {
                     try failFile(id: file.id, name: file.name, channelName: file.channel, hash: file.hash,
                                  workPath: workspace.path(file.path),
@@ -117,8 +131,11 @@ public final class BatchRunner {
         for channel in config.channels {
             let dir = workDir(channel)
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
+            // Copies `reprocess --with` started but never recorded.
+            for name in names where name.hasPrefix(".") && name.hasSuffix(".part") { FS.remove(dir + "/" + name) }
             for name in names.sorted() where !name.hasPrefix(".") {
                 summary.filesRecovered += 1
+                removeDoneMarker(name: name, channel: channel)
                 try claimed(path: dir + "/" + name, name: name, channel: channel)
             }
         }
@@ -147,6 +164,13 @@ public final class BatchRunner {
                 logger.warning("\(candidate.name): a file of that name is still in work/\(channel.name); leaving it in the inbox")
                 continue
             }
+            // A file we cannot read (wrong owner or mode) is left in the inbox with a warning: claiming it would
+            // only stop every later run at it.
+            guard FS.isReadable(candidate.path) else {
+                logger.error("\(channel.name)/\(candidate.name): cannot be read (owner or permissions); left in the inbox [file.unreadable]")
+                summary.filesUnreadable += 1
+                continue
+            }
             // The claim: an atomic rename. From here on the file is ours.
             try FS.move(candidate.path, to: workPath)
             if let m = candidate.markerPath { FS.remove(m) }
@@ -160,6 +184,11 @@ public final class BatchRunner {
             case .noMarker(let n): logger.debug("\(channel.name)/\(n): no done-marker yet; next run")
             }
         }
+    }
+
+    /// Removes `NAME<done-marker>` from the channel's inbox (a crash between the claim and this leaves it).
+    func removeDoneMarker(name: String, channel: Channel) {
+        if let suffix = channel.pickup.doneMarkerSuffix { FS.remove(workspace.path(channel.inbox) + "/" + name + suffix) }
     }
 
     /// A file just claimed into `work/`: hash it, dedupe it, record it, process it.
@@ -178,12 +207,10 @@ public final class BatchRunner {
         if let earlier = try ledger.processedFile(withHash: hash), earlier.id != id {
             logger.notice("\(name): same content as \(earlier.name) (file \(earlier.id)); recorded as duplicate, not processed")
             try ledger.inTransaction { tx in
-                var c = FileCounts()
-                c.records = 0
-                try tx.finishFile(fileId: id, counts: c, at: timestamp())
-            }
-            try ledger.setTarget(fileId: id, .processed, target: workspace.relative(archiveTarget(name)),
+                try tx.finishFile(fileId: id, counts: FileCounts(), at: timestamp())
+                try tx.setTarget(fileId: id, .processed, target: workspace.relative(archiveTarget(name)),
                                  reason: "duplicate of file \(earlier.id) (\(earlier.name))")
+            }
             try archive(fileId: id, name: name, workPath: path, target: nil, duplicate: true)
             try recordAttempt(fileId: id, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))")
             return
@@ -228,8 +255,9 @@ public final class BatchRunner {
             filesDone += 1
             progress?(Progress(file: name, filesDone: filesDone, records: -1))
         }
+        let counts: FileCounts
         do {
-            let counts = try ledger.inTransaction { tx -> FileCounts in
+            counts = try ledger.inTransaction { tx -> FileCounts in
                 var counts: FileCounts
                 switch channel.document {
                 case .orders:
@@ -247,17 +275,10 @@ public final class BatchRunner {
                 Failpoint.hit("before-commit")
                 return counts
             }
-            Failpoint.hit("after-commit")
-            summary.add(counts)
-            for (rule, n) in pendingFindings { summary.findingsByRule[rule, default: 0] += n }
-            logger.info("\(name): \(counts.accepted) accepted, \(counts.rejected) rejected, \(counts.duplicate) duplicate")
-            try publishPending()
-            try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: false,
-                        counts: counts, channel: channel.name)
-            try recordAttempt(fileId: fileId, outcome: .archived, reason: counts.rejected > 0 ? "\(counts.rejected) document(s) rejected" : nil)
         } catch let e as FormatError {
             staging.discard()
             try failFile(id: fileId, name: name, channelName: channel.name, hash: hash, workPath: workPath, error: e)
+            return
         } catch let e as PolicyRejection {
             staging.discard()
             var detail = ""
@@ -265,10 +286,22 @@ public final class BatchRunner {
             try failFile(id: fileId, name: name, channelName: channel.name, hash: hash, workPath: workPath,
                          error: FormatError(rule: "channel.error-policy",
                                             message: "\(e.rejected) document(s) rejected and the channel's error_policy is reject-file, so nothing from this file was sent\(detail)"))
+            return
         } catch {
+            // Not committed: the staged outputs are nobody's; the file stays claimed and the next run retries it.
             staging.discard()
             throw error
         }
+        // Committed. From here on the staged outputs belong to the ledger (pending publication) and must never be
+        // removed: an error below stops the run, and the next run's recovery publishes and archives.
+        Failpoint.hit("after-commit")
+        summary.add(counts)
+        for (rule, n) in pendingFindings { summary.findingsByRule[rule, default: 0] += n }
+        logger.info("\(name): \(counts.accepted) accepted, \(counts.rejected) rejected, \(counts.duplicate) duplicate")
+        try publishPending()
+        try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: false,
+                    counts: counts, channel: channel.name)
+        try recordAttempt(fileId: fileId, outcome: .archived, reason: counts.rejected > 0 ? "\(counts.rejected) document(s) rejected" : nil)
     }
 
     /// What processing `path` as a file of `channel` would do, without writing anything anywhere.
@@ -342,6 +375,14 @@ public final class BatchRunner {
                 var version = 1
                 var action = ShipmentOrderWriter.Action.new
                 if let known = try tx.order(order.id) {
+                    if known.fileId == fileId && known.contentHash != contentHash {
+                        // The same order twice in one file with other content: its rows are not contiguous, or the
+                        // export repeats it changed. What was staged for the first part cannot be taken back, so
+                        // the file fails as a whole and nothing from it is sent.
+                        throw FormatError(rule: "order.rows.contiguous",
+                                          message: "order \(order.id) appears again with other content; the rows of one order must be contiguous and appear once per file",
+                                          location: raw.location)
+                    }
                     if known.contentHash == contentHash {
                         counts.ordersDuplicate += 1
                         plan?(PlanEntry(id: order.id, action: .unchanged, detail: "version \(known.version) is what the WMS has; not sent again"))
@@ -352,6 +393,14 @@ public final class BatchRunner {
                         try staging.reject([Finding(rule: OrderRule.changedAfterConfirmation,
                                                     message: "changed after the WMS confirmed version \(known.version); a change now needs a cancellation or a new order",
                                                     file: name, location: raw.location, orderId: order.id)],
+                                           orderId: order.id, tx: tx, fileId: fileId)
+                        continue
+                    }
+                    guard known.warehouse.isEmpty || known.warehouse == warehouse else {
+                        counts.ordersRejected += 1
+                        try staging.reject([Finding(rule: OrderRule.warehouseChanged,
+                                                    message: "version \(known.version) went to \(known.warehouse); a replacement cannot move it to \(warehouse) (cancel it there first)",
+                                                    file: name, location: raw.location, orderId: order.id, field: "warehouse")],
                                            orderId: order.id, tx: tx, fileId: fileId)
                         continue
                     }
@@ -546,8 +595,10 @@ public final class BatchRunner {
         summary.count([finding])
         logger.error("\(name): \(finding.summary)")
         let target = FS.freeName(in: workspace.path(config.failedDir), name)
-        try ledger.recordFindings([finding], fileId: id)
-        try ledger.setTarget(fileId: id, .failing, target: workspace.relative(target), reason: error.description)
+        try ledger.inTransaction { tx in
+            try tx.recordFindings([finding], fileId: id)
+            try tx.setTarget(fileId: id, .failing, target: workspace.relative(target), reason: error.description)
+        }
         Failpoint.hit("after-fail-record")
         try finishFailing(fileId: id, name: name, workPath: workPath, target: target)
         try recordAttempt(fileId: id, outcome: .failed, reason: error.description)

@@ -7,6 +7,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var filesFailed = 0
     public var filesDuplicate = 0
     public var filesRecovered = 0
+    /// Files left in an inbox because this process cannot read them.
+    public var filesUnreadable = 0
     public var ordersAccepted = 0
     public var ordersRejected = 0
     public var ordersDuplicate = 0
@@ -36,7 +38,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public init() {}
 
     /// True when something was rejected or quarantined and a person should look.
-    public var needsAttention: Bool { filesFailed > 0 || ordersRejected > 0 || confirmationsRejected > 0 }
+    public var needsAttention: Bool { filesFailed > 0 || filesUnreadable > 0 || ordersRejected > 0 || confirmationsRejected > 0 }
 
     mutating func count(_ findings: [Finding]) {
         for f in findings { findingsByRule[f.rule, default: 0] += 1 }

@@ -24,6 +24,11 @@ enum FS {
         return lstat(path, &st) == 0
     }
 
+    /// True when this process can open `path` for reading.
+    static func isReadable(_ path: String) -> Bool {
+        access(path, R_OK) == 0
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
@@ -86,6 +91,22 @@ enum FS {
         try fsyncDirectory(dir)
     }
 
+    /// Copies `from` to `to` (replacing it) and fsyncs the copy and its folder.
+    static func copyDurably(_ from: String, to: String) throws {
+        let source = try FileSink.reader(from)
+        defer { close(source) }
+        let sink = try FileSink(path: to)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+            if n < 0 { throw fail("read", from) }
+            if n == 0 { break }
+            try buffer.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        try sink.close(sync: true)
+        try fsyncDirectory(parent(to))
+    }
+
     static func remove(_ path: String) {
         unlink(path)
     }
@@ -106,6 +127,13 @@ final class FileSink: ByteSink {
     }
 
     deinit { if fd >= 0 { Glibc.close(fd) } }
+
+    /// Opens `path` for reading; the caller closes the descriptor.
+    static func reader(_ path: String) throws -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FS.fail("open", path) }
+        return fd
+    }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         buffer.append(contentsOf: bytes)

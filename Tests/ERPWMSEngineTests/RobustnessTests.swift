@@ -1,0 +1,94 @@
+import ERPWMSCore
+import Foundation
+import Testing
+@testable import ERPWMSEngine
+
+/// Failure paths found in review: errors after the commit, orders split inside a file, replacements that
+/// would move warehouse, and reprocess interrupted half-way.
+@Suite("Robustness")
+struct RobustnessTests {
+    @Test("an I/O error after the commit loses nothing: the next run publishes what was committed")
+    func errorAfterCommit() throws {
+        let t = try TestWorkspace()
+        try t.drop("a.csv", CSVFixture.file([CSVFixture.row("SO1"), CSVFixture.row("SO2", ["ship_country": "US"])]))
+        // Block the US file's final name with a folder: its rename fails after the commit.
+        let wms = t.workspace.path("outbox/wms")
+        let content = CSVFixture.file([CSVFixture.row("SO1"), CSVFixture.row("SO2", ["ship_country": "US"])])
+        let (hash, _) = try BatchRunner.hashFile(try {
+            let p = FileManager.default.temporaryDirectory.path + "/h-" + UUID().uuidString
+            try content.write(toFile: p, atomically: true, encoding: .utf8)
+            return p
+        }())
+        let blocked = wms + "/shipment-orders_WH-US-NJ1_\(hash.prefix(16)).xml"
+        try FileManager.default.createDirectory(atPath: blocked + "/x", withIntermediateDirectories: true)
+        #expect(throws: (any Error).self) { _ = try t.run() }
+        try FileManager.default.removeItem(atPath: blocked)
+        let s = try t.run()
+        #expect(s.filesArchived == 1)
+        let xml = t.outboxXML
+        #expect(xml.contains("orderId=\"SO1\""))
+        #expect(xml.contains("orderId=\"SO2\""), "the committed US instruction is published, not lost")
+    }
+
+    @Test("an order whose rows are not contiguous fails the file; nothing from it is sent")
+    func splitOrder() throws {
+        let t = try TestWorkspace()
+        try t.drop("a.csv", CSVFixture.file([CSVFixture.row("X1"), CSVFixture.row("Y1"), CSVFixture.row("X1", line: 2)]))
+        let s = try t.run()
+        #expect(s.filesFailed == 1)
+        #expect(t.files("outbox/wms").isEmpty)
+        #expect(t.read("failed/a.csv.error.json").contains("order.rows.contiguous"))
+        // An identical repeat in one file is only a counted duplicate.
+        try t.drop("b.csv", CSVFixture.file([CSVFixture.row("X1"), CSVFixture.row("Y1"), CSVFixture.row("X1")]))
+        let s2 = try t.run()
+        #expect(s2.ordersAccepted == 2)
+        #expect(s2.ordersDuplicate == 1)
+    }
+
+    @Test("a replacement that would move the order to another warehouse is rejected")
+    func replacementMovesWarehouse() throws {
+        let t = try TestWorkspace()
+        try t.drop("a.csv", CSVFixture.file([CSVFixture.row("X1")]))
+        _ = try t.run()
+        try t.drop("b.csv", CSVFixture.file([CSVFixture.row("X1", ["ship_country": "US"])]))
+        let s = try t.run()
+        #expect(s.ordersRejected == 1)
+        #expect(t.read("failed/b.csv.rejects.csv").contains("X1,order.warehouse.changed,warehouse"))
+        #expect(!t.outboxXML.contains("action=\"replace\""))
+    }
+
+    @Test("a reprocess interrupted after recording its claim is finished by the next run")
+    func reprocessInterrupted() throws {
+        let t = try TestWorkspace(config: """
+        version: 1
+        channels:
+          orders: { pickup: { min_age_seconds: 0 }, error_policy: reject-file }
+        routing: { default_warehouse: WH1 }
+        """)
+        try t.drop("a.csv", CSVFixture.file([CSVFixture.row("SO1"), CSVFixture.row("SO2", ["quantity": "0"])]))
+        _ = try t.run()
+        let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
+        let failed = try #require(try ledger.file(named: "a.csv"))
+        #expect(failed.status == .failed)
+        // A corrected file was copied next to work/ and the claim recorded; then the process died.
+        let fixed = CSVFixture.file([CSVFixture.row("SO1"), CSVFixture.row("SO2")])
+        try FileManager.default.createDirectory(atPath: t.workspace.path("work/orders"), withIntermediateDirectories: true)
+        try fixed.write(toFile: t.workspace.path("work/orders/.a.csv.part"), atomically: true, encoding: .utf8)
+        let (hash, size) = try BatchRunner.hashFile(t.workspace.path("work/orders/.a.csv.part"))
+        try ledger.reclaim(fileId: failed.id, path: "work/orders/a.csv", hash: hash, size: size, origin: "failed/a.csv")
+        let s = try t.run()
+        #expect(s.ordersAccepted == 2)
+        #expect(try ledger.file(id: failed.id)?.status == .archived)
+        #expect(t.tree("work").isEmpty)
+    }
+
+    @Test("a stale copy left by an interrupted reprocess --with is removed, not processed")
+    func stalePart() throws {
+        let t = try TestWorkspace()
+        try FileManager.default.createDirectory(atPath: t.workspace.path("work/orders"), withIntermediateDirectories: true)
+        try "order_id\nhalf".write(toFile: t.workspace.path("work/orders/.b.csv.part"), atomically: true, encoding: .utf8)
+        let s = try t.run()
+        #expect(s.filesSeen == 0)
+        #expect(t.tree("work").isEmpty)
+    }
+}
