@@ -8,6 +8,11 @@ public final class SQLiteLedger: Ledger {
 
     /// Opens (creating if needed) the ledger at `path` and migrates it to the current schema.
     public init(path: String) throws {
+        // Owner-only from the first byte; SQLite gives the -wal and -shm files the database file's mode.
+        if !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+        }
         var config = GRDB.Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")

@@ -62,7 +62,7 @@ public final class BatchRunner {
 
     /// Makes the folders and finishes what an interrupted run left (before any new work).
     func prepare() throws {
-        for dir in workspace.folders { try FS.makeDirectories(dir) }
+        try workspace.makeFolders()
         try FS.makeDirectories(workspace.publishTempDir)
         try recover()
     }

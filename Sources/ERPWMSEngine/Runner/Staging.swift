@@ -10,10 +10,13 @@ final class Staging {
         let kind: String
         let tempPath: String
         let finalPath: String
-        /// Where the content goes: the temporary file, or nowhere in a dry run.
+        /// Where the content goes: the temporary file (and the schema check running beside it), or nowhere in a
+        /// dry run.
         let file: ByteSink
         let fileSink: FileSink?
         let schema: String?
+        /// Validates the output against `schema` on the second core while it is written.
+        let validation: BackgroundSchemaValidation?
         var records = 0
         /// Writes the output's closing bytes into `file` (set by whoever writes the content).
         var finish: () throws -> Void = {}
@@ -22,8 +25,15 @@ final class Staging {
             self.kind = kind
             self.tempPath = tempPath
             self.finalPath = finalPath
-            self.file = file ?? DiscardingSink()
             self.fileSink = file
+            if let file, let schema {
+                let v = BackgroundSchemaValidation(schema: schema)
+                validation = v
+                self.file = TeeByteSink(file, v.pipe)
+            } else {
+                validation = nil
+                self.file = file ?? DiscardingSink()
+            }
             self.schema = schema
         }
     }
@@ -88,8 +98,8 @@ final class Staging {
             let o = outputs[key]!
             try o.finish()
             try o.fileSink?.close(sync: true)
-            if let schema = o.schema {
-                let errors = try XMLSchemaValidator.validate(try FileByteSource(path: o.tempPath), schema: schema)
+            if let schema = o.schema, let validation = o.validation {
+                let errors = try validation.finish()
                 if let e = errors.first {
                     throw FormatError(rule: "output.schema",
                                       message: "\(FS.name(o.finalPath)) does not pass \(schema): \(e.description) (this is a bug in erpwms; please report it)")
@@ -103,6 +113,7 @@ final class Staging {
 
     /// Removes every temporary output (the transaction did not commit).
     func discard() {
+        for o in outputs.values { o.validation?.cancel() }
         if dryRun { return }
         for o in outputs.values { FS.remove(o.tempPath) }
     }

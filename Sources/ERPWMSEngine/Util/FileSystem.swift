@@ -34,9 +34,12 @@ enum FS {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    static func makeDirectories(_ path: String) throws {
+    /// Creates `path` and missing parents. New folders get `mode` (default: no world access).
+    static func makeDirectories(_ path: String, mode: Int = 0o750) throws {
+        if isDirectory(path) { return }
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: mode])
         } catch {
             throw FileSystemError(operation: "create directory", path: path, reason: "\(error.localizedDescription)")
         }
@@ -121,7 +124,8 @@ final class FileSink: ByteSink {
 
     init(path: String) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        // Group may read (the WMS or ERP user picking outputs up); the world may not.
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard fd >= 0 else { throw FS.fail("create", path) }
         buffer.reserveCapacity(256 << 10)
     }

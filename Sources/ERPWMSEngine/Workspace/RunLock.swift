@@ -15,7 +15,7 @@ public final class RunLock {
 
     /// Takes the lock at once or throws `Busy`.
     public init(path: String) throws {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FS.fail("open lock", path) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let e = errno

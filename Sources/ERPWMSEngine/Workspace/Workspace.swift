@@ -44,7 +44,7 @@ public struct Workspace: Sendable {
         let config = try loader.load(text: configText)
         let ws = Workspace(root: abs, config: config)
         try FS.writeAtomically(Array(configText.utf8), to: abs + "/" + Configuration.fileName)
-        for dir in ws.folders { try FS.makeDirectories(dir) }
+        try ws.makeFolders()
         return ws
     }
 
@@ -54,6 +54,15 @@ public struct Workspace: Sendable {
             path(config.wmsOutbox), path(config.erpOutbox), path(config.workDir), path(config.archiveDir),
             path(config.failedDir), path(config.reportsDir), path(config.stateDir),
         ]
+    }
+
+    /// Creates the lifecycle folders: the ledger's and the archive's owner-only (they hold personal data and
+    /// the audit trail), the others without world access.
+    func makeFolders() throws {
+        for dir in folders {
+            let ownerOnly = dir == path(config.stateDir) || dir == path(config.archiveDir)
+            try FS.makeDirectories(dir, mode: ownerOnly ? 0o700 : 0o750)
+        }
     }
 
     /// `relative` resolved against the workspace root (absolute paths are kept).

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// Personal data stays where it must be: unique canary values in every personal field of 2,000 orders (some
+/// of them invalid) go through run, the warehouse simulator, a second run and the report; then every file of
+/// the workspace and everything the commands printed is searched. Canaries may appear only in the inputs
+/// (archive/, failed/ inputs) and in the WMS instructions, which must carry name, address and phone to ship
+/// (not the e-mail, unless configured).
+@Suite("Personal data canary")
+struct CanaryTests {
+    static let orders = 2000
+
+    static func ordersCSV() -> String {
+        var rows = ["order_id,order_date,store,customer_id,ship_name,ship_company,ship_address1,ship_address2,ship_city,ship_region,ship_postcode,ship_country,ship_phone,ship_email,currency,payment_method,cod_amount,carrier_service,warehouse,gift_note,line_no,sku,description,quantity,uom,unit_price,tax_rate"]
+        for n in 1...orders {
+            let c = "canary\(n)x"
+            let bad = n % 97 == 0
+            let qty = bad ? "0" : "2"
+            let currency = n % 89 == 0 ? "EURO" : "EUR"
+            for line in 1...2 {
+                rows.append("SO\(n),2025-03-01T10:00:00+01:00,shop-de,CUST\(c),Name \(c),Company \(c),Street \(c),Floor \(c),City \(c),Region \(c),PC\(n),DE,+49 \(n)0\(n),\(c)@example.invalid,\(currency),card,,DHL_PAKET,,Gift \(c),\(line),SKU-\(line),Item \(line),\(line == 2 ? qty : "1"),EA,9.99,0.19")
+            }
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    @Test("canaries appear only in inputs and WMS instructions, never in logs, errors, feedback, reports or the ledger")
+    func canary() throws {
+        let root = Binary.tempDir() + "/ws"
+        _ = try Binary.run(["init", root])
+        var config = try String(contentsOfFile: root + "/erpwms.yaml", encoding: .utf8)
+        config = config.replacingOccurrences(of: "min_age_seconds: 5", with: "min_age_seconds: 0")
+        config = config.replacingOccurrences(of: "    inbox: inbox/wms-confirmations\n",
+                                             with: "    inbox: inbox/wms-confirmations\n    pickup: { min_age_seconds: 0 }\n")
+        config = config.replacingOccurrences(of: "after_run: none", with: "after_run: html,csv,json")
+        try config.write(toFile: root + "/erpwms.yaml", atomically: true, encoding: .utf8)
+        try Self.ordersCSV().write(toFile: root + "/inbox/erp-orders/orders.csv", atomically: true, encoding: .utf8)
+        // A file that fails as a whole, with personal data in it.
+        try "order_id,ship_name\nSO-X,Name canaryFAILx\n".write(toFile: root + "/inbox/erp-orders/broken.csv", atomically: true, encoding: .utf8)
+
+        var printed = ""
+        for args in [["run", "-w", root, "--verbose"], ["simulate-wms", "-w", root, "--unknown", "5"],
+                     ["run", "-w", root, "--verbose", "--log-format", "json"], ["report", "-w", root],
+                     ["files", "list", "-w", root], ["files", "show", "1", "-w", root], ["files", "show", "2", "-w", root],
+                     ["orders", "show", "SO97", "-w", root], ["orders", "show", "SO5", "--json", "-w", root]] {
+            let r = try Binary.run(args)
+            printed += r.stdout + r.stderr
+        }
+        #expect(!printed.lowercased().contains("canary"), "nothing printed shows personal data")
+
+        let fm = FileManager.default
+        let e = try #require(fm.enumerator(atPath: root))
+        var checked = 0
+        while let p = e.nextObject() as? String {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: root + "/" + p, isDirectory: &isDir), !isDir.boolValue else { continue }
+            let data = try #require(fm.contents(atPath: root + "/" + p))
+            let text = String(decoding: data, as: UTF8.self).lowercased()
+            let isInput = p.hasPrefix("archive/") || p == "failed/broken.csv"
+            let isInstruction = p.hasPrefix("outbox/wms/") || p.hasPrefix("simulator/consumed/")
+            if isInput { continue }
+            checked += 1
+            if isInstruction {
+                #expect(!text.contains("@example.invalid"), "\(p): the e-mail is not sent to the WMS")
+                continue
+            }
+            #expect(!text.contains("canary"), "\(p) shows personal data")
+        }
+        #expect(checked > 10, "ledger, reports, feedback, rejects, error files and metrics were searched")
+        #expect(fm.fileExists(atPath: root + "/failed/orders.csv.rejects.csv"))
+        #expect(fm.fileExists(atPath: root + "/failed/broken.csv.error.json"))
+    }
+
+    @Test("the ledger and the archive are owner-only; nothing the workspace creates is world-readable")
+    func permissions() throws {
+        let root = Binary.tempDir() + "/demo"
+        _ = try Binary.run(["demo", "--at", root], cwd: Binary.packageRoot)
+        func mode(_ p: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: root + "/" + p)[.posixPermissions] as? Int) ?? -1
+        }
+        #expect(try mode("state") == 0o700)
+        #expect(try mode("archive") == 0o700)
+        #expect(try mode("state/ledger.sqlite") & 0o077 == 0)
+        for dir in ["outbox/wms", "outbox/erp", "failed", "reports", "work"] { #expect(try mode(dir) & 0o007 == 0, "\(dir)") }
+        for f in try FileManager.default.contentsOfDirectory(atPath: root + "/outbox/erp") {
+            #expect(try mode("outbox/erp/" + f) & 0o007 == 0, "\(f)")
+        }
+    }
+}

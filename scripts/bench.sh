@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: erpwms (release build) against the glue script a team would otherwise write,
+# on the same generated order exports, alternating the two, RUNS times each; prints medians and ratios.
+#
+#   scripts/bench.sh [ORDERS] [RUNS]          # default 100000 orders, 5 runs
+#   GEN_ORDERS=path/gen_orders.py PEER=path/peer_python.py scripts/bench.sh
+#
+# Cases: CSV with output XSD validation (the default) and without; the same CSV gzipped; the canonical XML
+# (validated while streaming) next to `xmllint --stream --schema` on the same file; and the peer with and
+# (if lxml is installed) without --validate. Peak RSS is printed for every erpwms case.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+orders=${1:-100000}
+runs=${2:-5}
+gen=${GEN_ORDERS:-../shared/bench/gen_orders.py}
+peer=${PEER:-../shared/bench/peer_python.py}
+[ -f "$gen" ] || { echo "gen_orders.py not found at $gen (set GEN_ORDERS)"; exit 1; }
+swift build -c release --product erpwms >/dev/null
+bin=$(swift build -c release --show-bin-path)/erpwms
+tmp=$(mktemp -d /tmp/erpwms-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+python3 "$gen" --orders "$orders" --seed 42 --format csv --out "$tmp/orders.csv" 2>/dev/null
+python3 "$gen" --orders "$orders" --seed 42 --format csv --out "$tmp/orders.csv.gz" --gzip 2>/dev/null
+python3 "$gen" --orders "$orders" --seed 42 --format xml --out "$tmp/orders.xml" 2>/dev/null
+
+# erpwms CASE FILE [validate_output]: one run in a fresh workspace; prints "seconds rss_mib".
+erpwms() {
+  local ws="$tmp/ws"
+  rm -rf "$ws"
+  "$bin" init "$ws" >/dev/null
+  sed -i "s/min_age_seconds: 5/min_age_seconds: 0/; s/validate_output: true/validate_output: ${3:-true}/" "$ws/erpwms.yaml"
+  sed -i 's|^    inbox: inbox/erp-orders-xml$|&\n    pickup: { min_age_seconds: 0 }|' "$ws/erpwms.yaml"
+  local channel=erp-orders; [[ "$2" == *.xml ]] && channel=erp-orders-xml
+  cp "$2" "$ws/inbox/$channel/"
+  /usr/bin/time -f "%e %M" -o "$tmp/t" "$bin" run -w "$ws" --quiet >/dev/null 2>&1 || true
+  read -r s kb < <(tail -n 1 "$tmp/t")
+  echo "$s $((kb / 1024))"
+}
+timed() {  # a command; prints seconds
+  /usr/bin/time -f "%e" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
+  tail -n 1 "$tmp/t"
+}
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+
+declare -A results rss
+add() { results[$1]+="$2 "; }
+have_lxml=$(python3 -c 'import lxml' 2>/dev/null && echo yes || echo no)
+for i in $(seq "$runs"); do
+  read -r s m < <(erpwms csv "$tmp/orders.csv" true); add csv "$s"; rss[csv]=$m
+  add peer "$(timed python3 "$peer" "$tmp/orders.csv" --out-dir "$tmp/peer" --writer sax)"
+  read -r s m < <(erpwms csv-novalidate "$tmp/orders.csv" false); add csv-novalidate "$s"; rss[csv-novalidate]=$m
+  if [ "$have_lxml" = yes ]; then add peer-validate "$(timed python3 "$peer" "$tmp/orders.csv" --out-dir "$tmp/peer" --validate)"; fi
+  read -r s m < <(erpwms gz "$tmp/orders.csv.gz" true); add gz "$s"; rss[gz]=$m
+  read -r s m < <(erpwms xml "$tmp/orders.xml" true); add xml "$s"; rss[xml]=$m
+  add xmllint "$(timed xmllint --noout --stream --schema schemas/erp-orders.xsd "$tmp/orders.xml")"
+done
+med() { tr ' ' '\n' <<< "${results[$1]}" | grep -v '^$' | median; }
+printf '%-34s %10s %10s\n' "case ($orders orders, $runs runs)" "median s" "peak MiB"
+for k in csv csv-novalidate gz xml; do printf '%-34s %10s %10s\n' "erpwms run: $k" "$(med $k)" "${rss[$k]}"; done
+printf '%-34s %10s\n' "peer_python.py --writer sax" "$(med peer)"
+[ "$have_lxml" = yes ] && printf '%-34s %10s\n' "peer_python.py --validate" "$(med peer-validate)"
+printf '%-34s %10s\n' "xmllint --stream --schema (XML in)" "$(med xmllint)"
+echo
+awk -v a="$(med peer)" -v b="$(med csv)" 'BEGIN { printf "glue script / erpwms (CSV, validated output): %.2fx\n", a / b }'
+awk -v a="$(med gz)" -v b="$(med csv)" 'BEGIN { printf "gzip / plain CSV: %.2fx\n", a / b }'
+awk -v a="$(med xml)" -v b="$(med xmllint)" 'BEGIN { printf "erpwms XML / xmllint --stream --schema: %.2fx\n", a / b }'
