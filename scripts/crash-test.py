@@ -39,9 +39,9 @@ def write_orders(root, files, per_file, rng):
             oid = f"SO{n:07d}"
             bad = rng.random() < 0.01
             (invalid if bad else valid).add(oid)
+            country = rng.choice(["DE", "US", "GB", "NL"])
             for line in (1, 2):
                 qty = "0" if (bad and line == 2) else str(rng.randint(1, 5))
-                country = rng.choice(["DE", "US", "GB", "NL"])
                 rows.append(f"{oid},2025-03-01T10:00:00+01:00,Name {n},Street {n},City,10115,{country},EUR,card,DHL_PAKET,"
                             f"{line},SKU-{line},{qty},9.99\n")
         path = os.path.join(root, "inbox", "erp-orders", f"orders-{f:03d}.csv")
@@ -107,7 +107,9 @@ def check(root, valid, invalid, inputs):
             for name in names:
                 if name.startswith(".") or name.endswith(".tmp"):
                     problems.append(f"temporary file visible: {os.path.relpath(os.path.join(dirpath, name), root)}")
-    ok = sqlite3.connect(os.path.join(root, "state", "ledger.sqlite")).execute("PRAGMA integrity_check").fetchone()[0]
+    db = sqlite3.connect(os.path.join(root, "state", "ledger.sqlite"))
+    ok = db.execute("PRAGMA integrity_check").fetchone()[0]
+    db.close()  # never keep a connection open while erpwms runs
     if ok != "ok":
         problems.append(f"integrity_check: {ok}")
     return problems
@@ -117,6 +119,7 @@ def shipment_state(root):
     db = sqlite3.connect(os.path.join(root, "state", "ledger.sqlite"))
     rows = db.execute("SELECT s.shipment_id, s.order_id, l.line_no, l.quantity, COALESCE(l.reason, '') "
                       "FROM shipments s JOIN shipment_lines l USING (shipment_id) ORDER BY 1, 3").fetchall()
+    db.close()
     return rows
 
 
@@ -164,7 +167,7 @@ def main():
         make_workspace(binary, root)
         valid, invalid = write_orders(root, a.files, a.orders_per_file, rng)
         inputs = set(os.listdir(os.path.join(root, "inbox", "erp-orders")))
-        kills = kill_loop(binary, root, a.kills, rng, duration * 1.2)
+        kills = kill_loop(binary, root, a.kills, rng, max(duration * 0.25, 0.03))
         for _ in range(3):
             run(binary, root)
         problems += check(root, valid, invalid, inputs)

@@ -26,10 +26,11 @@ enum Binary {
         var stderr: String
     }
 
-    static func run(_ args: [String], env: [String: String] = [:], cwd: String? = nil) throws -> Result {
+    static func run(_ args: [String], env: [String: String] = [:], cwd: String? = nil, executable: String? = nil,
+                    prefix: [String] = []) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
+        p.executableURL = URL(fileURLWithPath: executable ?? path)
+        p.arguments = prefix + args
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "ERPWMS_FAILPOINT")
         environment.removeValue(forKey: "ERPWMS_WORKSPACE")
