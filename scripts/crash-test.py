@@ -60,7 +60,9 @@ def kill_loop(binary, root, kills, rng, max_delay):
     done = 0
     while done < kills:
         p = subprocess.Popen([binary, "run", "-w", root, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, max_delay))
+        # Mostly short delays (kills early in a run: claim, recovery, the first files), now and then a long one
+        # so that the batch also makes progress and later steps are hit too.
+        time.sleep(rng.uniform(0, max_delay) if rng.random() < 0.85 else rng.uniform(0, max_delay * 8))
         if p.poll() is None:
             p.send_signal(signal.SIGKILL)
             p.wait()
@@ -167,7 +169,7 @@ def main():
         make_workspace(binary, root)
         valid, invalid = write_orders(root, a.files, a.orders_per_file, rng)
         inputs = set(os.listdir(os.path.join(root, "inbox", "erp-orders")))
-        kills = kill_loop(binary, root, a.kills, rng, max(duration * 0.25, 0.03))
+        kills = kill_loop(binary, root, a.kills, rng, max(duration * 3 / a.kills, 0.02))
         for _ in range(3):
             run(binary, root)
         problems += check(root, valid, invalid, inputs)
