@@ -112,3 +112,74 @@ struct BadInputTests {
         #expect(t.read("failed/cn-as-utf8.csv.error.json").contains("encoding.invalid-utf8"))
     }
 }
+
+/// More of the hostile corpus, built in the test (some are megabytes): each with the outcome it must get,
+/// in bounded time.
+@Suite("Hostile corpus")
+struct HostileCorpusTests {
+    static func xml(_ body: String) -> [UInt8] { Array(("<?xml version=\"1.0\"?>\n" + body).utf8) }
+
+    static let cases: [BadInputTests.Case] = [
+        .init(name: "parameter-entity.xml", channel: "orders-xml",
+              bytes: xml("<!DOCTYPE orders [<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]><orders/>"), rule: "xml.doctype.forbidden"),
+        .init(name: "quadratic.xml", channel: "orders-xml",
+              bytes: xml("<!DOCTYPE o [<!ENTITY a \"\(String(repeating: "x", count: 50_000))\">]><orders>\(String(repeating: "&a;", count: 5_000))</orders>"),
+              rule: "xml.doctype.forbidden"),
+        // libxml2 itself stops text nodes over 10 MB (no XML_PARSE_HUGE).
+        .init(name: "huge-text.xml", channel: "orders-xml",
+              bytes: xml("<orders><order><order_id>\(String(repeating: "A", count: 12 << 20))</order_id><lines><line/></lines></order></orders>"),
+              rule: "xml.malformed"),
+        // Below that, erpwms's own field limit (limits.max_field_kb).
+        .init(name: "long-text.xml", channel: "orders-xml",
+              bytes: xml("<orders><order><order_id>\(String(repeating: "A", count: 1 << 20))</order_id><lines><line/></lines></order></orders>"),
+              rule: "xml.text.too-long"),
+        .init(name: "deep.xml", channel: "orders-xml",
+              bytes: xml("<orders><order>" + String(repeating: "<a>", count: 20_000) + String(repeating: "</a>", count: 20_000) + "</order></orders>"),
+              rule: "xml.malformed"),
+        .init(name: "attributes.xml", channel: "orders-xml",
+              bytes: xml("<orders><order " + (0..<50_000).map { "a\($0)=\"1\"" }.joined(separator: " ") + "/></orders>"),
+              rule: "xml.attributes.too-many"),
+        .init(name: "xinclude.xml", channel: "orders-xml",
+              bytes: xml("<orders xmlns:xi=\"http://www.w3.org/2001/XInclude\"><xi:include href=\"/etc/passwd\" parse=\"text\"/></orders>"),
+              rule: "xml.schema"),
+        .init(name: "huge-field.csv", channel: "orders",
+              bytes: Array((CSVFixture.header + "\r\nSO1," + String(repeating: "x", count: 10 << 20) + "\r\n").utf8), rule: "csv.field.too-long"),
+    ]
+
+    @Test("quarantined with the named rule, quickly", arguments: HostileCorpusTests.cases)
+    func quarantined(_ c: BadInputTests.Case) throws {
+        try BadInputTests().quarantined(c)
+    }
+
+    @Test("NUL bytes and formula payloads: the order is rejected or escaped, never executed")
+    func nulAndFormula() throws {
+        let t = try TestWorkspace(config: """
+        version: 1
+        channels:
+          orders: { pickup: { min_age_seconds: 0 } }
+        wms: { format: csv, csv_columns: [order_id, description] }
+        routing: { default_warehouse: WH1 }
+        """)
+        try t.drop("a.csv", CSVFixture.file([CSVFixture.row("SO1", ["ship_name": "Anna\u{0}Muster"]),
+                                             CSVFixture.row("SO2", ["description": "=HYPERLINK(\"http://x\")"])]))
+        let s = try t.run()
+        #expect(s.ordersRejected == 1)
+        #expect(t.read("failed/a.csv.rejects.csv").contains("SO1,order.field.control-characters,ship_name"))
+        let csv = t.files("outbox/wms").map { t.read("outbox/wms/" + $0) }.joined()
+        #expect(csv.contains("SO2,\"'=HYPERLINK(\"\"http://x\"\")\""), "\(csv)")
+    }
+
+    @Test("a FIFO and a hard link in a drop folder are never taken, and the run does not hang")
+    func fifoAndHardLink() throws {
+        let t = try TestWorkspace()
+        let inbox = t.workspace.path("inbox/orders")
+        #expect(mkfifo(inbox + "/pipe.csv", 0o600) == 0)
+        let outside = FileManager.default.temporaryDirectory.path + "/secret-" + UUID().uuidString
+        try "order_id\nsecret\n".write(toFile: outside, atomically: true, encoding: .utf8)
+        #expect(link(outside, inbox + "/linked.csv") == 0)
+        let s = try t.run()
+        #expect(s.filesSeen == 0)
+        #expect(Set(t.files("inbox/orders")) == ["linked.csv", "pipe.csv"])
+        #expect(t.tree("failed").isEmpty && t.tree("archive").isEmpty)
+    }
+}

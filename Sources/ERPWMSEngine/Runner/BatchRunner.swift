@@ -180,6 +180,7 @@ public final class BatchRunner {
         for s in skipped {
             switch s {
             case .notRegular(let n): logger.warning("\(channel.name)/\(n): not a regular file (symlink, FIFO or folder); not taken")
+            case .hardLink(let n): logger.warning("\(channel.name)/\(n): has other hard links; not taken (upload a file of its own)")
             case .tooYoung(let n): logger.debug("\(channel.name)/\(n): modified too recently; next run")
             case .noMarker(let n): logger.debug("\(channel.name)/\(n): no done-marker yet; next run")
             }

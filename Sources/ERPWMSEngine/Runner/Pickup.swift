@@ -18,7 +18,7 @@ struct Pickup {
 
     /// Why a file was passed over this time (for logs).
     enum Skip {
-        case notRegular(String), tooYoung(String), noMarker(String)
+        case notRegular(String), tooYoung(String), noMarker(String), hardLink(String)
     }
 
     /// Complete regular files in `directory`, sorted by name (deterministic order).
@@ -38,6 +38,12 @@ struct Pickup {
                 continue
             }
             // File ages use the real clock (mtimes are real), even when ERPWMS_NOW fixes the ledger's clock.
+            // A second name for the same file (a hard link) could be a path to anything the process can read:
+            // never taken.
+            if st.st_nlink > 1 {
+                skipped.append(.hardLink(name))
+                continue
+            }
             let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
             if now.timeIntervalSince1970 - mtime < Double(rule.minAgeSeconds) {
                 skipped.append(.tooYoung(name))

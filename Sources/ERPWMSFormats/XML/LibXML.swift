@@ -123,6 +123,37 @@ final class XMLStream {
 
         static let doctype = Array("<!DOCTYPE".utf8)
 
+        /// Attribute guard: libxml2 takes quadratic time on elements with tens of thousands of attributes
+        /// (29 s for 50,000 in 539 KB, see TOOLCHAIN.md), so the bytes are watched as they stream in and an
+        /// element with more than `maxAttributes` is refused before libxml2 sees it.
+        static let maxAttributes = 256
+        var inTag = false
+        var quote: UInt8 = 0
+        var attributes = 0
+        var tooManyAttributes = false
+
+        /// Watches start tags in `bytes`; returns false when one has too many attributes.
+        func scanTags(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            for b in bytes {
+                if quote != 0 {
+                    if b == quote { quote = 0 }
+                } else if inTag {
+                    switch b {
+                    case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = b
+                    case UInt8(ascii: "="):
+                        attributes += 1
+                        if attributes > Self.maxAttributes { return false }
+                    case UInt8(ascii: ">"): inTag = false
+                    default: break
+                    }
+                } else if b == UInt8(ascii: "<") {
+                    inTag = true
+                    attributes = 0
+                }
+            }
+            return true
+        }
+
         /// Scans `bytes` of the prolog; returns false when a DOCTYPE starts.
         func scanProlog(_ bytes: UnsafeRawBufferPointer) -> Bool {
             for b in bytes {
@@ -153,9 +184,15 @@ final class XMLStream {
             let io = Unmanaged<IOContext>.fromOpaque(ctx!).takeUnretainedValue()
             do {
                 let n = try io.source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(len)))
-                if !io.prologDone && !io.scanProlog(UnsafeRawBufferPointer(start: buffer, count: n)) {
+                let chunk = UnsafeRawBufferPointer(start: buffer, count: n)
+                if !io.prologDone && !io.scanProlog(chunk) {
                     io.error = FormatError(rule: "xml.doctype.forbidden",
                                            message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)")
+                    return -1
+                }
+                if !io.scanTags(chunk) {
+                    io.error = FormatError(rule: "xml.attributes.too-many",
+                                           message: "an element has more than \(IOContext.maxAttributes) attributes")
                     return -1
                 }
                 return Int32(n)
