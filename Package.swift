@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -27,7 +28,7 @@ let package = Package(
         ),
         .target(
             name: "ERPWMSFormats",
-            dependencies: ["ERPWMSCore", "CLibXML2", "CZlib"]
+            dependencies: ["ERPWMSCore", "CLibXML2", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "ERPWMSEngine",
@@ -38,6 +39,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -54,3 +56,12 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["erpwms", "ERPWMSEngine"], exclude: ["Golden", "GoldenForeign"]),
     ]
 )
+
+// Fuzz targets (libFuzzer) exist only when scripts/fuzz.sh asks for them: they have no main of their own and
+// link only with -sanitize=fuzzer, so a plain `swift build` must not see them.
+if ProcessInfo.processInfo.environment["ERPWMS_FUZZ"] != nil {
+    for name in ["FuzzCSV", "FuzzXML", "FuzzGzip", "FuzzConfirmation"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["ERPWMSFormats", "ERPWMSCore"], path: "Fuzz/\(name)"))
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}

@@ -59,7 +59,7 @@ struct ERPWMS: ParsableCommand {
         commandName: "erpwms",
         abstract: "Batch integrator between e-commerce ERPs and warehouse management systems.",
         discussion: "Exit codes: 0 all good; 2 completed but something was rejected or quarantined; 75 another run holds the lock; 64 usage; 1 fatal.",
-        subcommands: [Init.self, Run.self, Report.self, Files.self, Orders.self, Validate.self, Reprocess.self, Purge.self, Config.self, MappingCommand.self, SimulateWMS.self, Demo.self])
+        subcommands: [Init.self, Run.self, Report.self, Files.self, Orders.self, Validate.self, Reprocess.self, Purge.self, Config.self, MappingCommand.self, ArchiveCommand.self, SimulateWMS.self, Demo.self])
 }
 
 /// Prints `message` to stderr and exits with `code`.

@@ -87,3 +87,42 @@ struct CanaryTests {
         }
     }
 }
+
+@Suite("Encryption at rest")
+struct EncryptionAtRestTests {
+    @Test("with privacy.archive_encryption the archive holds only ciphertext; archive cat reads it back")
+    func encryptedArchive() throws {
+        let root = Binary.tempDir() + "/ws"
+        _ = try Binary.run(["init", root])
+        let keyFile = Binary.tempDir() + "/archive.key"
+        try (Data((0..<32).map { UInt8($0) }).base64EncodedString() + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
+        var config = try String(contentsOfFile: root + "/erpwms.yaml", encoding: .utf8)
+        config = config.replacingOccurrences(of: "min_age_seconds: 5", with: "min_age_seconds: 0")
+        config += "\nprivacy:\n  archive_encryption: true\n  archive_key_file: \(keyFile)\n"
+        try config.write(toFile: root + "/erpwms.yaml", atomically: true, encoding: .utf8)
+        let input = try String(contentsOfFile: Binary.packageRoot + "/samples/orders/erp-orders-2025-03-01.csv", encoding: .utf8)
+        try input.write(toFile: root + "/inbox/erp-orders/orders.csv", atomically: true, encoding: .utf8)
+        let r = try Binary.run(["run", "-w", root])
+        #expect(r.status == 2)
+        let archived = try FileManager.default.subpathsOfDirectory(atPath: root + "/archive").filter { $0.hasSuffix(".enc") }
+        #expect(archived.count == 1)
+        let path = "archive/" + archived[0]
+        let sealed = try #require(FileManager.default.contents(atPath: root + "/" + path))
+        #expect(!String(decoding: sealed, as: UTF8.self).contains("Schröder"), "no plaintext in the archive")
+        let cat = try Binary.run(["archive", "cat", path, "-w", root])
+        #expect(cat.status == 0)
+        #expect(cat.stdout == input)
+        // Tampered: detected, nothing printed as if it were fine.
+        var bad = [UInt8](sealed)
+        bad[bad.count / 2] ^= 0x40
+        try Data(bad).write(to: URL(fileURLWithPath: root + "/" + path))
+        let tampered = try Binary.run(["archive", "cat", path, "-w", root])
+        #expect(tampered.status == 1)
+        #expect(tampered.stderr.contains("fails authentication"))
+        // Without the key the configuration says so.
+        try FileManager.default.removeItem(atPath: keyFile)
+        let nokey = try Binary.run(["run", "-w", root])
+        #expect(nokey.status == 1)
+        #expect(nokey.stderr.contains("privacy.archive_key_file: cannot read"))
+    }
+}

@@ -1,5 +1,7 @@
+import Crypto
 import ERPWMSCore
 import ERPWMSFormats
+import Foundation
 import Yams
 
 /// Reads and validates `erpwms.yaml`. Every error names the file, the key path and the line, and says
@@ -28,7 +30,7 @@ public struct ConfigLoader {
         }
         let top = try Section(node: root, path: "", file: file)
         try top.allow(["version", "channels", "folders", "wms", "erp", "report", "retention", "metrics", "routing", "sku_aliases", "limits",
-                       "validation", "lookups"])
+                       "validation", "lookups", "privacy"])
         sharedLookups = try Self.lookupTables(top.section("lookups"))
         if let v = try top.int("version"), v != 1 {
             throw top.error("version", "unsupported version \(v); this erpwms reads version 1")
@@ -89,6 +91,29 @@ public struct ConfigLoader {
             afterRun = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             for f in afterRun where !["html", "csv", "json"].contains(f) {
                 throw r.error("after_run", "'\(f)' is not a report format; allowed: html, csv, json (comma-separated) or none")
+            }
+        }
+        let privacy = try top.section("privacy")
+        try privacy?.allow(["archive_encryption", "archive_key_file"])
+        var archiveKey: [UInt8]?
+        if try privacy?.bool("archive_encryption") == true {
+            // The key lives outside the workspace: in a file named here, or in ERPWMS_ARCHIVE_KEY.
+            var keyBytes: [UInt8]?
+            if let env = ProcessInfo.processInfo.environment["ERPWMS_ARCHIVE_KEY"], !env.isEmpty {
+                keyBytes = Array(env.utf8)
+            } else if let path = try privacy?.string("archive_key_file") {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw privacy!.error("archive_key_file", "cannot read \(path)")
+                }
+                keyBytes = Array(data)
+            }
+            guard let keyBytes else {
+                throw privacy!.error("archive_encryption", "needs a key: privacy.archive_key_file or the ERPWMS_ARCHIVE_KEY variable (32 bytes, base64)")
+            }
+            do {
+                archiveKey = try ArchiveCipher.key(from: keyBytes).withUnsafeBytes { Array($0) }
+            } catch {
+                throw privacy!.error("archive_key_file", "\(error)")
             }
         }
         let retention = try top.section("retention")
@@ -180,6 +205,7 @@ public struct ConfigLoader {
             router: WarehouseRouter(byCountry: byCountry, defaultWarehouse: defaultWarehouse),
             rules: rules, limits: limits,
             validateOutput: try validation?.bool("validate_output") ?? true)
+        config.archiveKeyBytes = archiveKey
         config.wmsFormat = wmsFormat
         config.wmsCSVColumns = wmsColumns
         return config

@@ -1,3 +1,4 @@
+import Crypto
 import ERPWMSCore
 import ERPWMSFormats
 
@@ -84,6 +85,10 @@ public struct Configuration: Sendable {
     public var serviceLevelHours: [Int]
     /// Report formats written at the end of each `run`; empty: none.
     public var reportAfterRun: [String]
+    /// When set, archived inputs are stored encrypted (AES-256-GCM, `NAME.enc`); read them with `erpwms archive cat`.
+    public var archiveKeyBytes: [UInt8]?
+    /// `archiveKeyBytes` as a key.
+    public var archiveKey: SymmetricKey? { archiveKeyBytes.map { SymmetricKey(data: $0) } }
     /// Default age past which `erpwms purge` removes archived inputs, reports and closed ledger rows.
     public var retentionDays: Int
     /// Prometheus textfile-collector file written after every run (relative to the workspace); nil: none.

@@ -570,14 +570,31 @@ public final class BatchRunner {
     func archive(fileId: Int64, name: String, workPath: String, target: String?, duplicate: Bool,
                  counts: FileCounts? = nil, channel: String? = nil) throws {
         let record = try ledger.file(id: fileId)
+        let key = config.archiveKey
         var dest = target
-        if dest == nil || (!FS.exists(workPath) && !FS.exists(dest!)) || (FS.exists(workPath) && FS.exists(dest!)) {
-            dest = archiveTarget(name)
+        // Both there: a plain move is atomic, so the target belongs to someone else; an encrypted copy is renamed
+        // into place before the input is removed, so the target is ours and complete.
+        if dest == nil || (!FS.exists(workPath) && !FS.exists(dest!)) || (FS.exists(workPath) && FS.exists(dest!) && key == nil)
+            || (key != nil && !dest!.hasSuffix(".enc")) {
+            dest = archiveTarget(name + (key == nil ? "" : ".enc"))
             try ledger.setTarget(fileId: fileId, .processed, target: workspace.relative(dest!), reason: nil)
         }
         Failpoint.hit("before-archive")
         if FS.exists(workPath) {
-            try FS.move(workPath, to: dest!)
+            if let key {
+                if !FS.exists(dest!) {
+                    let temp = FS.parent(dest!) + "/." + FS.name(dest!) + ".tmp"
+                    try FS.makeDirectories(FS.parent(dest!), mode: 0o700)
+                    let sink = try FileSink(path: temp)
+                    try ArchiveCipher.encrypt(try FileByteSource(path: workPath), to: sink, key: key)
+                    try sink.close(sync: true)
+                    try FS.move(temp, to: dest!)
+                }
+                FS.remove(workPath)
+                try FS.fsyncDirectory(FS.parent(workPath))
+            } else {
+                try FS.move(workPath, to: dest!)
+            }
         }
         Failpoint.hit("after-archive-move")
         let status: FileStatus = duplicate ? .duplicate : .archived
