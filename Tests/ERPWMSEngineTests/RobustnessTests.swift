@@ -53,7 +53,7 @@ struct RobustnessTests {
         try t.drop("b.csv", CSVFixture.file([CSVFixture.row("X1", ["ship_country": "US"])]))
         let s = try t.run()
         #expect(s.ordersRejected == 1)
-        #expect(t.read("failed/b.csv.rejects.csv").contains("X1,order.warehouse.changed,warehouse"))
+        #expect(t.read("failed/b.csv.rejects.csv").contains("X1,,order.warehouse.changed,warehouse"))
         #expect(!t.outboxXML.contains("action=\"replace\""))
     }
 
@@ -90,5 +90,38 @@ struct RobustnessTests {
         let s = try t.run()
         #expect(s.filesSeen == 0)
         #expect(t.tree("work").isEmpty)
+    }
+}
+
+@Suite("Pseudonyms")
+struct PseudonymTests {
+    @Test("with a pseudonym key, rejects and reports carry a keyed pseudonym of the customer, never the customer or a plain hash")
+    func pseudonyms() throws {
+        let keyFile = FileManager.default.temporaryDirectory.path + "/pk-" + UUID().uuidString
+        try "0123456789abcdef0123456789abcdef".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let t = try TestWorkspace(config: TestWorkspace.baseConfig + "\nprivacy: { pseudonym_key_file: \(keyFile) }\n")
+        try t.drop("a.csv", CSVFixture.file([
+            CSVFixture.row("SO1", ["customer_id": "C42", "quantity": "0"]),
+            CSVFixture.row("SO2", ["customer_id": "C42", "currency": "XXX1"]),
+            CSVFixture.row("SO3", ["customer_id": "C43", "quantity": "0"]),
+            CSVFixture.row("SO4", ["customer_id": "C42"]),
+        ]))
+        _ = try t.run()
+        let rejects = t.read("failed/a.csv.rejects.csv").split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rejects[0][4] == "customer")
+        let c42 = Pseudonymizer(key: Array("0123456789abcdef0123456789abcdef".utf8))!.pseudonym("C42")
+        #expect(c42.hasPrefix("cu_") && c42.count == 19)
+        #expect(String(rejects[1][4]) == c42 && String(rejects[2][4]) == c42, "the same customer, the same pseudonym")
+        #expect(String(rejects[3][4]) != c42)
+        let text = t.read("failed/a.csv.rejects.csv")
+        #expect(!text.contains("C42"))
+        #expect(!text.contains(ContentHash.sha256("C42").prefix(16)), "not a plain hash")
+        let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
+        let r = try ReportGenerator(ledger: ledger, options: ReportOptions(asOf: Int64(Date().timeIntervalSince1970) + 60,
+                                                                          formats: [.csv], outDir: t.workspace.path("reports"))).generate()
+        let csv = try String(contentsOfFile: r.files[0], encoding: .utf8)
+        #expect(csv.contains(",\(c42)\r\n"), "\(csv)")
+        // Another key gives other pseudonyms: they cannot be matched across integrations.
+        #expect(Pseudonymizer(key: Array("another key, 16+ bytes long".utf8))!.pseudonym("C42") != c42)
     }
 }

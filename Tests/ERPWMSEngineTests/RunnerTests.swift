@@ -25,7 +25,7 @@ struct RunnerTests {
         #expect(outbox.contains { $0.hasPrefix("shipment-orders_WH-EU-DE1_") })
         #expect(outbox.contains { $0.hasPrefix("shipment-orders_WH-US-NJ1_") })
         let rejects = t.read("failed/a.csv.rejects.csv")
-        #expect(rejects.contains("SO2,order.quantity.positive,quantity"))
+        #expect(rejects.contains("SO2,,order.quantity.positive,quantity"))
         #expect(!rejects.contains("Schröder"))
         #expect(!t.outboxXML.contains("SO2"))
         #expect(!t.outboxXML.contains("k@example.de"), "e-mail is not sent unless configured")

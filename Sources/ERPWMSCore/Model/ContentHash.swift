@@ -1,15 +1,15 @@
 import Crypto
+import Foundation
 
 /// SHA-256 content hashes, lower-case hex. Used to recognise the same file or the same order again.
 public enum ContentHash {
-    public static func hex<D: Digest>(_ digest: D) -> String {
-        var out = [UInt8](repeating: 0, count: 64)
-        var i = 0
+    public static func hex<D: ContiguousBytes>(_ digest: D) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
         digest.withUnsafeBytes { buf in
             for b in buf {
-                out[i] = hexDigits[Int(b >> 4)]
-                out[i + 1] = hexDigits[Int(b & 0x0F)]
-                i += 2
+                out.append(hexDigits[Int(b >> 4)])
+                out.append(hexDigits[Int(b & 0x0F)])
             }
         }
         return String(decoding: out, as: UTF8.self)

@@ -67,6 +67,8 @@ public struct ReconOrder: Sendable, Codable, Equatable {
     /// Set for orders without any confirmation: hours since the first instruction, and its service bucket.
     public var ageHours: Int?
     public var ageBucket: String?
+    /// Keyed pseudonym of the customer (`cu_…`), when configured; never the customer itself.
+    public var customer: String = ""
 
     public init(orderId: String, version: Int, warehouse: String, currency: String, scale: Int, orderDate: String,
                 day: String, firstInstructedAt: String, shipments: Int, lines: [ReconLine], ageHours: Int?,

@@ -94,7 +94,24 @@ public struct ConfigLoader {
             }
         }
         let privacy = try top.section("privacy")
-        try privacy?.allow(["archive_encryption", "archive_key_file"])
+        try privacy?.allow(["archive_encryption", "archive_key_file", "pseudonym_key_file"])
+        var pseudonymizer: Pseudonymizer?
+        var pseudonymKey: [UInt8]?
+        if let env = ProcessInfo.processInfo.environment["ERPWMS_PSEUDONYM_KEY"], !env.isEmpty {
+            pseudonymKey = Array(env.utf8)
+        } else if let path = try privacy?.string("pseudonym_key_file") {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw privacy!.error("pseudonym_key_file", "cannot read \(path)")
+            }
+            pseudonymKey = Array(data)
+        }
+        if let k = pseudonymKey {
+            guard let p = Pseudonymizer(key: k) else {
+                throw ConfigError(file: file, key: "privacy.pseudonym_key_file", line: privacy?.node("pseudonym_key_file")?.mark?.line,
+                                  message: "the pseudonym key must be at least 16 bytes (openssl rand -base64 32)")
+            }
+            pseudonymizer = p
+        }
         var archiveKey: [UInt8]?
         if try privacy?.bool("archive_encryption") == true {
             // The key lives outside the workspace: in a file named here, or in ERPWMS_ARCHIVE_KEY.
@@ -206,6 +223,7 @@ public struct ConfigLoader {
             rules: rules, limits: limits,
             validateOutput: try validation?.bool("validate_output") ?? true)
         config.archiveKeyBytes = archiveKey
+        config.pseudonymizer = pseudonymizer
         config.wmsFormat = wmsFormat
         config.wmsCSVColumns = wmsColumns
         return config

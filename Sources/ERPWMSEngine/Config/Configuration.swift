@@ -87,6 +87,8 @@ public struct Configuration: Sendable {
     public var reportAfterRun: [String]
     /// When set, archived inputs are stored encrypted (AES-256-GCM, `NAME.enc`); read them with `erpwms archive cat`.
     public var archiveKeyBytes: [UInt8]?
+    /// When set, rejects files and reports carry a keyed pseudonym of each order's customer.
+    public var pseudonymizer: Pseudonymizer?
     /// `archiveKeyBytes` as a key.
     public var archiveKey: SymmetricKey? { archiveKeyBytes.map { SymmetricKey(data: $0) } }
     /// Default age past which `erpwms purge` removes archived inputs, reports and closed ledger rows.

@@ -161,13 +161,17 @@ public struct ReconRecord: Sendable {
     public var firstInstructedAt: String
     public var shipments: Int
     public var lines: [Line]
+    /// Keyed pseudonym of the customer, when configured.
+    public var customer: String = ""
 }
 
 /// The part of the ledger used while one file is processed, inside its transaction.
 public protocol LedgerTransaction {
     func order(_ id: String) throws -> KnownOrder?
     /// Stores `order` as the current version (lines included).
-    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String) throws
+    /// `customer`: the keyed pseudonym of the order's customer, or empty.
+    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String,
+                   customer: String) throws
     /// The lines of a known order (latest version), or nil if the order was never instructed.
     func orderLines(_ orderId: String) throws -> [KnownOrderLine]?
     /// Content hash of a confirmation already recorded under `shipmentId`, if any.

@@ -23,7 +23,8 @@ final class PlanningTransaction: LedgerTransaction {
         return try base.order(id)
     }
 
-    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String) throws {
+    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String,
+                   customer: String) throws {
         orders[order.id] = KnownOrder(version: version, contentHash: contentHash, status: "instructed", warehouse: warehouse,
                                       fileId: fileId)
         lines[order.id] = order.lines.map { KnownOrderLine(lineNo: $0.lineNo, sku: $0.wmsItem, quantity: $0.quantity) }

@@ -168,6 +168,9 @@ public final class SQLiteLedger: Ledger {
                 );
                 """)
         }
+        m.registerMigration("v5-customer-pseudonym") { db in
+            try db.execute(sql: "ALTER TABLE orders ADD COLUMN customer TEXT NOT NULL DEFAULT ''")
+        }
         return m
     }
 
@@ -284,7 +287,7 @@ public final class SQLiteLedger: Ledger {
                 )
                 SELECT o.order_id, o.version, o.warehouse, o.currency, o.order_date, o.first_instructed_at,
                        COALESCE(c.shipments, 0), l.line_no, l.wms_item, l.quantity, l.unit_price_minor,
-                       COALESCE(s.shipped, 0), r.reason
+                       COALESCE(s.shipped, 0), r.reason, o.customer
                 FROM orders o
                 JOIN order_lines l ON l.order_id = o.order_id
                 LEFT JOIN s ON s.order_id = l.order_id AND s.line_no = l.line_no
@@ -299,7 +302,7 @@ public final class SQLiteLedger: Ledger {
                 if current?.orderId != id {
                     if let c = current { try body(c) }
                     current = ReconRecord(orderId: id, version: row[1], warehouse: row[2], currency: row[3], orderDate: row[4],
-                                          firstInstructedAt: row[5], shipments: row[6], lines: [])
+                                          firstInstructedAt: row[5], shipments: row[6], lines: [], customer: row[13])
                 }
                 current!.lines.append(ReconRecord.Line(
                     lineNo: row[7], sku: row[8], quantity: row[9], unitPriceMinor: row[10], shipped: row[11],
@@ -365,15 +368,16 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
                           fileId: Int64(st.int(4)))
     }
 
-    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String) throws {
+    func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String,
+                   customer: String) throws {
         var o = FastStatement(try db.cachedStatement(sql: """
             INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id,
-                                line_count, instructed_at, first_instructed_at)
-            VALUES (?, ?, 'instructed', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                line_count, instructed_at, first_instructed_at, customer)
+            VALUES (?, ?, 'instructed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(order_id) DO UPDATE SET version = excluded.version, status = excluded.status,
                 content_hash = excluded.content_hash, warehouse = excluded.warehouse, currency = excluded.currency,
                 ship_country = excluded.ship_country, order_date = excluded.order_date, file_id = excluded.file_id,
-                line_count = excluded.line_count, instructed_at = excluded.instructed_at
+                line_count = excluded.line_count, instructed_at = excluded.instructed_at, customer = excluded.customer
             """))
         o.bind(order.id)
         o.bind(version)
@@ -386,6 +390,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         o.bind(order.lines.count)
         o.bind(time)
         o.bind(time)
+        o.bind(customer)
         try o.execute()
         if version > 1 {
             try db.cachedStatement(sql: "DELETE FROM order_lines WHERE order_id = ?").execute(arguments: [order.id])

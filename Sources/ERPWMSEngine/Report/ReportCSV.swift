@@ -7,7 +7,7 @@ enum ReportCSV {
     static let detailHeader = [
         "order_id", "version", "order_date", "warehouse", "currency", "order_status", "line_no", "sku", "ordered",
         "instructed", "shipped", "open", "short", "over", "line_status", "reason", "unit_price", "open_value",
-        "short_value", "shipments", "age_hours", "age_bucket", "shipment_id",
+        "short_value", "shipments", "age_hours", "age_bucket", "shipment_id", "customer",
     ]
 
     static func writeDetails(_ o: ReconOrder, to w: CSVWriter) throws {
@@ -18,7 +18,7 @@ enum ReportCSV {
                 String(l.ordered), String(l.instructed), String(l.shipped), String(l.open), String(l.short), String(l.over),
                 l.status.rawValue, l.reason?.rawValue ?? "", money(l.unitPriceMinor),
                 money(Int64(l.open) * l.unitPriceMinor), money(Int64(l.short) * l.unitPriceMinor), String(o.shipments),
-                o.ageHours.map(String.init) ?? "", o.ageBucket ?? "", "",
+                o.ageHours.map(String.init) ?? "", o.ageBucket ?? "", "", o.customer,
             ])
         }
     }
@@ -26,7 +26,7 @@ enum ReportCSV {
     static func writeUnknown(_ u: UnknownReference, to w: CSVWriter) throws {
         try w.writeRow([u.orderId, "", "", u.warehouse, "", ReconStatus.unknownReference.rawValue, "", "", "0", "0",
                         String(u.units), "0", "0", String(u.units), ReconStatus.unknownReference.rawValue, "", "", "", "",
-                        "1", "", "", u.shipmentId])
+                        "1", "", "", u.shipmentId, ""])
     }
 
     static let totalsHeader = [

@@ -139,10 +139,12 @@ public struct ReportGenerator {
             ageHours = Int(age / 3600)
             bucket = buckets.label(ageSeconds: age)
         }
-        return ReconOrder(orderId: r.orderId, version: r.version, warehouse: r.warehouse, currency: r.currency,
-                          scale: ISO4217.minorUnits[r.currency] ?? 2, orderDate: r.orderDate,
-                          day: String(r.orderDate.prefix(10)), firstInstructedAt: r.firstInstructedAt,
-                          shipments: r.shipments, lines: lines, ageHours: ageHours, ageBucket: bucket)
+        var order = ReconOrder(orderId: r.orderId, version: r.version, warehouse: r.warehouse, currency: r.currency,
+                               scale: ISO4217.minorUnits[r.currency] ?? 2, orderDate: r.orderDate,
+                               day: String(r.orderDate.prefix(10)), firstInstructedAt: r.firstInstructedAt,
+                               shipments: r.shipments, lines: lines, ageHours: ageHours, ageBucket: bucket)
+        order.customer = r.customer
+        return order
     }
 }
 

@@ -119,7 +119,8 @@ enum ReportHTML {
         if count > orders.count {
             h += "<p class=\"note\">The first \(orders.count) of \(count) are listed; the CSV and JSON reports have all.</p>"
         }
-        h += "<table><thead><tr><th>Order</th><th>Warehouse</th><th>Order date</th><th>Status</th><th class=\"r\">Instructed</th><th class=\"r\">Shipped</th><th class=\"r\">Open</th><th class=\"r\">Short</th><th class=\"r\">Over</th><th>Reasons</th><th class=\"r\">Age</th><th class=\"r\">Open value</th><th class=\"r\">Short value</th></tr></thead><tbody>"
+        let showCustomer = orders.contains { !$0.customer.isEmpty }
+        h += "<table><thead><tr><th>Order</th>" + (showCustomer ? "<th>Customer</th>" : "") + "<th>Warehouse</th><th>Order date</th><th>Status</th><th class=\"r\">Instructed</th><th class=\"r\">Shipped</th><th class=\"r\">Open</th><th class=\"r\">Short</th><th class=\"r\">Over</th><th>Reasons</th><th class=\"r\">Age</th><th class=\"r\">Open value</th><th class=\"r\">Short value</th></tr></thead><tbody>"
         for o in orders {
             let sum = o.lines.reduce(into: (i: 0, s: 0, o: 0, sh: 0, ov: 0)) {
                 $0.i += $1.instructed
@@ -129,7 +130,8 @@ enum ReportHTML {
                 $0.ov += $1.over
             }
             let reasons = Set(o.lines.compactMap { $0.reason?.rawValue }).sorted().joined(separator: ", ")
-            h += "<tr><td class=\"id\">\(esc(o.orderId))</td><td>\(esc(o.warehouse))</td><td>\(esc(o.day))</td><td>\(badge(o.status))</td>"
+            h += "<tr><td class=\"id\">\(esc(o.orderId))</td>" + (showCustomer ? "<td class=\"id\">\(esc(o.customer))</td>" : "")
+                + "<td>\(esc(o.warehouse))</td><td>\(esc(o.day))</td><td>\(badge(o.status))</td>"
             h += "<td class=\"r\">\(sum.i)</td><td class=\"r\">\(sum.s)</td><td class=\"r\">\(sum.o)</td><td class=\"r\">\(sum.sh)</td><td class=\"r\">\(sum.ov)</td>"
             h += "<td>\(esc(reasons))</td><td class=\"r\">\(o.ageHours.map { "\($0) h" } ?? "")</td>"
             h += "<td class=\"r\">\(money(o.openValueMinor, o))</td><td class=\"r\">\(money(o.shortValueMinor, o))</td></tr>"

@@ -22,8 +22,10 @@ enum ReportJSON {
         var openValue: String
         var shortValue: String
         var lines: [LineEntry]
+        var customer: String?
 
         init(_ o: ReconOrder) {
+            customer = o.customer.isEmpty ? nil : o.customer
             orderId = o.orderId
             version = o.version
             orderDate = o.orderDate

@@ -358,18 +358,19 @@ public final class BatchRunner {
         let reader = try openOrderReader(path: workPath, name: name, channel: channel)
         while let raw = try reader.next() {
             counts.records += raw.lines.count
+            let customer = config.pseudonymizer?.customer(id: raw[.customerId], name: raw[.shipName], postcode: raw[.shipPostcode]) ?? ""
             if counts.records % 8192 < raw.lines.count { progress?(Progress(file: name, filesDone: filesDone, records: counts.records)) }
             switch validator.validate(raw, file: name) {
             case .rejected(let findings):
                 counts.ordersRejected += 1
-                try staging.reject(findings, orderId: raw.orderId, tx: tx, fileId: fileId)
+                try staging.reject(findings, orderId: raw.orderId, customer: customer, tx: tx, fileId: fileId)
             case .accepted(let order, let warnings):
                 guard let warehouse = config.router.route(order) else {
                     counts.ordersRejected += 1
                     try staging.reject([Finding(rule: OrderRule.warehouseUnroutable,
                                                 message: "no warehouse given, no routing.by_country rule for \(order.shipTo.country) and no routing.default_warehouse",
                                                 file: name, location: raw.location, orderId: order.id, field: "warehouse")],
-                                       orderId: order.id, tx: tx, fileId: fileId)
+                                       orderId: order.id, customer: customer, tx: tx, fileId: fileId)
                     continue
                 }
                 let contentHash = order.contentHash
@@ -418,7 +419,8 @@ public final class BatchRunner {
                 let (w, finalPath) = try writer(for: warehouse)
                 try w.write(order, version: version, action: action)
                 staging.count("wms/" + warehouse)
-                try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now)
+                try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
+                                 customer: customer)
                 try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
                                          warehouse: warehouse, output: workspace.relative(finalPath), fileId: fileId)
                 counts.ordersAccepted += 1

@@ -69,7 +69,7 @@ final class Staging {
     func count(_ key: String) { outputs[key]?.records += 1 }
 
     /// Records a rejected document: its findings in the ledger, one row per finding in `failed/NAME.rejects.csv`.
-    func reject(_ findings: [Finding], orderId: String, tx: LedgerTransaction, fileId: Int64) throws {
+    func reject(_ findings: [Finding], orderId: String, customer: String = "", tx: LedgerTransaction, fileId: Int64) throws {
         if firstRejection == nil { firstRejection = findings.first }
         runner.plan?(PlanEntry(id: findings.first?.orderId ?? orderId, action: .rejected,
                                detail: findings.map { "\($0.rule)\($0.field.map { " \($0)" } ?? ""): \($0.message)" }.joined(separator: "; ")))
@@ -80,14 +80,14 @@ final class Staging {
             let o = try open(key: "rejects", kind: "rejects", finalPath: FS.freeName(in: failed, inputName + ".rejects.csv"),
                              schema: nil)
             let w = CSVWriter(sink: o.file)
-            try w.writeRow(["file", "line", "record", "order_id", "rule", "field", "message"])
+            try w.writeRow(["file", "line", "record", "order_id", "customer", "rule", "field", "message"])
             o.finish = { try w.finish() }
             rejects = w
         }
         for f in findings {
             count("rejects")
             try rejects!.writeRow([inputName, f.location.line.map(String.init) ?? "", f.location.record.map(String.init) ?? "",
-                                   f.orderId ?? orderId, f.rule, f.field ?? "", f.message])
+                                   f.orderId ?? orderId, customer, f.rule, f.field ?? "", f.message])
         }
     }
 
