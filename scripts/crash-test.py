@@ -29,9 +29,9 @@ def make_workspace(binary, root):
     open(os.path.join(root, "erpwms.yaml"), "w").write(cfg)
 
 
-def write_orders(root, files, per_file, rng):
+def write_orders(root, files, per_file, rng, batch=0):
     valid, invalid = set(), set()
-    n = 0
+    n = batch * files * per_file
     for f in range(files):
         rows = [HEADER]
         for _ in range(per_file):
@@ -44,7 +44,7 @@ def write_orders(root, files, per_file, rng):
                 qty = "0" if (bad and line == 2) else str(rng.randint(1, 5))
                 rows.append(f"{oid},2025-03-01T10:00:00+01:00,Name {n},Street {n},City,10115,{country},EUR,card,DHL_PAKET,"
                             f"{line},SKU-{line},{qty},9.99\n")
-        path = os.path.join(root, "inbox", "erp-orders", f"orders-{f:03d}.csv")
+        path = os.path.join(root, "inbox", "erp-orders", f"orders-{batch:02d}-{f:03d}.csv")
         with open(path + ".tmp", "w") as out:
             out.writelines(rows)
         os.rename(path + ".tmp", path)
@@ -169,12 +169,21 @@ def main():
         make_workspace(binary, root)
         valid, invalid = write_orders(root, a.files, a.orders_per_file, rng)
         inputs = set(os.listdir(os.path.join(root, "inbox", "erp-orders")))
-        kills = kill_loop(binary, root, a.kills, rng, max(duration * 3 / a.kills, 0.02))
+        kills, batch = 0, 0
+        while kills < a.kills:
+            # When a batch completes before all kills are spent, another batch of files arrives.
+            if batch > 0:
+                v, i = write_orders(root, a.files, a.orders_per_file, rng, batch)
+                valid |= v
+                invalid |= i
+                inputs |= {n for n in os.listdir(os.path.join(root, "inbox", "erp-orders"))}
+            kills += kill_loop(binary, root, a.kills - kills, rng, max(duration * 3 / a.kills, 0.02))
+            batch += 1
         for _ in range(3):
             run(binary, root)
         problems += check(root, valid, invalid, inputs)
-        print(f"orders: {len(valid)} valid, {len(invalid)} invalid, {len(inputs)} files; {kills} SIGKILLs "
-              f"(batch takes {duration:.2f} s)")
+        print(f"orders: {len(valid)} valid, {len(invalid)} invalid, {len(inputs)} files in {batch} batch(es); {kills} SIGKILLs "
+              f"(a batch takes {duration:.2f} s)")
 
         # Confirmations: clean reference versus killed runs.
         sample = set(sorted(valid)[: max(10, len(valid) // 20)])
