@@ -1,3 +1,4 @@
+import ERPWMSCore
 import Foundation
 
 /// Plain-text tables for the terminal: columns padded to their widest cell, no control characters.
@@ -22,6 +23,18 @@ struct Table {
         var out = [line(header), line(widths.map { String(repeating: "-", count: $0) })]
         out += rows.map(line)
         return out.joined(separator: "\n")
+    }
+}
+
+extension Table {
+    /// Findings as a table: where, which order, which rule (warnings marked), which field, why.
+    static func findings(_ findings: [Finding]) -> String {
+        var t = Table(["LINE", "RECORD", "ORDER", "RULE", "FIELD", "MESSAGE"])
+        for x in findings {
+            t.add([x.location.line.map(String.init) ?? "", x.location.record.map(String.init) ?? "", x.orderId ?? "",
+                   x.rule + (x.severity == .warning ? " (warning)" : ""), x.field ?? "", x.message])
+        }
+        return t.render()
     }
 }
 

@@ -104,12 +104,7 @@ struct FilesShow: ParsableCommand {
         }
         if !detail.findings.isEmpty {
             print("\nFindings:")
-            var t = Table(["LINE", "RECORD", "ORDER", "RULE", "FIELD", "MESSAGE"])
-            for x in detail.findings {
-                t.add([x.location.line.map(String.init) ?? "", x.location.record.map(String.init) ?? "", x.orderId ?? "",
-                       x.rule + (x.severity == .warning ? " (warning)" : ""), x.field ?? "", x.message])
-            }
-            print(t.render())
+            print(Table.findings(detail.findings))
         }
     }
 }

@@ -55,12 +55,7 @@ struct Validate: ParsableCommand {
                       + (r.repeated > 0 ? ", \(r.repeated) repeated within the file" : ""))
             }
             if !r.findings.isEmpty {
-                var t = Table(["LINE", "RECORD", "ORDER", "RULE", "FIELD", "MESSAGE"])
-                for x in r.findings {
-                    t.add([x.location.line.map(String.init) ?? "", x.location.record.map(String.init) ?? "", x.orderId ?? "",
-                           x.rule + (x.severity == .warning ? " (warning)" : ""), x.field ?? "", x.message])
-                }
-                print(t.render())
+                print(Table.findings(r.findings))
             }
         }
         throw ExitCode(r.isClean ? Exit.ok : Exit.attention)
