@@ -122,9 +122,27 @@ public final class CSVOrderReader: OrderReader {
         }
     }
 
+    /// The last value read per plain column, as bytes and as the String made of them: order fields repeat on
+    /// every row of an order, so most rows compare bytes and reuse the String instead of making a new one.
+    private var lastBytes: [[UInt8]?] = []
+    private var lastString: [String] = []
+
+    private func plainField(_ c: Int) throws -> String {
+        guard c < parser.fieldCount else { return "" }
+        if c >= lastBytes.count {
+            lastBytes += Array(repeating: nil, count: c + 1 - lastBytes.count)
+            lastString += Array(repeating: "", count: c + 1 - lastString.count)
+        }
+        if let b = lastBytes[c], parser.field(c, equals: b) { return lastString[c] }
+        let s = try parser.field(c)
+        lastBytes[c] = parser.fieldBytes(c)
+        lastString[c] = s
+        return s
+    }
+
     /// Evaluates `resolvers` on the current row; mapping failures become findings of the row.
     private func evaluate(_ resolvers: [Resolver], names: [String], location: SourceLocation,
-                          findings: inout [Finding]) throws -> [String] {
+                          findings: inout [Finding], repeating: Bool = false) throws -> [String] {
         var out: [String] = []
         out.reserveCapacity(resolvers.count)
         for (i, r) in resolvers.enumerated() {
@@ -132,7 +150,7 @@ public final class CSVOrderReader: OrderReader {
             case .none:
                 out.append("")
             case .column(let c):
-                out.append(c < parser.fieldCount ? try parser.field(c) : "")
+                out.append(repeating ? try plainField(c) : (c < parser.fieldCount ? try parser.field(c) : ""))
             case .mapped(let m, let personal):
                 do {
                     out.append(try m.evaluate({ try value($0) }, personal: personal))
@@ -159,7 +177,8 @@ public final class CSVOrderReader: OrderReader {
                                     message: "row has \(parser.fieldCount) columns, the header has \(headerCount)",
                                     file: file, location: location))
         }
-        let orderValues = try evaluate(orderResolvers, names: Self.orderNames, location: location, findings: &findings)
+        let orderValues = try evaluate(orderResolvers, names: Self.orderNames, location: location, findings: &findings,
+                                       repeating: true)
         var skip = false
         if let mapping {
             for c in mapping.skipLineIf where c.holds(try value(c.source)) {

@@ -1,4 +1,7 @@
 import ERPWMSCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A streaming RFC 4180 CSV parser that works on bytes.
 ///
@@ -55,6 +58,24 @@ public struct CSVParser {
 
     /// Number of fields in the current record.
     public var fieldCount: Int { fieldEnds.count }
+
+    /// True when the current record's field `i` holds exactly `bytes` (no String is made).
+    public func field(_ i: Int, equals bytes: [UInt8]) -> Bool {
+        let start = i == 0 ? 0 : fieldEnds[i - 1]
+        let stop = fieldEnds[i]
+        guard stop - start == bytes.count else { return false }
+        return record.withUnsafeBufferPointer { buf in
+            bytes.withUnsafeBufferPointer { other in
+                memcmp(buf.baseAddress! + start, other.baseAddress!, bytes.count) == 0
+            }
+        }
+    }
+
+    /// The current record's field `i` as bytes.
+    public func fieldBytes(_ i: Int) -> [UInt8] {
+        let start = i == 0 ? 0 : fieldEnds[i - 1]
+        return Array(record[start..<fieldEnds[i]])
+    }
 
     /// The current record's field `i` as a `String`, validated as UTF-8.
     public func field(_ i: Int) throws -> String {
