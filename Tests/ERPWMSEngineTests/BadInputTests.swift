@@ -183,3 +183,28 @@ struct HostileCorpusTests {
         #expect(t.tree("failed").isEmpty && t.tree("archive").isEmpty)
     }
 }
+
+@Suite("Awkward file names")
+struct FileNameTests {
+    @Test("names that look like paths, options or carry control characters stay inside the workspace folders")
+    func names() throws {
+        let t = try TestWorkspace()
+        let names = ["..evil.csv", "-rf.csv", "new\nline.csv", "spaces and ünïcode .csv", "..%2F..%2Fetc%2Fpasswd.csv"]
+        for (i, n) in names.enumerated() {
+            try t.drop(n, CSVFixture.file([CSVFixture.row("SO\(i)"), CSVFixture.row("SX\(i)", ["quantity": "0"])]))
+        }
+        let s = try t.run()
+        // Names starting with a dot are hidden files by the pickup rule: left alone in the inbox.
+        let taken = names.filter { !$0.hasPrefix(".") }
+        #expect(s.filesArchived == taken.count)
+        #expect(s.ordersAccepted == taken.count)
+        #expect(Set(t.files("failed")) == Set(taken.map { $0 + ".rejects.csv" }))
+        #expect(t.tree("archive").count == taken.count)
+        #expect(Set(t.files("inbox/orders")) == Set(names.filter { $0.hasPrefix(".") }))
+        // Nothing was written outside the workspace's folders.
+        let parent = FS.parent(t.root)
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.contains("passwd") || $0.hasPrefix("-rf") }
+        #expect(siblings.isEmpty)
+        #expect(t.files("outbox/wms").allSatisfy { $0.hasPrefix("shipment-orders_WH-") })
+    }
+}
