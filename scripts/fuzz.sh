@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target for SECONDS (see TOOLCHAIN.md for the recipe).
-#   scripts/fuzz.sh FuzzCSV 600          targets: FuzzCSV FuzzXML FuzzGzip FuzzConfirmation
+#   scripts/fuzz.sh FuzzCSV 600          targets: FuzzCSV FuzzXML FuzzGzip FuzzConfirmation FuzzFileName
 # Corpus and crashes go to .fuzz/TARGET/; a crash reproducer is printed by libFuzzer and must become a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?target: FuzzCSV, FuzzXML, FuzzGzip or FuzzConfirmation}
+target=${1:?target: FuzzCSV, FuzzXML, FuzzGzip, FuzzConfirmation or FuzzFileName}
 seconds=${2:-60}
 export ERPWMS_FUZZ=1
 swift build -c debug --scratch-path .build-fuzz --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address --product "$target"

@@ -1,3 +1,4 @@
+import ERPWMSCore
 import ERPWMSEngine
 import Foundation
 
@@ -18,9 +19,9 @@ enum SummaryPrinter {
             lines.append("Needs attention:")
             for f in problems {
                 if f.status == "failed" {
-                    lines.append("  \(f.channel)/\(f.file): failed: \(f.reason ?? "") (see \(workspace.config.failedDir)/\(f.file).error.json)")
+                    lines.append("  \(f.channel)/\(FileNames.printable(f.file)): failed: \(f.reason ?? "") (see \(workspace.config.failedDir)/\(FileNames.printable(f.file)).error.json)")
                 } else {
-                    lines.append("  \(f.channel)/\(f.file): \(f.rejected) document(s) rejected (see \(workspace.config.failedDir)/\(f.file).rejects.csv)")
+                    lines.append("  \(f.channel)/\(FileNames.printable(f.file)): \(f.rejected) document(s) rejected (see \(workspace.config.failedDir)/\(FileNames.printable(f.file)).rejects.csv)")
                 }
             }
         }

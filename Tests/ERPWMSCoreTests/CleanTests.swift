@@ -112,3 +112,16 @@ struct CleanTests {
         #expect(!Clean.isASCII("１"))
     }
 }
+
+@Suite("File names for people")
+struct FileNamesTests {
+    @Test("control characters, bidi overrides and backslashes are escaped; ordinary names stay as they are")
+    func printable() {
+        #expect(FileNames.printable("orders-2025-03-01.csv") == "orders-2025-03-01.csv")
+        #expect(FileNames.printable("Bestellungen für März.csv") == "Bestellungen für März.csv")
+        #expect(FileNames.printable("a\nERROR forged line.csv") == "a\\u{A}ERROR forged line.csv")
+        #expect(FileNames.printable("x\u{1B}[2Jy") == "x\\u{1B}[2Jy")
+        #expect(FileNames.printable("evil\u{202E}vsc.exe") == "evil\\u{202E}vsc.exe")
+        #expect(FileNames.printable("a\\u{A}") == "a\\\\u{A}", "an escape-looking name cannot pass for an escaped one")
+    }
+}

@@ -206,5 +206,7 @@ struct FileNameTests {
         let siblings = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.contains("passwd") || $0.hasPrefix("-rf") }
         #expect(siblings.isEmpty)
         #expect(t.files("outbox/wms").allSatisfy { $0.hasPrefix("shipment-orders_WH-") })
+        let findings = try SQLiteLedger(path: t.workspace.ledgerPath).findings(fileId: 2)
+        #expect(findings.first.map { !$0.summary.contains("\n") } == true, "a line break in a name cannot forge a log line")
     }
 }

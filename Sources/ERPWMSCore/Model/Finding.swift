@@ -54,7 +54,7 @@ public struct Finding: Sendable, Hashable, Codable {
     /// One line for people: `orders.csv line 12: order SO1: quantity: must be ... [order.quantity.positive]`.
     public var summary: String {
         var parts: [String] = []
-        var head = file ?? ""
+        var head = file.map(FileNames.printable) ?? ""
         let loc = location.description
         if !loc.isEmpty { head += head.isEmpty ? loc : " \(loc)" }
         if !head.isEmpty { parts.append(head) }

@@ -103,7 +103,7 @@ public final class BatchRunner {
                     }
                 }
                 if FS.exists(workspace.path(file.path)), let channel {
-                    logger.info("resuming \(file.name) (claimed by an interrupted run)")
+                    logger.info("resuming \(FileNames.printable(file.name)) (claimed by an interrupted run)")
                     removeDoneMarker(name: file.name, channel: channel)
                     // The same checks as a fresh claim, the duplicate-by-content one included.
                     try processClaimed(fileId: file.id, workPath: workspace.path(file.path), name: file.name, channel: channel,
@@ -161,13 +161,13 @@ public final class BatchRunner {
             try FS.makeDirectories(workDir)
             let workPath = workDir + "/" + candidate.name
             if FS.exists(workPath) {
-                logger.warning("\(candidate.name): a file of that name is still in work/\(channel.name); leaving it in the inbox")
+                logger.warning("\(FileNames.printable(candidate.name)): a file of that name is still in work/\(channel.name); leaving it in the inbox")
                 continue
             }
             // A file we cannot read (wrong owner or mode) is left in the inbox with a warning: claiming it would
             // only stop every later run at it.
             guard FS.isReadable(candidate.path) else {
-                logger.error("\(channel.name)/\(candidate.name): cannot be read (owner or permissions); left in the inbox [file.unreadable]")
+                logger.error("\(channel.name)/\(FileNames.printable(candidate.name)): cannot be read (owner or permissions); left in the inbox [file.unreadable]")
                 summary.filesUnreadable += 1
                 continue
             }
@@ -179,10 +179,10 @@ public final class BatchRunner {
         }
         for s in skipped {
             switch s {
-            case .notRegular(let n): logger.warning("\(channel.name)/\(n): not a regular file (symlink, FIFO or folder); not taken")
-            case .hardLink(let n): logger.warning("\(channel.name)/\(n): has other hard links; not taken (upload a file of its own)")
-            case .tooYoung(let n): logger.debug("\(channel.name)/\(n): modified too recently; next run")
-            case .noMarker(let n): logger.debug("\(channel.name)/\(n): no done-marker yet; next run")
+            case .notRegular(let n): logger.warning("\(channel.name)/\(FileNames.printable(n)): not a regular file (symlink, FIFO or folder); not taken")
+            case .hardLink(let n): logger.warning("\(channel.name)/\(FileNames.printable(n)): has other hard links; not taken (upload a file of its own)")
+            case .tooYoung(let n): logger.debug("\(channel.name)/\(FileNames.printable(n)): modified too recently; next run")
+            case .noMarker(let n): logger.debug("\(channel.name)/\(FileNames.printable(n)): no done-marker yet; next run")
             }
         }
     }
@@ -199,14 +199,14 @@ public final class BatchRunner {
         do {
             (hash, size) = try Self.hashFile(path)
         } catch {
-            logger.error("\(name): cannot read: \(error)")
+            logger.error("\(FileNames.printable(name)): cannot read: \(error)")
             throw error
         }
         let rel = workspace.relative(path)
         let id = try ledger.recordClaim(name: name, channel: channel.name, hash: hash, size: size, path: rel, at: timestamp())
         Failpoint.hit("after-claim-record")
         if let earlier = try ledger.processedFile(withHash: hash), earlier.id != id {
-            logger.notice("\(name): same content as \(earlier.name) (file \(earlier.id)); recorded as duplicate, not processed")
+            logger.notice("\(FileNames.printable(name)): same content as \(FileNames.printable(earlier.name)) (file \(earlier.id)); recorded as duplicate, not processed")
             try ledger.inTransaction { tx in
                 try tx.finishFile(fileId: id, counts: FileCounts(), at: timestamp())
                 try tx.setTarget(fileId: id, .processed, target: workspace.relative(archiveTarget(name)),
@@ -298,7 +298,7 @@ public final class BatchRunner {
         Failpoint.hit("after-commit")
         summary.add(counts)
         for (rule, n) in pendingFindings { summary.findingsByRule[rule, default: 0] += n }
-        logger.info("\(name): \(counts.accepted) accepted, \(counts.rejected) rejected, \(counts.duplicate) duplicate")
+        logger.info("\(FileNames.printable(name)): \(counts.accepted) accepted, \(counts.rejected) rejected, \(counts.duplicate) duplicate")
         try publishPending()
         try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: false,
                     counts: counts, channel: channel.name)
@@ -613,7 +613,7 @@ public final class BatchRunner {
     func failFile(id: Int64, name: String, channelName: String, hash: String, workPath: String, error: FormatError) throws {
         let finding = error.finding(file: name)
         summary.count([finding])
-        logger.error("\(name): \(finding.summary)")
+        logger.error("\(FileNames.printable(name)): \(finding.summary)")
         let target = FS.freeName(in: workspace.path(config.failedDir), name)
         try ledger.inTransaction { tx in
             try tx.recordFindings([finding], fileId: id)
