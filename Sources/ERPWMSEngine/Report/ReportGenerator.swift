@@ -71,8 +71,6 @@ public struct ReportGenerator {
         // The JSON's orders are streamed to a side file and joined with the summary at the end.
         let jsonOrders = formats.contains(.json) ? try AtomicOutput(path: base + ".json.orders") : nil
         var firstJSONOrder = true
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
 
         try ledger.forEachReconRecord(asOf: asOfText) { record in
             if let since = options.since, let t = ISODate.epochSeconds(record.orderDate), t < since { return }
@@ -86,7 +84,7 @@ public struct ReportGenerator {
             if let w = csvWriter { try ReportCSV.writeDetails(order, to: w) }
             if let j = jsonOrders {
                 try j.sink.write(Array((firstJSONOrder ? "\n    " : ",\n    ").utf8))
-                try j.sink.write(Array(try encoder.encode(ReportJSON.OrderEntry(order))))
+                try j.sink.write(ReportJSON.orderJSON(order))
                 firstJSONOrder = false
             }
         }
