@@ -20,12 +20,12 @@ public final class OrderStatusXMLWriter: OrderStatusWriter {
 
     public func write(_ u: OrderStatusUpdate) throws {
         out.append("<OrderStatus")
-        attribute("orderId", u.orderId)
-        attribute("status", u.status.rawValue)
-        attribute("shipmentId", u.shipmentId)
-        attribute("shipDate", u.shipDate)
-        attribute("warehouse", u.warehouse)
-        attribute("carrier", u.carrier)
+        out.attribute("orderId", u.orderId)
+        out.attribute("status", u.status.rawValue)
+        out.attribute("shipmentId", u.shipmentId)
+        out.attribute("shipDate", u.shipDate)
+        out.attribute("warehouse", u.warehouse)
+        out.attribute("carrier", u.carrier)
         out.append(">")
         for t in u.trackingNumbers where !t.isEmpty {
             out.append("<Tracking>")
@@ -34,7 +34,7 @@ public final class OrderStatusXMLWriter: OrderStatusWriter {
         }
         for l in u.lines {
             out.append("<Line lineNo=\"\(l.lineNo)\"")
-            attribute("sku", l.sku)
+            out.attribute("sku", l.sku)
             out.append(" ordered=\"\(l.ordered)\" shipped=\"\(l.shipped)\" shippedTotal=\"\(l.shippedTotal)\" state=\"\(l.state.rawValue)\"")
             if let r = l.reason { out.append(" reason=\"\(r.rawValue)\"") }
             out.append("/>")
@@ -46,13 +46,6 @@ public final class OrderStatusXMLWriter: OrderStatusWriter {
     public func finish() throws {
         out.append("</OrderStatusUpdates>\n")
         try out.drain()
-    }
-
-    private func attribute(_ name: String, _ value: String) {
-        guard !value.isEmpty else { return }
-        out.append(" \(name)=\"")
-        out.appendEscaped(value, attribute: true)
-        out.append("\"")
     }
 }
 

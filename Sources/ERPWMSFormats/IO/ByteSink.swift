@@ -76,6 +76,24 @@ struct OutputBuffer {
         }
     }
 
+    /// ` name="value"`, escaped; nothing when `value` is empty (optional attributes are omitted).
+    mutating func attribute(_ name: StaticString, _ value: String) {
+        guard !value.isEmpty else { return }
+        append(" " as StaticString)
+        append(name)
+        append("=\"" as StaticString)
+        appendEscaped(value, attribute: true)
+        append("\"" as StaticString)
+    }
+
+    /// `<Name>value</Name>`, escaped; nothing when `value` is empty (optional elements are omitted).
+    mutating func element(_ open: StaticString, _ close: StaticString, _ value: String) {
+        guard !value.isEmpty else { return }
+        append(open)
+        appendEscaped(value)
+        append(close)
+    }
+
     mutating func drainIfLarge() throws {
         if bytes.count >= 64 << 10 { try drain() }
     }

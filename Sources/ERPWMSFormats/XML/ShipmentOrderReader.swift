@@ -64,18 +64,10 @@ public final class ShipmentConfirmationXMLWriter {
         out.append("\"")
         if let v = c.version { out.append(" version=\"\(v)\"") }
         out.append("><ShipDate>\(c.shipDate)</ShipDate>")
-        if !c.warehouse.isEmpty {
-            out.append("<Warehouse>")
-            out.appendEscaped(c.warehouse)
-            out.append("</Warehouse>")
-        }
+        out.element("<Warehouse>", "</Warehouse>", c.warehouse)
         if !c.carrier.isEmpty {
             out.append("<Carrier")
-            if !c.service.isEmpty {
-                out.append(" service=\"")
-                out.appendEscaped(c.service, attribute: true)
-                out.append("\"")
-            }
+            out.attribute("service", c.service)
             out.append(">")
             out.appendEscaped(c.carrier)
             out.append("</Carrier>")
@@ -83,9 +75,8 @@ public final class ShipmentConfirmationXMLWriter {
         if !c.parcels.isEmpty {
             out.append("<Parcels>")
             for p in c.parcels {
-                out.append("<Parcel trackingNumber=\"")
-                out.appendEscaped(p.trackingNumber, attribute: true)
-                out.append("\"")
+                out.append("<Parcel")
+                out.attribute("trackingNumber", p.trackingNumber)
                 if let w = p.weightKg { out.append(" weightKg=\"\(w.description)\"") }
                 out.append("/>")
             }
@@ -93,14 +84,10 @@ public final class ShipmentConfirmationXMLWriter {
         }
         out.append("<Lines>")
         for l in c.lines {
-            out.append("<Line lineNo=\"\(l.lineNo)\"><Sku>")
-            out.appendEscaped(l.sku)
-            out.append("</Sku><QuantityShipped>\(l.quantity)</QuantityShipped>")
-            for lot in l.lots {
-                out.append("<Lot>")
-                out.appendEscaped(lot)
-                out.append("</Lot>")
-            }
+            out.append("<Line lineNo=\"\(l.lineNo)\">")
+            out.element("<Sku>", "</Sku>", l.sku)
+            out.append("<QuantityShipped>\(l.quantity)</QuantityShipped>")
+            for lot in l.lots { out.element("<Lot>", "</Lot>", lot) }
             if let r = l.reason { out.append("<Reason>\(r.rawValue)</Reason>") }
             out.append("</Line>")
         }

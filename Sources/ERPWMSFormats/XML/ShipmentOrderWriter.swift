@@ -37,25 +37,25 @@ public final class ShipmentOrderWriter {
         out.append("<ShipmentOrder orderId=\"")
         out.appendEscaped(order.id, attribute: true)
         out.append("\" version=\"\(version)\" action=\"\(action.rawValue)\">")
-        element("<OrderDate>", "</OrderDate>", order.orderDate)
-        element("<Store>", "</Store>", order.store)
-        element("<CustomerId>", "</CustomerId>", order.customerId)
-        element("<Carrier>", "</Carrier>", order.carrierService)
-        element("<Priority>", "</Priority>", order.priority)
-        element("<GiftNote>", "</GiftNote>", order.giftNote)
+        out.element("<OrderDate>", "</OrderDate>", order.orderDate)
+        out.element("<Store>", "</Store>", order.store)
+        out.element("<CustomerId>", "</CustomerId>", order.customerId)
+        out.element("<Carrier>", "</Carrier>", order.carrierService)
+        out.element("<Priority>", "</Priority>", order.priority)
+        out.element("<GiftNote>", "</GiftNote>", order.giftNote)
         out.append("<ShipTo>")
         let a = order.shipTo
-        element("<Name>", "</Name>", a.name)
-        element("<Company>", "</Company>", a.company)
-        element("<Address1>", "</Address1>", a.lines[0])
-        element("<Address2>", "</Address2>", a.lines[1])
-        element("<Address3>", "</Address3>", a.lines[2])
-        element("<City>", "</City>", a.city)
-        element("<Region>", "</Region>", a.region)
-        element("<PostalCode>", "</PostalCode>", a.postcode)
-        element("<Country>", "</Country>", a.country)
-        if includePhone { element("<Phone>", "</Phone>", a.phone) }
-        if includeEmail { element("<Email>", "</Email>", a.email) }
+        out.element("<Name>", "</Name>", a.name)
+        out.element("<Company>", "</Company>", a.company)
+        out.element("<Address1>", "</Address1>", a.lines[0])
+        out.element("<Address2>", "</Address2>", a.lines[1])
+        out.element("<Address3>", "</Address3>", a.lines[2])
+        out.element("<City>", "</City>", a.city)
+        out.element("<Region>", "</Region>", a.region)
+        out.element("<PostalCode>", "</PostalCode>", a.postcode)
+        out.element("<Country>", "</Country>", a.country)
+        if includePhone { out.element("<Phone>", "</Phone>", a.phone) }
+        if includeEmail { out.element("<Email>", "</Email>", a.email) }
         out.append("</ShipTo><Payment method=\"")
         out.appendEscaped(order.paymentMethod, attribute: true)
         out.append("\" currency=\"\(order.currency)\"")
@@ -64,9 +64,9 @@ public final class ShipmentOrderWriter {
         let c = order.customs
         if !c.isEmpty {
             out.append("<Customs")
-            attribute("incoterm", c.incoterm)
-            attribute("ioss", c.iossNumber)
-            attribute("eori", c.eoriNumber)
+            out.attribute("incoterm", c.incoterm)
+            out.attribute("ioss", c.iossNumber)
+            out.attribute("eori", c.eoriNumber)
             out.append("/>")
         }
         out.append("<Lines>")
@@ -74,10 +74,10 @@ public final class ShipmentOrderWriter {
             out.append("<Line lineNo=\"" as StaticString)
             out.append(int: line.lineNo)
             out.append("\">" as StaticString)
-            element("<Sku>", "</Sku>", line.wmsItem)
-            element("<Description>", "</Description>", line.description)
+            out.element("<Sku>", "</Sku>", line.wmsItem)
+            out.element("<Description>", "</Description>", line.description)
             out.append("<Quantity" as StaticString)
-            attribute("uom", line.uom)
+            out.attribute("uom", line.uom)
             out.append(">" as StaticString)
             out.append(int: line.quantity)
             out.append("</Quantity><UnitPrice>" as StaticString)
@@ -88,8 +88,8 @@ public final class ShipmentOrderWriter {
                 out.append(t.description)
                 out.append("</TaxRate>" as StaticString)
             }
-            element("<HsCode>", "</HsCode>", line.hsCode)
-            element("<OriginCountry>", "</OriginCountry>", line.originCountry)
+            out.element("<HsCode>", "</HsCode>", line.hsCode)
+            out.element("<OriginCountry>", "</OriginCountry>", line.originCountry)
             out.append("</Line>")
         }
         out.append("</Lines></ShipmentOrder>\n")
@@ -102,19 +102,5 @@ public final class ShipmentOrderWriter {
     public func finish() throws {
         out.append("</ShipmentOrders>\n")
         try out.drain()
-    }
-
-    private func element(_ open: StaticString, _ close: StaticString, _ value: String) {
-        guard !value.isEmpty else { return }
-        out.append(open)
-        out.appendEscaped(value)
-        out.append(close)
-    }
-
-    private func attribute(_ name: String, _ value: String) {
-        guard !value.isEmpty else { return }
-        out.append(" \(name)=\"")
-        out.appendEscaped(value, attribute: true)
-        out.append("\"")
     }
 }
