@@ -15,4 +15,11 @@ public struct WarehouseRouter: Sendable {
         if !order.requestedWarehouse.isEmpty { return order.requestedWarehouse }
         return byCountry[order.shipTo.country] ?? defaultWarehouse
     }
+
+    /// The finding for an order `route` gives no warehouse (`order.warehouse.unroutable`).
+    public static func unroutable(_ order: Order, file: String, location: SourceLocation) -> Finding {
+        Finding(rule: OrderRule.warehouseUnroutable,
+                message: "no warehouse given, no routing.by_country rule for \(order.shipTo.country) and no routing.default_warehouse",
+                file: file, location: location, orderId: order.id, field: "warehouse")
+    }
 }

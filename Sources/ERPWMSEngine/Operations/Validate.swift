@@ -49,9 +49,7 @@ public enum Validation {
                         result.findings += warnings
                         if let config, config.router.route(order) == nil {
                             result.rejected += 1
-                            result.findings.append(Finding(rule: OrderRule.warehouseUnroutable,
-                                                           message: "no warehouse given and no routing rule or default matches",
-                                                           file: name, location: raw.location, orderId: order.id, field: "warehouse"))
+                            result.findings.append(WarehouseRouter.unroutable(order, file: name, location: raw.location))
                         } else {
                             result.accepted += 1
                         }
@@ -118,8 +116,7 @@ extension Validation {
                     findings = warnings
                     accepted = config.router.route(order) != nil
                     if !accepted {
-                        findings.append(Finding(rule: OrderRule.warehouseUnroutable, message: "no warehouse given and no routing rule or default matches",
-                                                file: name, location: raw.location, orderId: order.id, field: "warehouse"))
+                        findings.append(WarehouseRouter.unroutable(order, file: name, location: raw.location))
                     }
                 case .rejected(let f):
                     findings = f

@@ -367,9 +367,7 @@ public final class BatchRunner {
             case .accepted(let order, let warnings):
                 guard let warehouse = config.router.route(order) else {
                     counts.ordersRejected += 1
-                    try staging.reject([Finding(rule: OrderRule.warehouseUnroutable,
-                                                message: "no warehouse given, no routing.by_country rule for \(order.shipTo.country) and no routing.default_warehouse",
-                                                file: name, location: raw.location, orderId: order.id, field: "warehouse")],
+                    try staging.reject([WarehouseRouter.unroutable(order, file: name, location: raw.location)],
                                        orderId: order.id, customer: customer, tx: tx, fileId: fileId)
                     continue
                 }
