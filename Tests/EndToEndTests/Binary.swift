@@ -49,6 +49,22 @@ enum Binary {
                       stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// A workspace made by `erpwms init` in a new folder, every channel taking files at once (no minimum
+    /// age), with `edit` applied to its configuration text.
+    static func initWorkspace(edit: (String) -> String = { $0 }) throws -> String {
+        let root = tempDir() + "/ws"
+        let r = try run(["init", root])
+        guard r.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: r.stderr]) }
+        var config = try String(contentsOfFile: root + "/erpwms.yaml", encoding: .utf8)
+        config = config.replacingOccurrences(of: "min_age_seconds: 5", with: "min_age_seconds: 0")
+        for inbox in ["wms-confirmations", "erp-orders-xml"] {
+            config = config.replacingOccurrences(of: "    inbox: inbox/\(inbox)\n",
+                                                 with: "    inbox: inbox/\(inbox)\n    pickup: { min_age_seconds: 0 }\n")
+        }
+        try edit(config).write(toFile: root + "/erpwms.yaml", atomically: true, encoding: .utf8)
+        return root
+    }
+
     static func tempDir() -> String {
         let d = FileManager.default.temporaryDirectory.path + "/erpwms-e2e-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)

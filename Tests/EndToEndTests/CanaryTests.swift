@@ -26,14 +26,7 @@ struct CanaryTests {
 
     @Test("canaries appear only in inputs and WMS instructions, never in logs, errors, feedback, reports or the ledger")
     func canary() throws {
-        let root = Binary.tempDir() + "/ws"
-        _ = try Binary.run(["init", root])
-        var config = try String(contentsOfFile: root + "/erpwms.yaml", encoding: .utf8)
-        config = config.replacingOccurrences(of: "min_age_seconds: 5", with: "min_age_seconds: 0")
-        config = config.replacingOccurrences(of: "    inbox: inbox/wms-confirmations\n",
-                                             with: "    inbox: inbox/wms-confirmations\n    pickup: { min_age_seconds: 0 }\n")
-        config = config.replacingOccurrences(of: "after_run: none", with: "after_run: html,csv,json")
-        try config.write(toFile: root + "/erpwms.yaml", atomically: true, encoding: .utf8)
+        let root = try Binary.initWorkspace { $0.replacingOccurrences(of: "after_run: none", with: "after_run: html,csv,json") }
         try Self.ordersCSV().write(toFile: root + "/inbox/erp-orders/orders.csv", atomically: true, encoding: .utf8)
         // A file that fails as a whole, with personal data in it.
         try "order_id,ship_name\nSO-X,Name canaryFAILx\n".write(toFile: root + "/inbox/erp-orders/broken.csv", atomically: true, encoding: .utf8)
@@ -92,14 +85,9 @@ struct CanaryTests {
 struct EncryptionAtRestTests {
     @Test("with privacy.archive_encryption the archive holds only ciphertext; archive cat reads it back")
     func encryptedArchive() throws {
-        let root = Binary.tempDir() + "/ws"
-        _ = try Binary.run(["init", root])
         let keyFile = Binary.tempDir() + "/archive.key"
         try (Data((0..<32).map { UInt8($0) }).base64EncodedString() + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
-        var config = try String(contentsOfFile: root + "/erpwms.yaml", encoding: .utf8)
-        config = config.replacingOccurrences(of: "min_age_seconds: 5", with: "min_age_seconds: 0")
-        config += "\nprivacy:\n  archive_encryption: true\n  archive_key_file: \(keyFile)\n"
-        try config.write(toFile: root + "/erpwms.yaml", atomically: true, encoding: .utf8)
+        let root = try Binary.initWorkspace { $0 + "\nprivacy:\n  archive_encryption: true\n  archive_key_file: \(keyFile)\n" }
         let input = try String(contentsOfFile: Binary.packageRoot + "/samples/orders/erp-orders-2025-03-01.csv", encoding: .utf8)
         try input.write(toFile: root + "/inbox/erp-orders/orders.csv", atomically: true, encoding: .utf8)
         let r = try Binary.run(["run", "-w", root])

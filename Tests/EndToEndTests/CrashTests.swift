@@ -95,11 +95,7 @@ struct CrashTests {
 struct RecoveryCrashTests {
     @Test("a resent file interrupted after its claim is still recognised as a duplicate: no stale replacement")
     func duplicateAfterCrash() throws {
-        let root = Binary.tempDir() + "/ws"
-        _ = try Binary.run(["init", root])
-        var config = try String(contentsOfFile: root + "/erpwms.yaml", encoding: .utf8)
-        config = config.replacingOccurrences(of: "min_age_seconds: 5", with: "min_age_seconds: 0")
-        try config.write(toFile: root + "/erpwms.yaml", atomically: true, encoding: .utf8)
+        let root = try Binary.initWorkspace()
         let header = "order_id,order_date,ship_name,ship_address1,ship_city,ship_postcode,ship_country,currency,payment_method,carrier_service,line_no,sku,quantity,unit_price\n"
         func file(_ qty: Int) -> String {
             header + "X1,2025-03-01T10:00:00+01:00,A B,Street 1,Berlin,10115,DE,EUR,card,DHL_PAKET,1,SKU-1,\(qty),9.99\n"

@@ -9,17 +9,7 @@ struct OperationsTests {
 
     /// A workspace from `erpwms init`, no minimum file age, the given error policy for CSV orders.
     static func workspace(policy: String = "reject-order") throws -> String {
-        let root = Binary.tempDir() + "/ws"
-        #expect(try Binary.run(["init", root]).status == 0)
-        var config = try String(contentsOfFile: root + "/erpwms.yaml", encoding: .utf8)
-        config = config.replacingOccurrences(of: "min_age_seconds: 5", with: "min_age_seconds: 0")
-        config = config.replacingOccurrences(of: "error_policy: reject-order ", with: "error_policy: \(policy) ")
-        for inbox in ["wms-confirmations", "erp-orders-xml"] {
-            config = config.replacingOccurrences(of: "    inbox: inbox/\(inbox)\n",
-                                                 with: "    inbox: inbox/\(inbox)\n    pickup: { min_age_seconds: 0 }\n")
-        }
-        try config.write(toFile: root + "/erpwms.yaml", atomically: true, encoding: .utf8)
-        return root
+        try Binary.initWorkspace { $0.replacingOccurrences(of: "error_policy: reject-order ", with: "error_policy: \(policy) ") }
     }
 
     static func setPolicy(_ root: String, _ policy: String) throws {
