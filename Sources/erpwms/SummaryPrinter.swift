@@ -8,6 +8,9 @@ enum SummaryPrinter {
         var lines: [String] = []
         lines.append("Files:        \(s.filesSeen) picked up, \(s.filesArchived) archived, \(s.filesFailed) failed, \(s.filesDuplicate) duplicate"
                      + (s.filesRecovered > 0 ? ", \(s.filesRecovered) recovered from an interrupted run" : ""))
+        if s.filesWaiting > 0 {
+            lines.append("Waiting:      \(s.filesWaiting) file(s) not complete yet (changed within min_age_seconds, or no done-marker); the next run takes them")
+        }
         lines.append("Orders:       \(s.ordersAccepted) accepted (\(s.linesAccepted) lines), \(s.ordersRejected) rejected, \(s.ordersDuplicate) duplicate, \(s.ordersReplaced) replaced")
         if s.confirmationsAccepted + s.confirmationsRejected + s.confirmationsDuplicate > 0 {
             lines.append("Shipments:    \(s.confirmationsAccepted) confirmations accepted, \(s.confirmationsRejected) rejected, \(s.confirmationsDuplicate) duplicate; \(s.unknownReferences) unknown reference(s), \(s.overShipments) over-shipment(s)")

@@ -145,6 +145,7 @@ struct RunnerTests {
         try t.drop("young.csv", CSVFixture.file([CSVFixture.row("SO3")]), channel: "slow")
         var s = try t.run()
         #expect(s.filesSeen == 0)
+        #expect(s.filesWaiting == 2, "the unmarked and the too young file are reported as waiting")
         #expect(t.files("inbox/orders").count == 4)
         try t.drop("m.csv.done", "", channel: "marked")
         s = try t.run()

@@ -181,8 +181,12 @@ public final class BatchRunner {
             switch s {
             case .notRegular(let n): logger.warning("\(channel.name)/\(FileNames.printable(n)): not a regular file (symlink, FIFO or folder); not taken")
             case .hardLink(let n): logger.warning("\(channel.name)/\(FileNames.printable(n)): has other hard links; not taken (upload a file of its own)")
-            case .tooYoung(let n): logger.debug("\(channel.name)/\(FileNames.printable(n)): modified too recently; next run")
-            case .noMarker(let n): logger.debug("\(channel.name)/\(FileNames.printable(n)): no done-marker yet; next run")
+            case .tooYoung(let n):
+                summary.filesWaiting += 1
+                logger.debug("\(channel.name)/\(FileNames.printable(n)): modified too recently; next run")
+            case .noMarker(let n):
+                summary.filesWaiting += 1
+                logger.debug("\(channel.name)/\(FileNames.printable(n)): no done-marker yet; next run")
             }
         }
     }

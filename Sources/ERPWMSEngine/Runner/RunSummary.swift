@@ -7,6 +7,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var filesFailed = 0
     public var filesDuplicate = 0
     public var filesRecovered = 0
+    /// Files left in an inbox for the next run: changed within `min_age_seconds`, or no done-marker yet.
+    public var filesWaiting = 0
     /// Files left in an inbox because this process cannot read them.
     public var filesUnreadable = 0
     public var ordersAccepted = 0

@@ -15,7 +15,10 @@ struct Init: ParsableCommand {
             let ws = try Workspace.initialize(directory)
             print("Created workspace \(ws.root)")
             print("  edit   \(ws.root)/erpwms.yaml")
-            for c in ws.config.channels { print("  drop   \(c.format.rawValue.uppercased()) order files into \(ws.path(c.inbox))") }
+            for c in ws.config.channels {
+                let what = c.document == .orders ? "order files (ERP)" : "shipment confirmations (WMS)"
+                print("  drop   \(c.format.rawValue.uppercased()) \(what) into \(ws.path(c.inbox))")
+            }
             print("  run    erpwms run --workspace \(ws.root)")
         } catch {
             die("\(error)", Exit.fatal)
