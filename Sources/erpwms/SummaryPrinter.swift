@@ -11,9 +11,13 @@ enum SummaryPrinter {
         if s.filesWaiting > 0 {
             lines.append("Waiting:      \(s.filesWaiting) file(s) not complete yet (changed within min_age_seconds, or no done-marker); the next run takes them")
         }
-        lines.append("Orders:       \(s.ordersAccepted) accepted (\(s.linesAccepted) lines), \(s.ordersRejected) rejected, \(s.ordersDuplicate) duplicate, \(s.ordersReplaced) replaced")
+        lines.append("Orders:       \(s.ordersAccepted) accepted (\(s.linesAccepted) lines), \(s.ordersRejected) rejected, \(s.ordersDuplicate) duplicate, \(s.ordersReplaced) replaced"
+                     + (s.ordersWithdrawn > 0 ? ", \(s.ordersWithdrawn) withdrawn (cancelled before sending)" : ""))
         if s.confirmationsAccepted + s.confirmationsRejected + s.confirmationsDuplicate > 0 {
             lines.append("Shipments:    \(s.confirmationsAccepted) confirmations accepted, \(s.confirmationsRejected) rejected, \(s.confirmationsDuplicate) duplicate; \(s.unknownReferences) unknown reference(s), \(s.overShipments) over-shipment(s)")
+        }
+        if s.documentsAccepted + s.documentsRejected + s.documentsDuplicate > 0 {
+            lines.append("Documents:    \(s.documentsAccepted) accepted, \(s.documentsRejected) rejected, \(s.documentsDuplicate) duplicate (items, purchase orders, receipts, RMAs, returns, cancellations, snapshots)")
         }
         lines.append("Written:      \(s.instructionFiles) WMS instruction file(s), \(s.feedbackFiles) ERP feedback file(s), \(s.rejectsFiles) rejects file(s)")
         for o in s.outputs { lines.append("  \(o)") }

@@ -11,6 +11,19 @@ public struct Address: Sendable, Hashable {
     public var country: String
     public var phone: String
     public var email: String
+
+    public init(name: String, company: String, lines: [String], city: String, region: String, postcode: String, country: String,
+                phone: String, email: String) {
+        self.name = name
+        self.company = company
+        self.lines = lines
+        self.city = city
+        self.region = region
+        self.postcode = postcode
+        self.country = country
+        self.phone = phone
+        self.email = email
+    }
 }
 
 /// Customs data for cross-border parcels.
@@ -18,6 +31,11 @@ public struct Customs: Sendable, Hashable {
     public var incoterm: String
     public var iossNumber: String
     public var eoriNumber: String
+    public init(incoterm: String = "", iossNumber: String = "", eoriNumber: String = "") {
+        self.incoterm = incoterm
+        self.iossNumber = iossNumber
+        self.eoriNumber = eoriNumber
+    }
     public var isEmpty: Bool { incoterm.isEmpty && iossNumber.isEmpty && eoriNumber.isEmpty }
 }
 
@@ -36,6 +54,20 @@ public struct OrderLine: Sendable, Hashable {
     public var taxRate: FixedDecimal?
     public var hsCode: String
     public var originCountry: String
+
+    public init(lineNo: Int, sku: String, wmsItem: String, description: String, quantity: Int, uom: String, unitPrice: Money,
+                taxRate: FixedDecimal?, hsCode: String, originCountry: String) {
+        self.lineNo = lineNo
+        self.sku = sku
+        self.wmsItem = wmsItem
+        self.description = description
+        self.quantity = quantity
+        self.uom = uom
+        self.unitPrice = unitPrice
+        self.taxRate = taxRate
+        self.hsCode = hsCode
+        self.originCountry = originCountry
+    }
 }
 
 /// One validated, cleaned sales order, ready to be instructed to the WMS.
@@ -57,6 +89,25 @@ public struct Order: Sendable, Hashable {
     public var giftNote: String
     public var customs: Customs
     public var lines: [OrderLine]
+
+    public init(id: String, orderDate: String, store: String, customerId: String, shipTo: Address, currency: String,
+                paymentMethod: String, codAmount: Money?, carrierService: String, requestedWarehouse: String, priority: String,
+                giftNote: String, customs: Customs, lines: [OrderLine]) {
+        self.id = id
+        self.orderDate = orderDate
+        self.store = store
+        self.customerId = customerId
+        self.shipTo = shipTo
+        self.currency = currency
+        self.paymentMethod = paymentMethod
+        self.codAmount = codAmount
+        self.carrierService = carrierService
+        self.requestedWarehouse = requestedWarehouse
+        self.priority = priority
+        self.giftNote = giftNote
+        self.customs = customs
+        self.lines = lines
+    }
 
     /// Feeds a stable serialisation of everything the ERP said about this order to `put`, field by field,
     /// with separators: two orders with the same serialisation are the same order.

@@ -17,6 +17,8 @@ public struct OrderRuleSettings: Sendable {
 /// The stable ids of every order rule. Users see and filter on these; never rename one.
 public enum OrderRule {
     public static let orderIdRequired = "order.order-id.required"
+    /// A line's SKU is not in the item master (the channel's `unknown_sku` makes it a warning or an error).
+    public static let unknownSKU = "order.sku.unknown"
     public static let orderIdFormat = "order.order-id.format"
     public static let orderDateRequired = "order.order-date.required"
     public static let orderDateFormat = "order.order-date.iso8601"

@@ -30,7 +30,7 @@ public struct ConfigLoader {
         }
         let top = try Section(node: root, path: "", file: file)
         try top.allow(["version", "channels", "folders", "wms", "erp", "report", "retention", "metrics", "routing", "sku_aliases", "limits",
-                       "validation", "lookups", "privacy"])
+                       "validation", "lookups", "privacy", "returns", "purchasing"])
         sharedLookups = try Self.lookupTables(top.section("lookups"))
         if let v = try top.int("version"), v != 1 {
             throw top.error("version", "unsupported version \(v); this erpwms reads version 1")
@@ -226,12 +226,35 @@ public struct ConfigLoader {
         config.pseudonymizer = pseudonymizer
         config.wmsFormat = wmsFormat
         config.wmsCSVColumns = wmsColumns
+        if let r = try top.section("returns") {
+            try r.allow(["damaged_refund", "prices_include_tax", "overdue_days", "warehouse", "replacement_carrier"])
+            if let c = try r.string("replacement_carrier") {
+                guard OrderValidator.isCode(c) else { throw r.error("replacement_carrier", "'\(c)' must be 1-40 of A-Z a-z 0-9 _ . -") }
+                config.returns.replacementCarrier = c
+            }
+            if let t = try r.string("damaged_refund") {
+                guard let p = DamagedRefundPolicy(t) else {
+                    throw r.error("damaged_refund", "'\(t)' is not allowed; full, none, or a percentage such as 50%")
+                }
+                config.returns.damagedRefund = p
+            }
+            if let v = try r.bool("prices_include_tax") { config.returns.pricesIncludeTax = v }
+            if let v = try r.int("overdue_days", min: 0) { config.returns.overdueDays = v }
+            if let w = try r.string("warehouse") {
+                guard OrderValidator.isCode(w) else { throw r.error("warehouse", "warehouse '\(w)' must be 1-40 of A-Z a-z 0-9 _ . -") }
+                config.returns.warehouse = w
+            }
+        }
+        if let p = try top.section("purchasing") {
+            try p.allow(["overdue_days"])
+            if let v = try p.int("overdue_days", min: 0) { config.purchaseOverdueDays = v }
+        }
         return config
     }
 
     private func channel(name: String, _ c: Section) throws -> Channel {
         try c.allow(["document", "inbox", "format", "encoding", "delimiter", "quote", "header_row", "pickup", "error_policy",
-                     "layout", "mapping", "lookups", "skip_if", "xml"])
+                     "layout", "mapping", "lookups", "skip_if", "xml", "unknown_sku"])
         let document = try c.enumValue("document", DocumentType.self) ?? .orders
         let format = try c.enumValue("format", InputFormat.self) ?? .csv
         let encoding = try c.enumValue("encoding", TextEncoding.self) ?? .utf8
@@ -264,6 +287,12 @@ public struct ConfigLoader {
             channel.quote = q.utf8.first!
         }
         channel.headerRow = try c.int("header_row", min: 0, max: 1000) ?? 1
+        if let policy = try c.enumValue("unknown_sku", UnknownSKUPolicy.self) {
+            guard [.orders, .purchaseOrders, .returns].contains(document) else {
+                throw c.error("unknown_sku", "only for orders, purchase-orders and returns channels")
+            }
+            channel.unknownSKU = policy
+        }
         if c.node("mapping") != nil {
             guard document == .orders else {
                 throw c.error("mapping", "mappings are for order channels in this version; \(document.rawValue) must use the canonical layout")

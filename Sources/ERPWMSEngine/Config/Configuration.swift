@@ -16,9 +16,93 @@ public enum DocumentType: String, Sendable, CaseIterable {
     case orders
     /// WMS shipment confirmations, matched with what was sent and fed back to the ERP.
     case shipmentConfirmations = "shipment-confirmations"
+    /// ERP item master, sent to the WMS when new or changed.
+    case items
+    /// ERP order cancellations.
+    case cancellations
+    /// ERP purchase orders, sent to the WMS as expected receipts.
+    case purchaseOrders = "purchase-orders"
+    /// ERP return authorisations (returns and exchanges), sent to the WMS as expected returns.
+    case returns
+    /// ERP stock snapshots, compared with the WMS's in the inventory reconciliation.
+    case stockSnapshots = "stock-snapshots"
+    /// WMS answers to cancel instructions.
+    case cancellationResults = "cancellation-results"
+    /// WMS receipt confirmations against purchase orders.
+    case receiptConfirmations = "receipt-confirmations"
+    /// WMS return receipts with the inspection result per line.
+    case returnReceipts = "return-receipts"
+    /// WMS inventory snapshots.
+    case inventorySnapshots = "inventory-snapshots"
 
-    /// Channels are processed in this order within a run.
-    var processingRank: Int { self == .orders ? 0 : 1 }
+    /// Channels are processed in this order within a run: items before what names them, cancellations
+    /// before the orders they withdraw, shipments before the returns they allow, receipts after what they
+    /// answer.
+    var processingRank: Int {
+        switch self {
+        case .items: return 0
+        case .cancellations: return 1
+        case .orders: return 2
+        case .purchaseOrders: return 3
+        case .shipmentConfirmations: return 4
+        case .cancellationResults: return 5
+        case .receiptConfirmations: return 6
+        case .returns: return 7
+        case .returnReceipts: return 8
+        case .stockSnapshots: return 9
+        case .inventorySnapshots: return 10
+        }
+    }
+
+    /// The canonical layout of the generic documents (nil for orders and shipment confirmations).
+    public var layout: DocumentLayout? {
+        switch self {
+        case .orders, .shipmentConfirmations: return nil
+        case .items: return .items
+        case .cancellations: return .cancellations
+        case .purchaseOrders: return .purchaseOrders
+        case .returns: return .returnAuthorisations
+        case .stockSnapshots: return .stockSnapshots
+        case .cancellationResults: return .cancellationResults
+        case .receiptConfirmations: return .receiptConfirmations
+        case .returnReceipts: return .returnReceipts
+        case .inventorySnapshots: return .inventorySnapshots
+        }
+    }
+
+    /// True for what the WMS sends (confirmations, receipts, snapshots).
+    public var fromWMS: Bool {
+        switch self {
+        case .shipmentConfirmations, .cancellationResults, .receiptConfirmations, .returnReceipts, .inventorySnapshots: return true
+        default: return false
+        }
+    }
+}
+
+/// What a channel does with a SKU the item master does not know.
+public enum UnknownSKUPolicy: String, Sendable, CaseIterable {
+    /// No check (the default: a shop without an item-master feed).
+    case off
+    /// A warning finding; the document proceeds.
+    case warn
+    /// The document is rejected.
+    case reject
+}
+
+/// Settings of the returns flow.
+public struct ReturnSettings: Sendable {
+    /// What a damaged returned unit earns.
+    public var damagedRefund: DamagedRefundPolicy = .full
+    /// Whether order unit prices include tax (else the line's tax rate is added for the refund). The
+    /// canonical order layout carries net prices (`cod_amount` is the total with tax), hence false.
+    public var pricesIncludeTax = false
+    /// Approved RMAs not received after this many days are listed as overdue.
+    public var overdueDays = 14
+    /// Warehouse expecting returns; nil: the one that shipped the order.
+    public var warehouse: String?
+    /// Carrier service of the replacement orders of exchanges.
+    public var replacementCarrier = "STANDARD"
+    public init() {}
 }
 
 /// Formats of ERP feedback files.
@@ -61,6 +145,8 @@ public struct Channel: Sendable {
     public var headerRow: Int = 1
     /// How to read a non-canonical export; nil: the canonical layout.
     public var mapping: Mapping?
+    /// Orders, purchase orders and RMAs: what a SKU unknown to the item master does.
+    public var unknownSKU: UnknownSKUPolicy = .off
 }
 
 /// The whole `erpwms.yaml`, validated.
@@ -104,6 +190,10 @@ public struct Configuration: Sendable {
     public var limits: InputLimits
     /// Validate every published instruction file against its XSD before publishing (on by default).
     public var validateOutput: Bool
+
+    public var returns = ReturnSettings()
+    /// Purchase orders still not fully received this many days after their expected date are overdue.
+    public var purchaseOverdueDays = 0
 
     public static let fileName = "erpwms.yaml"
 }

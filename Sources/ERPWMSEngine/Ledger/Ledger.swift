@@ -71,12 +71,18 @@ public struct FileCounts: Sendable, Codable, Equatable {
     public var unknownReferences = 0
     public var overShipments = 0
     public var records = 0
+    /// Other documents (items, purchase orders, RMAs, receipts, cancellations, snapshots).
+    public var documentsAccepted = 0
+    public var documentsRejected = 0
+    public var documentsDuplicate = 0
+    /// Orders withdrawn before they were sent (a cancellation came first).
+    public var ordersWithdrawn = 0
     public init() {}
 
     /// Business documents accepted, rejected and duplicate, whatever their type.
-    var accepted: Int { ordersAccepted + confirmationsAccepted }
-    var rejected: Int { ordersRejected + confirmationsRejected }
-    var duplicate: Int { ordersDuplicate + confirmationsDuplicate }
+    var accepted: Int { ordersAccepted + confirmationsAccepted + documentsAccepted }
+    var rejected: Int { ordersRejected + confirmationsRejected + documentsRejected }
+    var duplicate: Int { ordersDuplicate + confirmationsDuplicate + documentsDuplicate }
 }
 
 /// One line of an order as last instructed.
@@ -108,6 +114,8 @@ public protocol Ledger: AnyObject {
     /// Runs `body` against a read-only view of the ledger whose writes stay in memory and are dropped at
     /// the end: for dry runs, which must see their own earlier decisions but change nothing.
     func planning<T>(_ body: (LedgerTransaction) throws -> T) throws -> T
+    /// A transaction that is rolled back whatever happens (dry runs of the flows without a planning overlay).
+    func rehearsing<T>(_ body: (LedgerTransaction) throws -> T) throws -> T
     func pendingOutputs() throws -> [PendingOutput]
     func markPublished(outputId: Int64) throws
     /// Records where a file is about to be moved, and why, before the move happens.
@@ -190,6 +198,8 @@ public protocol LedgerTransaction {
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws
     /// `Ledger.setTarget` inside this transaction.
     func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws
+    /// The ledger of the other document flows (items, purchase orders, returns, cancellations, inventory).
+    func flows() throws -> FlowLedger
 }
 
 /// One processing attempt of a file.

@@ -73,4 +73,7 @@ final class PlanningTransaction: LedgerTransaction {
     func recordOutput(fileId: Int64, kind: String, tempPath: String, finalPath: String, records: Int) throws {}
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws {}
     func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws {}
+    /// Reads only (orders check their cancellations); dry runs of the other flows rehearse in a transaction that
+    /// is rolled back (`SQLiteLedger.rehearsing`).
+    func flows() throws -> FlowLedger { try base.flows() }
 }

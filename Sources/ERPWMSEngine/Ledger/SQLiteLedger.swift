@@ -171,6 +171,7 @@ public final class SQLiteLedger: Ledger {
         m.registerMigration("v5-customer-pseudonym") { db in
             try db.execute(sql: "ALTER TABLE orders ADD COLUMN customer TEXT NOT NULL DEFAULT ''")
         }
+        registerFlowMigrations(&m)
         return m
     }
 
@@ -460,8 +461,15 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     }
 
     func markConfirmed(_ orderId: String) throws {
-        try db.cachedStatement(sql: "UPDATE orders SET status = 'confirmed' WHERE order_id = ?").execute(arguments: [orderId])
+        // A shipment for an order the WMS already cancelled: it shipped after all.
+        try db.cachedStatement(sql: """
+            UPDATE orders SET status = CASE status WHEN 'instructed' THEN 'confirmed'
+                                                   WHEN 'cancelled' THEN 'cancelled_but_shipped' ELSE status END
+            WHERE order_id = ?
+            """).execute(arguments: [orderId])
     }
+
+    func flows() throws -> FlowLedger { SQLiteFlowLedger(db: db) }
 
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
                            fileId: Int64) throws {

@@ -70,6 +70,15 @@ public enum Validation {
                         result.findings += findings
                     }
                 }
+            default:
+                guard let layout = document.layout else { break }
+                let reader = try Decoding.documentReader(path: path, name: name, channel: ch, layout: layout, limits: limits)
+                while let raw = try reader.next() {
+                    result.records += max(1, raw.lines.count)
+                    let (ok, findings) = document.check(raw, file: name)
+                    if ok { result.accepted += 1 } else { result.rejected += 1 }
+                    result.findings += findings
+                }
             }
         } catch let e as FormatError {
             result.fileError = e.finding(file: name)

@@ -271,6 +271,9 @@ public final class BatchRunner {
                 case .shipmentConfirmations:
                     counts = try processConfirmations(fileId: fileId, workPath: workPath, name: name, channel: channel,
                                                       tx: tx, staging: staging)
+                default:
+                    counts = try processDocuments(fileId: fileId, workPath: workPath, name: name, channel: channel,
+                                                  tx: tx, staging: staging)
                 }
                 if channel.errorPolicy == .rejectFile && counts.rejected > 0 {
                     throw PolicyRejection(rejected: counts.rejected, first: staging.firstRejection)
@@ -316,12 +319,20 @@ public final class BatchRunner {
         defer { plan = nil }
         let staging = Staging(runner: self, source: "dry-run", inputName: name, dryRun: true)
         do {
-            let counts = try ledger.planning { tx -> FileCounts in
-                switch channel.document {
-                case .orders:
-                    return try processOrders(fileId: -1, workPath: path, name: name, channel: channel, tx: tx, staging: staging)
-                case .shipmentConfirmations:
-                    return try processConfirmations(fileId: -1, workPath: path, name: name, channel: channel, tx: tx, staging: staging)
+            let counts: FileCounts
+            switch channel.document {
+            case .orders:
+                counts = try ledger.planning { tx in
+                    try processOrders(fileId: -1, workPath: path, name: name, channel: channel, tx: tx, staging: staging)
+                }
+            case .shipmentConfirmations:
+                counts = try ledger.planning { tx in
+                    try processConfirmations(fileId: -1, workPath: path, name: name, channel: channel, tx: tx, staging: staging)
+                }
+            default:
+                // The other flows rehearse in a real transaction that is rolled back.
+                counts = try ledger.rehearsing { tx in
+                    try processDocuments(fileId: 0, workPath: path, name: name, channel: channel, tx: tx, staging: staging)
                 }
             }
             if channel.errorPolicy == .rejectFile && counts.rejected > 0 {
@@ -340,24 +351,14 @@ public final class BatchRunner {
                        staging: Staging) throws -> FileCounts {
         var counts = FileCounts()
         let validator = OrderValidator(settings: config.rules)
-        var writers: [String: ShipmentOrderOutput] = [:]
         let now = timestamp()
-        let csv = config.wmsFormat == .csv
-
         func writer(for warehouse: String) throws -> (ShipmentOrderOutput, String) {
-            let finalPath = workspace.path(config.wmsOutbox) + "/shipment-orders_\(warehouse)_\(staging.source).\(csv ? "csv" : "xml")"
-            if let w = writers[warehouse] { return (w, finalPath) }
-            let sink = try staging.open(key: "wms/" + warehouse, kind: "wms-shipment-orders", finalPath: finalPath,
-                                        schema: config.validateOutput && !csv ? ShipmentOrderWriter.schemaName : nil)
-            let w: ShipmentOrderOutput = csv
-                ? try ShipmentOrderCSVWriter(sink: sink.file, warehouse: warehouse, columns: config.wmsCSVColumns,
-                                             includeEmail: config.includeEmail, includePhone: config.includePhone)
-                : ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: staging.source,
-                                      includeEmail: config.includeEmail, includePhone: config.includePhone)
-            sink.finish = { try w.finish() }
-            writers[warehouse] = w
-            return (w, finalPath)
+            let w = try replacementWriter(warehouse: warehouse, staging)
+            return (w.writer, w.path)
         }
+        // Cancellations that came before their order: such an order is withdrawn, not sent.
+        let flows = try tx.flows()
+        let withdrawals = try flows.hasCancellations()
 
         let reader = try openOrderReader(path: workPath, name: name, channel: channel)
         while let raw = try reader.next() {
@@ -368,7 +369,33 @@ public final class BatchRunner {
             case .rejected(let findings):
                 counts.ordersRejected += 1
                 try staging.reject(findings, orderId: raw.orderId, customer: customer, tx: tx, fileId: fileId)
-            case .accepted(let order, let warnings):
+            case .accepted(let order, var warnings):
+                if withdrawals, let c = try flows.cancellation(order.id), c.status == "pending" || c.status == "withdrawn" {
+                    if try tx.order(order.id) == nil {
+                        counts.ordersWithdrawn += 1
+                        plan?(PlanEntry(id: order.id, action: .unchanged, detail: "withdrawn: the ERP cancelled it before it was sent"))
+                        if c.status == "pending" && plan == nil {
+                            try flows.setCancellationStatus(order.id, status: "withdrawn", at: now)
+                            let w = try staging.documents.erp(.cancellationStatuses, prefix: "cancellation-status")
+                            try w.write(["order_id": order.id, "status": "withdrawn", "at": order.orderDate,
+                                         "detail": "cancelled before it was sent; not sent to the WMS"])
+                            staging.documents.count(w)
+                        }
+                        continue
+                    }
+                }
+                if channel.unknownSKU != .off {
+                    var ctx = FlowContext(fileId: fileId, file: name, channel: channel, tx: tx, flows: flows, staging: staging,
+                                          outputs: staging.documents, now: now)
+                    let unknown = try unknownSKUs(zip(order.lines, raw.lines).map { ($0.sku, $1.location) }, rule: OrderRule.unknownSKU,
+                                                  id: order.id, &ctx)
+                    if unknown.contains(where: { $0.severity == .error }) {
+                        counts.ordersRejected += 1
+                        try staging.reject(unknown, orderId: order.id, customer: customer, tx: tx, fileId: fileId)
+                        continue
+                    }
+                    warnings += unknown
+                }
                 guard let warehouse = config.router.route(order) else {
                     counts.ordersRejected += 1
                     try staging.reject([WarehouseRouter.unroutable(order, file: name, location: raw.location)],
@@ -526,6 +553,23 @@ public final class BatchRunner {
             staging.count("erp/status")
         }
         return counts
+    }
+
+    /// The staged shipment-order file of `warehouse` for this input (orders, and exchange replacements).
+    func replacementWriter(warehouse: String, _ staging: Staging) throws -> (writer: ShipmentOrderOutput, path: String) {
+        let csv = config.wmsFormat == .csv
+        let finalPath = workspace.path(config.wmsOutbox) + "/shipment-orders_\(warehouse)_\(staging.source).\(csv ? "csv" : "xml")"
+        if let w = staging.shipmentWriters[warehouse] { return (w, finalPath) }
+        let sink = try staging.open(key: "wms/" + warehouse, kind: "wms-shipment-orders", finalPath: finalPath,
+                                    schema: config.validateOutput && !csv ? ShipmentOrderWriter.schemaName : nil)
+        let w: ShipmentOrderOutput = csv
+            ? try ShipmentOrderCSVWriter(sink: sink.file, warehouse: warehouse, columns: config.wmsCSVColumns,
+                                         includeEmail: config.includeEmail, includePhone: config.includePhone)
+            : ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: staging.source,
+                                  includeEmail: config.includeEmail, includePhone: config.includePhone)
+        sink.finish = { try w.finish() }
+        staging.shipmentWriters[warehouse] = w
+        return (w, finalPath)
     }
 
     func openOrderReader(path: String, name: String, channel: Channel) throws -> OrderReader {

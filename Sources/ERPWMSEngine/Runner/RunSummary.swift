@@ -21,6 +21,12 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var confirmationsDuplicate = 0
     public var unknownReferences = 0
     public var overShipments = 0
+    /// Items, purchase orders, RMAs, receipts, cancellations and snapshots.
+    public var documentsAccepted = 0
+    public var documentsRejected = 0
+    public var documentsDuplicate = 0
+    /// Orders not sent because the ERP cancelled them first.
+    public var ordersWithdrawn = 0
     public var instructionFiles = 0
     public var feedbackFiles = 0
     public var rejectsFiles = 0
@@ -40,7 +46,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public init() {}
 
     /// True when something was rejected or quarantined and a person should look.
-    public var needsAttention: Bool { filesFailed > 0 || filesUnreadable > 0 || ordersRejected > 0 || confirmationsRejected > 0 }
+    public var needsAttention: Bool { filesFailed > 0 || filesUnreadable > 0 || ordersRejected > 0 || confirmationsRejected > 0
+        || documentsRejected > 0 }
 
     mutating func count(_ findings: [Finding]) {
         for f in findings { findingsByRule[f.rule, default: 0] += 1 }
@@ -58,6 +65,10 @@ public struct RunSummary: Sendable, Codable, Equatable {
         confirmationsDuplicate += c.confirmationsDuplicate
         unknownReferences += c.unknownReferences
         overShipments += c.overShipments
+        documentsAccepted += c.documentsAccepted
+        documentsRejected += c.documentsRejected
+        documentsDuplicate += c.documentsDuplicate
+        ordersWithdrawn += c.ordersWithdrawn
     }
 }
 

@@ -45,6 +45,10 @@ final class Staging {
     private var outputs: [String: Output] = [:]
     private(set) var firstRejection: Finding?
     private var rejects: CSVWriter?
+    /// Shipment-order writers per warehouse (orders and exchange replacements share them).
+    var shipmentWriters: [String: ShipmentOrderOutput] = [:]
+    /// Writers of the generic document outputs.
+    private(set) lazy var documents = DocumentOutputs(runner: runner, staging: self)
 
     /// A dry run writes nothing: outputs go nowhere and `commit` does nothing.
     let dryRun: Bool

@@ -4,6 +4,416 @@
 public enum EmbeddedSchemas {
     /// File name (`wms-shipment-order.xsd`) -> the file's exact text.
     public static let files: [String: String] = [
+        "erp-documents.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  erp-documents.xsd: the ERP's documents besides sales orders, read by erpwms (XSD 1.0, no namespace).
+
+  Direction ERP -> erpwms (the ERP's exports, dropped into erpwms's inboxes). Five layouts:
+    <items>/<item>                              item master data, one record per SKU, no lines;
+                                                erpwms forwards it to the WMS (wms-instructions.xsd)
+    <purchase_orders>/<purchase_order>          what a supplier will deliver, to which warehouse, by
+                                                when; becomes the WMS's expected receipt
+    <return_authorisations>/<return_authorisation>
+                                                a return or an exchange the ERP approved for lines of
+                                                a shipped order; becomes the WMS's expected return
+    <cancellations>/<cancellation>              an order the ERP asks to cancel, no lines
+    <stock_snapshots>/<stock_snapshot>          the ERP's book stock of one warehouse at one time,
+                                                compared with the WMS's inventory snapshot
+
+  Every layout has the same shape. The root element holds any number of records (and may carry any
+  attributes: exporters add their own). Each record holds its fields as child elements, in the order
+  declared below, each at most once; for a layout with lines, then <lines> with any number of <line>,
+  each holding the line fields in order. Records and lines carry no attributes. A field that is absent
+  or empty has no value. The CSV files of the same layouts have columns named exactly like these
+  elements (one row per line, the record's fields repeated on every row; a record without lines is
+  one row).
+
+  Deliberately, every field is optional here and every value is a plain string (Text, at most 1024
+  characters): required fields, numbers, dates, codes and enumerations are checked by erpwms's rules,
+  so that a missing po_number or a bad quantity gets the same rule id whether it came from CSV or from
+  XML. This schema only guards the structure (and bounds sizes). Each record element is declared
+  globally because erpwms validates every record on its own as it streams by: a schema error then
+  rejects exactly the record that has it, not the whole file.
+-->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+
+  <!-- every value: a string of at most 1024 characters; erpwms's rules check the content -->
+  <xs:simpleType name="Text">
+    <xs:restriction base="xs:string"><xs:maxLength value="1024"/></xs:restriction>
+  </xs:simpleType>
+
+  <!-- ===== items / item ===== -->
+
+  <xs:element name="items">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="item" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="item">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="sku" type="Text" minOccurs="0"/>
+        <xs:element name="description" type="Text" minOccurs="0"/>
+        <xs:element name="gtin" type="Text" minOccurs="0"/>
+        <xs:element name="uom" type="Text" minOccurs="0"/>
+        <xs:element name="weight_kg" type="Text" minOccurs="0"/>
+        <xs:element name="length_cm" type="Text" minOccurs="0"/>
+        <xs:element name="width_cm" type="Text" minOccurs="0"/>
+        <xs:element name="height_cm" type="Text" minOccurs="0"/>
+        <xs:element name="hs_code" type="Text" minOccurs="0"/>
+        <xs:element name="origin_country" type="Text" minOccurs="0"/>
+        <xs:element name="lot_tracked" type="Text" minOccurs="0"/>
+        <xs:element name="serial_tracked" type="Text" minOccurs="0"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== purchase_orders / purchase_order ===== -->
+
+  <xs:element name="purchase_orders">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="purchase_order" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="purchase_order">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="po_number" type="Text" minOccurs="0"/>
+        <xs:element name="supplier" type="Text" minOccurs="0"/>
+        <xs:element name="expected_date" type="Text" minOccurs="0"/>
+        <xs:element name="warehouse" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity" type="Text" minOccurs="0"/>
+                    <xs:element name="uom" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== return_authorisations / return_authorisation ===== -->
+
+  <xs:element name="return_authorisations">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="return_authorisation" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="return_authorisation">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="rma_id" type="Text" minOccurs="0"/>
+        <xs:element name="order_id" type="Text" minOccurs="0"/>
+        <xs:element name="type" type="Text" minOccurs="0"/>
+        <xs:element name="reason" type="Text" minOccurs="0"/>
+        <xs:element name="approved_at" type="Text" minOccurs="0"/>
+        <xs:element name="refund_method" type="Text" minOccurs="0"/>
+        <xs:element name="ship_name" type="Text" minOccurs="0"/>
+        <xs:element name="ship_company" type="Text" minOccurs="0"/>
+        <xs:element name="ship_address1" type="Text" minOccurs="0"/>
+        <xs:element name="ship_address2" type="Text" minOccurs="0"/>
+        <xs:element name="ship_address3" type="Text" minOccurs="0"/>
+        <xs:element name="ship_city" type="Text" minOccurs="0"/>
+        <xs:element name="ship_region" type="Text" minOccurs="0"/>
+        <xs:element name="ship_postcode" type="Text" minOccurs="0"/>
+        <xs:element name="ship_country" type="Text" minOccurs="0"/>
+        <xs:element name="ship_phone" type="Text" minOccurs="0"/>
+        <xs:element name="ship_email" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="order_line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity" type="Text" minOccurs="0"/>
+                    <xs:element name="replacement_sku" type="Text" minOccurs="0"/>
+                    <xs:element name="replacement_quantity" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== cancellations / cancellation ===== -->
+
+  <xs:element name="cancellations">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="cancellation" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="cancellation">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="order_id" type="Text" minOccurs="0"/>
+        <xs:element name="reason" type="Text" minOccurs="0"/>
+        <xs:element name="requested_at" type="Text" minOccurs="0"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== stock_snapshots / stock_snapshot ===== -->
+
+  <xs:element name="stock_snapshots">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="stock_snapshot" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="stock_snapshot">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="warehouse" type="Text" minOccurs="0"/>
+        <xs:element name="as_of" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity" type="Text" minOccurs="0"/>
+                    <xs:element name="unit_cost" type="Text" minOccurs="0"/>
+                    <xs:element name="currency" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+</xs:schema>
+
+"""#,
+        "erp-feedback.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  erp-feedback.xsd: the feedback erpwms writes for the ERP besides order status (XSD 1.0, no
+  namespace).
+
+  Direction erpwms -> ERP (erpwms's outbox for the ERP). Four layouts:
+    <goods_receipts>/<goods_receipt>            one per WMS receipt confirmation accepted: per PO line
+                                                expected, received and damaged in this receipt and in
+                                                total so far, and the line's and the PO's status
+    <refunds>/<refund>                          one per return receipt accepted: per RMA line the
+                                                quantities accepted, damaged and missing, the unit
+                                                price and the amount to refund, in the order's currency
+    <replacement_orders>/<replacement_order>    the replacement order erpwms raises for an exchange:
+                                                the replacement SKUs and quantities
+    <cancellation_statuses>/<cancellation_status>
+                                                the outcome of an ERP cancellation request, no lines
+
+  Every layout has the same shape. The root element holds any number of records (and may carry any
+  attributes: exporters add their own). Each record holds its fields as child elements, in the order
+  declared below, each at most once; for a layout with lines, then <lines> with any number of <line>,
+  each holding the line fields in order. Records and lines carry no attributes. A field that is absent
+  or empty has no value. The CSV files of the same layouts have columns named exactly like these
+  elements (one row per line, the record's fields repeated on every row; a record without lines is
+  one row).
+
+  Deliberately, every field is optional here and every value is a plain string (Text, at most 1024
+  characters): required fields, numbers, dates, codes and enumerations are checked by erpwms's rules,
+  so that a missing po_number or a bad quantity gets the same rule id whether it came from CSV or from
+  XML. This schema only guards the structure (and bounds sizes). Each record element is declared
+  globally because erpwms validates every record on its own as it streams by: a schema error then
+  rejects exactly the record that has it, not the whole file.
+-->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+
+  <!-- every value: a string of at most 1024 characters; erpwms's rules check the content -->
+  <xs:simpleType name="Text">
+    <xs:restriction base="xs:string"><xs:maxLength value="1024"/></xs:restriction>
+  </xs:simpleType>
+
+  <!-- ===== goods_receipts / goods_receipt ===== -->
+
+  <xs:element name="goods_receipts">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="goods_receipt" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="goods_receipt">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="receipt_id" type="Text" minOccurs="0"/>
+        <xs:element name="po_number" type="Text" minOccurs="0"/>
+        <xs:element name="receipt_date" type="Text" minOccurs="0"/>
+        <xs:element name="warehouse" type="Text" minOccurs="0"/>
+        <xs:element name="po_status" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="expected" type="Text" minOccurs="0"/>
+                    <xs:element name="received" type="Text" minOccurs="0"/>
+                    <xs:element name="damaged" type="Text" minOccurs="0"/>
+                    <xs:element name="received_total" type="Text" minOccurs="0"/>
+                    <xs:element name="damaged_total" type="Text" minOccurs="0"/>
+                    <xs:element name="line_status" type="Text" minOccurs="0"/>
+                    <xs:element name="lot" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== refunds / refund ===== -->
+
+  <xs:element name="refunds">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="refund" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="refund">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="rma_id" type="Text" minOccurs="0"/>
+        <xs:element name="order_id" type="Text" minOccurs="0"/>
+        <xs:element name="receipt_id" type="Text" minOccurs="0"/>
+        <xs:element name="currency" type="Text" minOccurs="0"/>
+        <xs:element name="refund_method" type="Text" minOccurs="0"/>
+        <xs:element name="amount" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="order_line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity_accepted" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity_damaged" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity_missing" type="Text" minOccurs="0"/>
+                    <xs:element name="unit_price" type="Text" minOccurs="0"/>
+                    <xs:element name="amount" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== replacement_orders / replacement_order ===== -->
+
+  <xs:element name="replacement_orders">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="replacement_order" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="replacement_order">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="replacement_order_id" type="Text" minOccurs="0"/>
+        <xs:element name="rma_id" type="Text" minOccurs="0"/>
+        <xs:element name="order_id" type="Text" minOccurs="0"/>
+        <xs:element name="warehouse" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== cancellation_statuses / cancellation_status ===== -->
+
+  <xs:element name="cancellation_statuses">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="cancellation_status" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="cancellation_status">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="order_id" type="Text" minOccurs="0"/>
+        <xs:element name="status" type="Text" minOccurs="0"/>
+        <xs:element name="at" type="Text" minOccurs="0"/>
+        <xs:element name="detail" type="Text" minOccurs="0"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+</xs:schema>
+
+"""#,
         "erp-order-status.xsd": #"""
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
@@ -169,6 +579,354 @@ public enum EmbeddedSchemas {
 </xs:schema>
 
 """#,
+        "wms-documents.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  wms-documents.xsd: what the WMS reports besides shipments, read by erpwms (XSD 1.0, no namespace).
+
+  Direction WMS -> erpwms (the WMS's exports, dropped into erpwms's inboxes). Four layouts:
+    <receipt_confirmations>/<receipt_confirmation>
+                                                goods received against a purchase order; a PO may be
+                                                received in several receipts, whose quantities add up
+    <return_receipts>/<return_receipt>          goods received back against a return authorisation,
+                                                with the inspection result and disposition per unit
+                                                group (one RMA line may appear in several <line>)
+    <cancellation_results>/<cancellation_result>
+                                                the WMS's answer to an order cancellation, no lines
+    <inventory_snapshots>/<inventory_snapshot>  the WMS's stock of one warehouse at one time
+
+  Every layout has the same shape. The root element holds any number of records (and may carry any
+  attributes: exporters add their own). Each record holds its fields as child elements, in the order
+  declared below, each at most once; for a layout with lines, then <lines> with any number of <line>,
+  each holding the line fields in order. Records and lines carry no attributes. A field that is absent
+  or empty has no value. The CSV files of the same layouts have columns named exactly like these
+  elements (one row per line, the record's fields repeated on every row; a record without lines is
+  one row).
+
+  Deliberately, every field is optional here and every value is a plain string (Text, at most 1024
+  characters): required fields, numbers, dates, codes and enumerations are checked by erpwms's rules,
+  so that a missing po_number or a bad quantity gets the same rule id whether it came from CSV or from
+  XML. This schema only guards the structure (and bounds sizes). Each record element is declared
+  globally because erpwms validates every record on its own as it streams by: a schema error then
+  rejects exactly the record that has it, not the whole file.
+-->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+
+  <!-- every value: a string of at most 1024 characters; erpwms's rules check the content -->
+  <xs:simpleType name="Text">
+    <xs:restriction base="xs:string"><xs:maxLength value="1024"/></xs:restriction>
+  </xs:simpleType>
+
+  <!-- ===== receipt_confirmations / receipt_confirmation ===== -->
+
+  <xs:element name="receipt_confirmations">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="receipt_confirmation" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="receipt_confirmation">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="receipt_id" type="Text" minOccurs="0"/>
+        <xs:element name="po_number" type="Text" minOccurs="0"/>
+        <xs:element name="receipt_date" type="Text" minOccurs="0"/>
+        <xs:element name="warehouse" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity_received" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity_damaged" type="Text" minOccurs="0"/>
+                    <xs:element name="lot" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== return_receipts / return_receipt ===== -->
+
+  <xs:element name="return_receipts">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="return_receipt" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="return_receipt">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="receipt_id" type="Text" minOccurs="0"/>
+        <xs:element name="rma_id" type="Text" minOccurs="0"/>
+        <xs:element name="received_at" type="Text" minOccurs="0"/>
+        <xs:element name="warehouse" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity" type="Text" minOccurs="0"/>
+                    <xs:element name="inspection" type="Text" minOccurs="0"/>
+                    <xs:element name="disposition" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== cancellation_results / cancellation_result ===== -->
+
+  <xs:element name="cancellation_results">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="cancellation_result" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="cancellation_result">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="order_id" type="Text" minOccurs="0"/>
+        <xs:element name="result" type="Text" minOccurs="0"/>
+        <xs:element name="answered_at" type="Text" minOccurs="0"/>
+        <xs:element name="warehouse" type="Text" minOccurs="0"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== inventory_snapshots / inventory_snapshot ===== -->
+
+  <xs:element name="inventory_snapshots">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="inventory_snapshot" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="inventory_snapshot">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="warehouse" type="Text" minOccurs="0"/>
+        <xs:element name="as_of" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="on_hand" type="Text" minOccurs="0"/>
+                    <xs:element name="available" type="Text" minOccurs="0"/>
+                    <xs:element name="allocated" type="Text" minOccurs="0"/>
+                    <xs:element name="damaged" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+</xs:schema>
+
+"""#,
+        "wms-instructions.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  wms-instructions.xsd: the instructions erpwms writes for the WMS besides shipment orders
+  (XSD 1.0, no namespace).
+
+  Direction erpwms -> WMS (erpwms's outbox for the WMS). Four layouts:
+    <item_master>/<item>                        item master data, one record per SKU, no lines: the
+                                                ERP's item fields plus action and version
+    <expected_receipts>/<expected_receipt>      a purchase order the warehouse is to receive: supplier,
+                                                expected date and the lines
+    <expected_returns>/<expected_return>        a return authorisation the warehouse is to receive:
+                                                the order it belongs to and the lines
+    <order_cancellations>/<order_cancellation>  an order the warehouse is to cancel, no lines
+  action and version say what the WMS is to do with the record and which revision of it this is.
+
+  Every layout has the same shape. The root element holds any number of records (and may carry any
+  attributes: exporters add their own). Each record holds its fields as child elements, in the order
+  declared below, each at most once; for a layout with lines, then <lines> with any number of <line>,
+  each holding the line fields in order. Records and lines carry no attributes. A field that is absent
+  or empty has no value. The CSV files of the same layouts have columns named exactly like these
+  elements (one row per line, the record's fields repeated on every row; a record without lines is
+  one row).
+
+  Deliberately, every field is optional here and every value is a plain string (Text, at most 1024
+  characters): required fields, numbers, dates, codes and enumerations are checked by erpwms's rules,
+  so that a missing po_number or a bad quantity gets the same rule id whether it came from CSV or from
+  XML. This schema only guards the structure (and bounds sizes). Each record element is declared
+  globally because erpwms validates every record on its own as it streams by: a schema error then
+  rejects exactly the record that has it, not the whole file.
+-->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+
+  <!-- every value: a string of at most 1024 characters; erpwms's rules check the content -->
+  <xs:simpleType name="Text">
+    <xs:restriction base="xs:string"><xs:maxLength value="1024"/></xs:restriction>
+  </xs:simpleType>
+
+  <!-- ===== item_master / item ===== -->
+
+  <xs:element name="item_master">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="item" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="item">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="action" type="Text" minOccurs="0"/>
+        <xs:element name="version" type="Text" minOccurs="0"/>
+        <xs:element name="sku" type="Text" minOccurs="0"/>
+        <xs:element name="description" type="Text" minOccurs="0"/>
+        <xs:element name="gtin" type="Text" minOccurs="0"/>
+        <xs:element name="uom" type="Text" minOccurs="0"/>
+        <xs:element name="weight_kg" type="Text" minOccurs="0"/>
+        <xs:element name="length_cm" type="Text" minOccurs="0"/>
+        <xs:element name="width_cm" type="Text" minOccurs="0"/>
+        <xs:element name="height_cm" type="Text" minOccurs="0"/>
+        <xs:element name="hs_code" type="Text" minOccurs="0"/>
+        <xs:element name="origin_country" type="Text" minOccurs="0"/>
+        <xs:element name="lot_tracked" type="Text" minOccurs="0"/>
+        <xs:element name="serial_tracked" type="Text" minOccurs="0"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== expected_receipts / expected_receipt ===== -->
+
+  <xs:element name="expected_receipts">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="expected_receipt" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="expected_receipt">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="po_number" type="Text" minOccurs="0"/>
+        <xs:element name="version" type="Text" minOccurs="0"/>
+        <xs:element name="action" type="Text" minOccurs="0"/>
+        <xs:element name="supplier" type="Text" minOccurs="0"/>
+        <xs:element name="expected_date" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity" type="Text" minOccurs="0"/>
+                    <xs:element name="uom" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== expected_returns / expected_return ===== -->
+
+  <xs:element name="expected_returns">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="expected_return" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="expected_return">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="rma_id" type="Text" minOccurs="0"/>
+        <xs:element name="order_id" type="Text" minOccurs="0"/>
+        <xs:element name="type" type="Text" minOccurs="0"/>
+        <xs:element name="reason" type="Text" minOccurs="0"/>
+        <xs:element name="lines" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="line" minOccurs="0" maxOccurs="unbounded">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="line_no" type="Text" minOccurs="0"/>
+                    <xs:element name="sku" type="Text" minOccurs="0"/>
+                    <xs:element name="quantity" type="Text" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <!-- ===== order_cancellations / order_cancellation ===== -->
+
+  <xs:element name="order_cancellations">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element ref="order_cancellation" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+      <xs:anyAttribute processContents="skip"/>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:element name="order_cancellation">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="order_id" type="Text" minOccurs="0"/>
+        <xs:element name="version" type="Text" minOccurs="0"/>
+        <xs:element name="reason" type="Text" minOccurs="0"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+</xs:schema>
+
+"""#,
         "wms-shipment-confirmation.xsd": #"""
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
@@ -265,6 +1023,8 @@ public enum EmbeddedSchemas {
       <xs:enumeration value="card"/><xs:enumeration value="paypal"/><xs:enumeration value="klarna"/>
       <xs:enumeration value="ideal"/><xs:enumeration value="cod"/><xs:enumeration value="alipay"/>
       <xs:enumeration value="wechatpay"/><xs:enumeration value="bank_transfer"/>
+      <!-- none: nothing to collect (a replacement erpwms sends for an exchange) -->
+      <xs:enumeration value="none"/>
     </xs:restriction>
   </xs:simpleType>
   <xs:simpleType name="Action">

@@ -1,0 +1,454 @@
+import ERPWMSCore
+import GRDB
+
+extension SQLiteLedger {
+    /// Runs `body` in a transaction that is always rolled back: a dry run of the flows that have no overlay.
+    public func rehearsing<T>(_ body: (LedgerTransaction) throws -> T) throws -> T {
+        var result: T?
+        try queue.inTransaction(.deferred) { db in
+            result = try body(SQLiteLedgerTransaction(db: db))
+            return .rollback
+        }
+        return result!
+    }
+
+    /// Tables of the flows besides sales orders and shipments (v6).
+    static func registerFlowMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v6-flows") { db in
+            try db.execute(sql: """
+                CREATE TABLE items (
+                    sku TEXT PRIMARY KEY,
+                    version INTEGER NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    uom TEXT NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    updated_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE cancellations (
+                    order_id TEXT PRIMARY KEY,
+                    reason TEXT NOT NULL,
+                    requested_at TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    recorded_at TEXT NOT NULL,
+                    answered_at TEXT
+                ) WITHOUT ROWID;
+                CREATE TABLE purchase_orders (
+                    po_number TEXT PRIMARY KEY,
+                    version INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    supplier TEXT NOT NULL,
+                    expected_date TEXT NOT NULL,
+                    warehouse TEXT NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    instructed_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE po_lines (
+                    po_number TEXT NOT NULL,
+                    line_no INTEGER NOT NULL,
+                    sku TEXT NOT NULL,
+                    quantity INTEGER NOT NULL,
+                    uom TEXT NOT NULL,
+                    PRIMARY KEY (po_number, line_no)
+                ) WITHOUT ROWID;
+                CREATE TABLE receipts (
+                    receipt_id TEXT PRIMARY KEY,
+                    po_number TEXT NOT NULL,
+                    receipt_date TEXT NOT NULL,
+                    warehouse TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    known_po INTEGER NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    recorded_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE receipt_lines (
+                    receipt_id TEXT NOT NULL,
+                    po_number TEXT NOT NULL,
+                    line_no INTEGER NOT NULL,
+                    sku TEXT NOT NULL,
+                    received INTEGER NOT NULL,
+                    damaged INTEGER NOT NULL,
+                    lot TEXT NOT NULL,
+                    PRIMARY KEY (receipt_id, line_no)
+                ) WITHOUT ROWID;
+                CREATE INDEX receipt_lines_po ON receipt_lines(po_number, line_no);
+                CREATE TABLE rmas (
+                    rma_id TEXT PRIMARY KEY,
+                    order_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    approved_at TEXT NOT NULL,
+                    refund_method TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    warehouse TEXT NOT NULL,
+                    ship_to TEXT,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    instructed_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX rmas_order ON rmas(order_id);
+                CREATE TABLE rma_lines (
+                    rma_id TEXT NOT NULL,
+                    line_no INTEGER NOT NULL,
+                    order_id TEXT NOT NULL,
+                    order_line_no INTEGER NOT NULL,
+                    sku TEXT NOT NULL,
+                    quantity INTEGER NOT NULL,
+                    replacement_sku TEXT NOT NULL,
+                    replacement_quantity INTEGER NOT NULL,
+                    unit_price_minor INTEGER NOT NULL,
+                    tax_rate TEXT,
+                    PRIMARY KEY (rma_id, line_no)
+                ) WITHOUT ROWID;
+                CREATE INDEX rma_lines_order ON rma_lines(order_id, order_line_no);
+                CREATE TABLE return_receipts (
+                    receipt_id TEXT PRIMARY KEY,
+                    rma_id TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    warehouse TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    known_rma INTEGER NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    recorded_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE return_lines (
+                    receipt_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    rma_id TEXT NOT NULL,
+                    line_no INTEGER NOT NULL,
+                    sku TEXT NOT NULL,
+                    quantity INTEGER NOT NULL,
+                    inspection TEXT NOT NULL,
+                    disposition TEXT,
+                    PRIMARY KEY (receipt_id, seq)
+                ) WITHOUT ROWID;
+                CREATE INDEX return_lines_rma ON return_lines(rma_id, line_no);
+                CREATE TABLE refunds (
+                    receipt_id TEXT PRIMARY KEY,
+                    rma_id TEXT NOT NULL,
+                    order_id TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    amount_minor INTEGER NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    recorded_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE replacements (
+                    replacement_order_id TEXT PRIMARY KEY,
+                    rma_id TEXT NOT NULL,
+                    receipt_id TEXT NOT NULL,
+                    order_id TEXT NOT NULL,
+                    warehouse TEXT NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    recorded_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX replacements_rma ON replacements(rma_id);
+                CREATE TABLE snapshots (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    side TEXT NOT NULL,
+                    warehouse TEXT NOT NULL,
+                    as_of TEXT NOT NULL,
+                    as_of_epoch INTEGER NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    file_id INTEGER NOT NULL REFERENCES files(id),
+                    recorded_at TEXT NOT NULL
+                );
+                CREATE INDEX snapshots_side ON snapshots(side, warehouse, as_of_epoch);
+                CREATE TABLE snapshot_lines (
+                    snapshot_id INTEGER NOT NULL,
+                    sku TEXT NOT NULL,
+                    on_hand INTEGER NOT NULL,
+                    available INTEGER NOT NULL,
+                    allocated INTEGER NOT NULL,
+                    damaged INTEGER NOT NULL,
+                    unit_cost TEXT,
+                    currency TEXT NOT NULL,
+                    PRIMARY KEY (snapshot_id, sku)
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+}
+
+/// `FlowLedger` over one open GRDB transaction.
+struct SQLiteFlowLedger: FlowLedger {
+    let db: Database
+
+    private func one<T: DatabaseValueConvertible>(_ sql: String, _ args: StatementArguments) throws -> T? {
+        try T.fetchOne(db.cachedStatement(sql: sql), arguments: args)
+    }
+
+    private func run(_ sql: String, _ args: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: args)
+    }
+
+    // MARK: Items
+
+    func item(_ sku: String) throws -> (version: Int, contentHash: String)? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT version, content_hash FROM items WHERE sku = ?"), arguments: [sku])
+            .map { ($0[0], $0[1]) }
+    }
+
+    func saveItem(_ item: Item, version: Int, fileId: Int64, at time: String) throws {
+        try run("""
+            INSERT INTO items (sku, version, content_hash, uom, file_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(sku) DO UPDATE SET version = excluded.version, content_hash = excluded.content_hash,
+                uom = excluded.uom, file_id = excluded.file_id, updated_at = excluded.updated_at
+            """, [item.sku, version, item.contentHash, item.values["uom"] ?? "", fileId, time])
+    }
+
+    func knowsSKU(_ sku: String) throws -> Bool {
+        try one("SELECT 1 FROM items WHERE sku = ?", [sku]) as Int? != nil
+    }
+
+    func itemUOM(_ sku: String) throws -> String? {
+        try one("SELECT uom FROM items WHERE sku = ?", [sku])
+    }
+
+    // MARK: Cancellations
+
+    func cancellation(_ orderId: String) throws -> CancellationRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT status, content_hash FROM cancellations WHERE order_id = ?"),
+                         arguments: [orderId]).map { CancellationRecord(orderId: orderId, status: $0[0], contentHash: $0[1]) }
+    }
+
+    func saveCancellation(_ c: Cancellation, status: String, fileId: Int64, at time: String) throws {
+        try run("""
+            INSERT INTO cancellations (order_id, reason, requested_at, status, content_hash, file_id, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [c.orderId, c.reason, c.requestedAt, status, c.contentHash, fileId, time])
+    }
+
+    func setCancellationStatus(_ orderId: String, status: String, at time: String) throws {
+        try run("UPDATE cancellations SET status = ?, answered_at = ? WHERE order_id = ?", [status, time, orderId])
+    }
+
+    func setOrderStatus(_ orderId: String, status: String) throws {
+        try run("UPDATE orders SET status = ? WHERE order_id = ?", [status, orderId])
+    }
+
+    func hasCancellations() throws -> Bool {
+        try one("SELECT 1 FROM cancellations LIMIT 1", []) as Int? != nil
+    }
+
+    // MARK: Purchase orders
+
+    func purchaseOrder(_ po: String) throws -> (version: Int, contentHash: String, status: String, warehouse: String, fileId: Int64)? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT version, content_hash, status, warehouse, file_id FROM purchase_orders WHERE po_number = ?"),
+                         arguments: [po]).map { ($0[0], $0[1], $0[2], $0[3], $0[4]) }
+    }
+
+    func savePurchaseOrder(_ po: PurchaseOrder, version: Int, fileId: Int64, at time: String) throws {
+        try run("""
+            INSERT INTO purchase_orders (po_number, version, status, content_hash, supplier, expected_date, warehouse, file_id, instructed_at)
+            VALUES (?, ?, 'instructed', ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(po_number) DO UPDATE SET version = excluded.version, content_hash = excluded.content_hash,
+                supplier = excluded.supplier, expected_date = excluded.expected_date, warehouse = excluded.warehouse,
+                file_id = excluded.file_id, instructed_at = excluded.instructed_at
+            """, [po.poNumber, version, po.contentHash, po.supplier, po.expectedDate, po.warehouse, fileId, time])
+        try run("DELETE FROM po_lines WHERE po_number = ?", [po.poNumber])
+        for l in po.lines {
+            try run("INSERT INTO po_lines (po_number, line_no, sku, quantity, uom) VALUES (?, ?, ?, ?, ?)",
+                    [po.poNumber, l.lineNo, l.sku, l.quantity, l.uom])
+        }
+    }
+
+    func purchaseOrderLines(_ po: String) throws -> [PurchaseOrder.Line] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT line_no, sku, quantity, uom FROM po_lines WHERE po_number = ? ORDER BY line_no"),
+                         arguments: [po]).map { PurchaseOrder.Line(lineNo: $0[0], sku: $0[1], quantity: $0[2], uom: $0[3]) }
+    }
+
+    func receiptHash(_ receiptId: String) throws -> String? {
+        try one("SELECT content_hash FROM receipts WHERE receipt_id = ?", [receiptId])
+    }
+
+    func saveReceipt(_ r: ReceiptConfirmation, knownPO: Bool, fileId: Int64, at time: String) throws {
+        try run("""
+            INSERT INTO receipts (receipt_id, po_number, receipt_date, warehouse, content_hash, known_po, file_id, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [r.receiptId, r.poNumber, r.receiptDate, r.warehouse, r.contentHash, knownPO, fileId, time])
+        for l in r.lines {
+            try run("""
+                INSERT INTO receipt_lines (receipt_id, po_number, line_no, sku, received, damaged, lot) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [r.receiptId, r.poNumber, l.lineNo, l.sku, l.received, l.damaged, l.lot])
+        }
+        if knownPO { try run("UPDATE purchase_orders SET status = 'receiving' WHERE po_number = ?", [r.poNumber]) }
+    }
+
+    func received(_ po: String) throws -> [Int: (received: Int, damaged: Int)] {
+        var result: [Int: (received: Int, damaged: Int)] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT line_no, SUM(received), SUM(damaged) FROM receipt_lines WHERE po_number = ? GROUP BY line_no
+            """), arguments: [po]) {
+            result[row[0]] = (row[1], row[2])
+        }
+        return result
+    }
+
+    // MARK: Returns
+
+    func returnableOrder(_ orderId: String) throws -> ReturnableOrder? {
+        guard let o = try Row.fetchOne(db.cachedStatement(sql: "SELECT currency, warehouse, status FROM orders WHERE order_id = ?"),
+                                       arguments: [orderId]) else { return nil }
+        let lines = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT line_no, wms_item, quantity, unit_price_minor, tax_rate FROM order_lines WHERE order_id = ? ORDER BY line_no
+            """), arguments: [orderId]).map {
+            PricedOrderLine(lineNo: $0[0], sku: $0[1], quantity: $0[2], unitPriceMinor: $0[3],
+                            taxRate: ($0[4] as String?).flatMap { FixedDecimal(parsing: Substring($0)) })
+        }
+        return ReturnableOrder(orderId: orderId, currency: o[0], warehouse: o[1], status: o[2], lines: lines)
+    }
+
+    func returnedQuantities(orderId: String, except rmaId: String) throws -> [Int: Int] {
+        var result: [Int: Int] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT order_line_no, SUM(quantity) FROM rma_lines WHERE order_id = ? AND rma_id <> ? GROUP BY order_line_no
+            """), arguments: [orderId, rmaId]) {
+            result[row[0]] = row[1]
+        }
+        return result
+    }
+
+    func rmaHash(_ rmaId: String) throws -> String? {
+        try one("SELECT content_hash FROM rmas WHERE rma_id = ?", [rmaId])
+    }
+
+    func rma(_ rmaId: String) throws -> RMARecord? {
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT order_id, type, refund_method, currency, warehouse, status, ship_to FROM rmas WHERE rma_id = ?
+            """), arguments: [rmaId]) else { return nil }
+        let lines = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT line_no, order_line_no, sku, quantity, replacement_sku, replacement_quantity, unit_price_minor, tax_rate
+            FROM rma_lines WHERE rma_id = ? ORDER BY line_no
+            """), arguments: [rmaId]).map {
+            RMARecord.Line(lineNo: $0[0], orderLineNo: $0[1], sku: $0[2], quantity: $0[3], replacementSku: $0[4],
+                           replacementQuantity: $0[5], unitPriceMinor: $0[6],
+                           taxRate: ($0[7] as String?).flatMap { FixedDecimal(parsing: Substring($0)) })
+        }
+        return RMARecord(rmaId: rmaId, orderId: r[0], kind: ReturnAuthorisation.Kind(rawValue: r[1]) ?? .return, refundMethod: r[2],
+                         currency: r[3], warehouse: r[4], status: r[5], lines: lines,
+                         shipTo: (r[6] as String?).flatMap(Self.address))
+    }
+
+    func saveRMA(_ rma: ReturnAuthorisation, lines: [RMARecord.Line], currency: String, warehouse: String, fileId: Int64,
+                 at time: String) throws {
+        try run("""
+            INSERT INTO rmas (rma_id, order_id, type, reason, approved_at, refund_method, status, content_hash, currency, warehouse,
+                              ship_to, file_id, instructed_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(rma_id) DO UPDATE SET type = excluded.type, reason = excluded.reason, approved_at = excluded.approved_at,
+                refund_method = excluded.refund_method, content_hash = excluded.content_hash, ship_to = excluded.ship_to,
+                file_id = excluded.file_id, instructed_at = excluded.instructed_at
+            """, [rma.rmaId, rma.orderId, rma.kind.rawValue, rma.reason, rma.approvedAt, rma.refundMethod, rma.contentHash,
+                  currency, warehouse, rma.shipTo.map(Self.text), fileId, time])
+        try run("DELETE FROM rma_lines WHERE rma_id = ?", [rma.rmaId])
+        for l in lines {
+            try run("""
+                INSERT INTO rma_lines (rma_id, line_no, order_id, order_line_no, sku, quantity, replacement_sku, replacement_quantity,
+                                       unit_price_minor, tax_rate)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [rma.rmaId, l.lineNo, rma.orderId, l.orderLineNo, l.sku, l.quantity, l.replacementSku, l.replacementQuantity,
+                      l.unitPriceMinor, l.taxRate?.description])
+        }
+    }
+
+    func returnReceiptHash(_ receiptId: String) throws -> String? {
+        try one("SELECT content_hash FROM return_receipts WHERE receipt_id = ?", [receiptId])
+    }
+
+    func inspected(_ rmaId: String) throws -> [Int: InspectedLine] {
+        var result: [Int: InspectedLine] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT line_no, inspection, SUM(quantity) FROM return_lines WHERE rma_id = ? GROUP BY line_no, inspection
+            """), arguments: [rmaId]) {
+            var l = result[row[0]] ?? InspectedLine()
+            switch row[1] as String {
+            case "resellable": l.resellable += row[2]
+            case "damaged": l.damaged += row[2]
+            default: l.missing += row[2]
+            }
+            result[row[0]] = l
+        }
+        return result
+    }
+
+    func saveReturnReceipt(_ r: ReturnReceipt, knownRMA: Bool, fileId: Int64, at time: String) throws {
+        try run("""
+            INSERT INTO return_receipts (receipt_id, rma_id, received_at, warehouse, content_hash, known_rma, file_id, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [r.receiptId, r.rmaId, r.receivedAt, r.warehouse, r.contentHash, knownRMA, fileId, time])
+        for (i, l) in r.lines.enumerated() {
+            try run("""
+                INSERT INTO return_lines (receipt_id, seq, rma_id, line_no, sku, quantity, inspection, disposition)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [r.receiptId, i + 1, r.rmaId, l.lineNo, l.sku, l.quantity, l.inspection.rawValue, l.disposition?.rawValue])
+        }
+    }
+
+    func saveRefund(receiptId: String, rmaId: String, orderId: String, currency: String, amountMinor: Int64, fileId: Int64,
+                    at time: String) throws {
+        try run("""
+            INSERT INTO refunds (receipt_id, rma_id, order_id, currency, amount_minor, file_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [receiptId, rmaId, orderId, currency, amountMinor, fileId, time])
+    }
+
+    func replacements(of rmaId: String) throws -> Int {
+        try one("SELECT COUNT(*) FROM replacements WHERE rma_id = ?", [rmaId]) ?? 0
+    }
+
+    func saveReplacement(orderId replacementId: String, rmaId: String, receiptId: String, originalOrderId: String,
+                         warehouse: String, fileId: Int64, at time: String) throws {
+        try run("""
+            INSERT INTO replacements (replacement_order_id, rma_id, receipt_id, order_id, warehouse, file_id, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [replacementId, rmaId, receiptId, originalOrderId, warehouse, fileId, time])
+    }
+
+    func setRMAStatus(_ rmaId: String, status: String, clearShipTo: Bool) throws {
+        try run("UPDATE rmas SET status = ?, ship_to = CASE WHEN ? THEN NULL ELSE ship_to END WHERE rma_id = ?",
+                [status, clearShipTo, rmaId])
+    }
+
+    // MARK: Inventory
+
+    func snapshotExists(contentHash: String) throws -> Bool {
+        try one("SELECT 1 FROM snapshots WHERE content_hash = ?", [contentHash]) as Int? != nil
+    }
+
+    func saveSnapshot(_ s: StockSnapshot, fileId: Int64, at time: String) throws {
+        try run("""
+            INSERT INTO snapshots (side, warehouse, as_of, as_of_epoch, content_hash, file_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [s.side.rawValue, s.warehouse, s.asOf, ISODate.epochSeconds(s.asOf) ?? 0, s.contentHash, fileId, time])
+        let id = db.lastInsertedRowID
+        var st = FastStatement(try db.cachedStatement(sql: """
+            INSERT INTO snapshot_lines (snapshot_id, sku, on_hand, available, allocated, damaged, unit_cost, currency)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """))
+        for l in s.lines {
+            st.bind(id)
+            st.bind(l.sku)
+            st.bind(l.onHand)
+            st.bind(l.available)
+            st.bind(l.allocated)
+            st.bind(l.damaged)
+            st.bind(l.unitCost?.description)
+            st.bind(l.currency)
+            try st.execute()
+        }
+    }
+
+    // MARK: Addresses (exchange RMAs only, removed once the replacement is sent)
+
+    static func text(_ a: Address) -> String {
+        ([a.name, a.company] + a.lines + [a.city, a.region, a.postcode, a.country, a.phone, a.email]).joined(separator: "\u{1F}")
+    }
+
+    static func address(_ s: String) -> Address? {
+        let p = s.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        guard p.count == 11 else { return nil }
+        return Address(name: p[0], company: p[1], lines: [p[2], p[3], p[4]], city: p[5], region: p[6], postcode: p[7],
+                       country: p[8], phone: p[9], email: p[10])
+    }
+}

@@ -1,0 +1,155 @@
+import ERPWMSCore
+import ERPWMSFormats
+
+extension DocumentType {
+    /// Validates one document of this type (not orders or shipment confirmations): its findings, and whether it
+    /// is accepted.
+    func check(_ raw: RawDocument, file: String) -> (ok: Bool, findings: [Finding]) {
+        switch self {
+        case .items: let (v, f) = Item.validate(raw, file: file); return (v != nil, f)
+        case .cancellations: let (v, f) = Cancellation.validate(raw, file: file); return (v != nil, f)
+        case .purchaseOrders: let (v, f) = PurchaseOrder.validate(raw, file: file); return (v != nil, f)
+        case .returns: let (v, f) = ReturnAuthorisation.validate(raw, file: file); return (v != nil, f)
+        case .stockSnapshots: let (v, f) = StockSnapshot.validate(raw, side: .erp, file: file); return (v != nil, f)
+        case .cancellationResults: let (v, f) = CancellationResult.validate(raw, file: file); return (v != nil, f)
+        case .receiptConfirmations: let (v, f) = ReceiptConfirmation.validate(raw, file: file); return (v != nil, f)
+        case .returnReceipts: let (v, f) = ReturnReceipt.validate(raw, file: file); return (v != nil, f)
+        case .inventorySnapshots: let (v, f) = StockSnapshot.validate(raw, side: .wms, file: file); return (v != nil, f)
+        case .orders, .shipmentConfirmations: return (false, [])
+        }
+    }
+}
+
+extension Decoding {
+    static func documentReader(path: String, name: String, channel: Channel, layout: DocumentLayout,
+                               limits: InputLimits) throws -> DocumentReader {
+        var s = try source(path: path, limits: limits)
+        switch channel.format {
+        case .csv:
+            if channel.encoding != .utf8 { s = try TranscodingByteSource(s, from: channel.encoding) }
+            return try CSVDocumentReader(source: s, file: name, layout: layout,
+                                         dialect: .init(delimiter: channel.delimiter, quote: channel.quote), limits: limits)
+        case .xml:
+            return try XMLDocumentReader(source: s, file: name, layout: layout, encoding: channel.encoding, limits: limits)
+        }
+    }
+}
+
+/// The outputs of one input file of the generic flows: one staged document file per key (warehouse, kind).
+final class DocumentOutputs {
+    private unowned let runner: BatchRunner
+    private unowned let staging: Staging
+    private var writers: [String: DocumentWriter] = [:]
+
+    init(runner: BatchRunner, staging: Staging) {
+        self.runner = runner
+        self.staging = staging
+    }
+
+    /// A WMS instruction file `<prefix>_<warehouse>_<source>.xml` (or the whole-WMS `<prefix>_<source>.xml`).
+    func wms(_ layout: DocumentLayout, prefix: String, warehouse: String?) throws -> DocumentWriter {
+        let csv = runner.config.wmsFormat == .csv
+        let name = [prefix, warehouse, staging.source].compactMap { $0 }.joined(separator: "_") + (csv ? ".csv" : ".xml")
+        return try writer(key: "wms/\(prefix)/\(warehouse ?? "")", kind: "wms-\(layout.name)",
+                          path: runner.workspace.path(runner.config.wmsOutbox) + "/" + name, layout: layout, csv: csv,
+                          attributes: [("warehouse", warehouse ?? ""), ("source", staging.source)])
+    }
+
+    /// An ERP feedback file `<prefix>_<source>.xml|csv`.
+    func erp(_ layout: DocumentLayout, prefix: String) throws -> DocumentWriter {
+        let csv = runner.config.feedbackFormat == .csv
+        return try writer(key: "erp/\(prefix)", kind: "erp-\(layout.name)",
+                          path: runner.workspace.path(runner.config.erpOutbox) + "/\(prefix)_\(staging.source).\(csv ? "csv" : "xml")",
+                          layout: layout, csv: csv, attributes: [("source", staging.source)])
+    }
+
+    func count(_ w: DocumentWriter) {
+        if let key = writers.first(where: { $0.value === w })?.key { staging.count(key) }
+    }
+
+    private func writer(key: String, kind: String, path: String, layout: DocumentLayout, csv: Bool,
+                        attributes: [(String, String)]) throws -> DocumentWriter {
+        if let w = writers[key] { return w }
+        let sink = try staging.open(key: key, kind: kind, finalPath: path,
+                                    schema: runner.config.validateOutput && !csv ? layout.schema : nil)
+        let w = try DocumentWriter(sink: sink.file, layout: layout, format: csv ? .csv : .xml, rootAttributes: attributes)
+        sink.finish = { try w.finish() }
+        writers[key] = w
+        return w
+    }
+}
+
+extension BatchRunner {
+    /// Processes a file of one of the generic document types.
+    func processDocuments(fileId: Int64, workPath: String, name: String, channel: Channel, tx: LedgerTransaction,
+                          staging: Staging) throws -> FileCounts {
+        guard let layout = channel.document.layout else { return FileCounts() }
+        let reader = try Decoding.documentReader(path: workPath, name: name, channel: channel, layout: layout, limits: config.limits)
+        let flows = try tx.flows()
+        let outputs = staging.documents
+        var ctx = FlowContext(fileId: fileId, file: name, channel: channel, tx: tx, flows: flows, staging: staging,
+                              outputs: outputs, now: timestamp())
+        while let raw = try reader.next() {
+            ctx.counts.records += max(1, raw.lines.count)
+            ctx.raw = raw
+            switch channel.document {
+            case .items: try item(raw, &ctx)
+            case .cancellations: try cancellation(raw, &ctx)
+            case .cancellationResults: try cancellationResult(raw, &ctx)
+            case .purchaseOrders: try purchaseOrder(raw, &ctx)
+            case .receiptConfirmations: try receipt(raw, &ctx)
+            case .returns: try returnAuthorisation(raw, &ctx)
+            case .returnReceipts: try returnReceipt(raw, &ctx)
+            case .stockSnapshots, .inventorySnapshots: try snapshot(raw, &ctx)
+            case .orders, .shipmentConfirmations: break
+            }
+        }
+        return ctx.counts
+    }
+
+    /// Rejects a document: findings to the ledger and the rejects file.
+    func rejectDocument(_ findings: [Finding], id: String, _ ctx: inout FlowContext) throws {
+        ctx.counts.documentsRejected += 1
+        try ctx.staging.reject(findings, orderId: id, tx: ctx.tx, fileId: ctx.fileId)
+    }
+
+    /// Records warnings (the document proceeds).
+    func warn(_ findings: [Finding], _ ctx: inout FlowContext) throws {
+        guard !findings.isEmpty else { return }
+        try ctx.tx.recordFindings(findings, fileId: ctx.fileId)
+        for f in findings { pendingFindings[f.rule, default: 0] += 1 }
+    }
+
+    func warning(_ rule: String, _ message: String, id: String, field: String? = nil, _ ctx: inout FlowContext) throws {
+        try warn([Finding(rule: rule, severity: .warning, message: message, file: ctx.file, location: ctx.raw.location,
+                          orderId: id, field: field)], &ctx)
+    }
+
+    /// Checks SKUs against the item master as the channel's `unknown_sku` says: findings to add (errors when
+    /// the policy is reject).
+    func unknownSKUs(_ skus: [(sku: String, location: SourceLocation)], rule: String, id: String, _ ctx: inout FlowContext) throws -> [Finding] {
+        guard ctx.channel.unknownSKU != .off else { return [] }
+        var findings: [Finding] = []
+        for (sku, location) in skus where !sku.isEmpty {
+            if try ctx.flows.knowsSKU(sku) || ctx.flows.knowsSKU(config.rules.skuAliases[sku] ?? sku) { continue }
+            findings.append(Finding(rule: rule, severity: ctx.channel.unknownSKU == .reject ? .error : .warning,
+                                    message: "\(sku) is not in the item master", file: ctx.file, location: location,
+                                    orderId: id, field: "sku"))
+        }
+        return findings
+    }
+}
+
+/// State shared by the flows while one file is processed.
+struct FlowContext {
+    var fileId: Int64
+    var file: String
+    var channel: Channel
+    var tx: LedgerTransaction
+    var flows: FlowLedger
+    var staging: Staging
+    var outputs: DocumentOutputs
+    var now: String
+    var counts = FileCounts()
+    var raw = RawDocument(location: SourceLocation(), values: [:])
+}
