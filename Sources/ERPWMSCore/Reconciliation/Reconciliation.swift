@@ -69,6 +69,8 @@ public struct ReconOrder: Sendable, Codable, Equatable {
     public var ageBucket: String?
     /// Keyed pseudonym of the customer (`cu_…`), when configured; never the customer itself.
     public var customer: String = ""
+    /// The ERP cancelled the order, and the WMS shipped it anyway (too late).
+    public var cancelledButShipped = false
 
     public init(orderId: String, version: Int, warehouse: String, currency: String, scale: Int, orderDate: String,
                 day: String, firstInstructedAt: String, shipments: Int, lines: [ReconLine], ageHours: Int?,
@@ -88,6 +90,7 @@ public struct ReconOrder: Sendable, Codable, Equatable {
     }
 
     public var status: ReconStatus {
+        if cancelledButShipped { return .cancelledButShipped }
         let s = lines.map(\.status)
         if s.contains(.over) { return .over }
         if s.contains(.open) { return .open }
@@ -134,6 +137,7 @@ public struct ReconTotals: Sendable, Codable, Equatable {
     public var over = 0
     /// Units shipped (at most as instructed) on lines that are done, and units instructed on them:
     /// the fill rate is their ratio.
+    public var ordersCancelledButShipped = 0
     public var fillShipped = 0
     public var fillInstructed = 0
 
@@ -146,6 +150,7 @@ public struct ReconTotals: Sendable, Codable, Equatable {
         case .open: ordersOpen += 1
         case .short: ordersShort += 1
         case .over: ordersOver += 1
+        case .cancelledButShipped: ordersCancelledButShipped += 1
         default: break
         }
         for l in o.lines {

@@ -293,7 +293,7 @@ public struct OrderValidator: Sendable {
         }
     }
 
-    static func pow10(_ n: Int) -> Int64 {
+    public static func pow10(_ n: Int) -> Int64 {
         var r: Int64 = 1
         for _ in 0..<n { r *= 10 }
         return r

@@ -196,4 +196,13 @@ public struct Configuration: Sendable {
     public var purchaseOverdueDays = 0
 
     public static let fileName = "erpwms.yaml"
+
+    /// What the report's flow sections take from the configuration.
+    public var flowReportSettings: FlowReportSettings {
+        var s = FlowReportSettings()
+        s.returnOverdueDays = returns.overdueDays
+        s.purchaseOverdueDays = purchaseOverdueDays
+        s.skuAliases = rules.skuAliases
+        return s
+    }
 }

@@ -149,6 +149,8 @@ public protocol Ledger: AnyObject {
     func forEachReconRecord(asOf: String, _ body: (ReconRecord) throws -> Void) throws
     /// Confirmations received by `asOf` whose order was never instructed (by then).
     func unknownReferences(asOf: String) throws -> [UnknownReference]
+    /// The report sections of purchase orders, returns, cancellations, inventory and items.
+    func flowSections(asOf: String, settings: FlowReportSettings) throws -> [ReportSection]
 }
 
 /// One order as the ledger knows it for reconciliation.
@@ -171,6 +173,8 @@ public struct ReconRecord: Sendable {
     public var lines: [Line]
     /// Keyed pseudonym of the customer, when configured.
     public var customer: String = ""
+    /// The order's status in the ledger (instructed, confirmed, cancel_requested, cancelled, cancelled_but_shipped).
+    public var status: String = ""
 }
 
 /// The part of the ledger used while one file is processed, inside its transaction.

@@ -288,7 +288,7 @@ public final class SQLiteLedger: Ledger {
                 )
                 SELECT o.order_id, o.version, o.warehouse, o.currency, o.order_date, o.first_instructed_at,
                        COALESCE(c.shipments, 0), l.line_no, l.wms_item, l.quantity, l.unit_price_minor,
-                       COALESCE(s.shipped, 0), r.reason, o.customer
+                       COALESCE(s.shipped, 0), r.reason, o.customer, o.status
                 FROM orders o
                 JOIN order_lines l ON l.order_id = o.order_id
                 LEFT JOIN s ON s.order_id = l.order_id AND s.line_no = l.line_no
@@ -303,7 +303,8 @@ public final class SQLiteLedger: Ledger {
                 if current?.orderId != id {
                     if let c = current { try body(c) }
                     current = ReconRecord(orderId: id, version: row[1], warehouse: row[2], currency: row[3], orderDate: row[4],
-                                          firstInstructedAt: row[5], shipments: row[6], lines: [], customer: row[13])
+                                          firstInstructedAt: row[5], shipments: row[6], lines: [], customer: row[13],
+                                          status: row[14])
                 }
                 current!.lines.append(ReconRecord.Line(
                     lineNo: row[7], sku: row[8], quantity: row[9], unitPriceMinor: row[10], shipped: row[11],

@@ -55,4 +55,15 @@ enum ReportCSV {
                         String(t.unknownReferenceUnits), "", "", String(t.unknownReferenceUnits), "", "", "", ""])
         try w.finish()
     }
+
+    /// A flow section: its figures as `figure,KEY,VALUE` rows first, then its table under its own header.
+    static func writeSection(_ s: ReportSection, to sink: ByteSink) throws {
+        let w = CSVWriter(sink: sink)
+        try w.writeRow(["figure", "value"])
+        for f in s.figures { try w.writeRow([f.key, f.value.description]) }
+        try w.writeRow([])
+        try w.writeRow(s.columns)
+        for r in s.rows { try w.writeRow(r.map(\.description)) }
+        try w.finish()
+    }
 }

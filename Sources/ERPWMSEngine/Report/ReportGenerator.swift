@@ -18,6 +18,8 @@ public struct ReportOptions: Sendable {
     public var serviceLevelHours: [Int]
     /// Most exception orders listed in the HTML (all are in CSV and JSON).
     public var htmlExceptionLimit: Int
+    /// Settings of the purchase-order, returns and inventory sections.
+    public var flows = FlowReportSettings()
 
     public init(asOf: Int64, since: Int64? = nil, until: Int64? = nil, formats: [Format], outDir: String,
                 serviceLevelHours: [Int] = [24, 48], htmlExceptionLimit: Int = 2000) {
@@ -35,6 +37,8 @@ public struct ReportOptions: Sendable {
 public struct ReportResult: Sendable {
     public var files: [String]
     public var totals: ReconciliationTotals
+    /// Purchase orders, returns, cancellations, inventory, items.
+    public var sections: [ReportSection] = []
 }
 
 /// Builds the reconciliation report from the ledger in one pass: orders stream by, each is reconciled,
@@ -90,6 +94,7 @@ public struct ReportGenerator {
         }
         let unknown = try ledger.unknownReferences(asOf: asOfText)
         for u in unknown { totals.add(u) }
+        let sections = try ledger.flowSections(asOf: asOfText, settings: options.flows)
 
         var files: [String] = []
         if let csv, let w = csvWriter {
@@ -101,6 +106,12 @@ public struct ReportGenerator {
             try ReportCSV.writeTotals(totals, to: totalsFile.sink)
             try totalsFile.commit()
             files.append(totalsFile.path)
+            for section in sections {
+                let file = try AtomicOutput(path: base + "_" + section.id + ".csv")
+                try ReportCSV.writeSection(section, to: file.sink)
+                try file.commit()
+                files.append(file.path)
+            }
         }
         let meta = ReportMeta(asOf: asOfText, since: options.since.map(ISODate.utcString),
                               until: options.until.map(ISODate.utcString), serviceLevelHours: options.serviceLevelHours,
@@ -108,7 +119,7 @@ public struct ReportGenerator {
         if let j = jsonOrders {
             try j.sink.flush()
             let out = try AtomicOutput(path: base + ".json")
-            try ReportJSON.write(meta: meta, totals: totals, unknown: unknown, ordersFile: j.tempPath,
+            try ReportJSON.write(meta: meta, totals: totals, unknown: unknown, sections: sections, ordersFile: j.tempPath,
                                  hasOrders: !firstJSONOrder, to: out.sink)
             try out.commit()
             j.discard()
@@ -117,18 +128,21 @@ public struct ReportGenerator {
         if formats.contains(.html) {
             let out = try AtomicOutput(path: base + ".html")
             try out.sink.write(Array(ReportHTML.render(meta: meta, totals: totals, exceptions: exceptions,
-                                                       exceptionCount: exceptionCount, unknown: unknown).utf8))
+                                                       exceptionCount: exceptionCount, unknown: unknown, sections: sections,
+                                                       rowLimit: options.htmlExceptionLimit).utf8))
             try out.commit()
             files.append(out.path)
         }
-        return ReportResult(files: files, totals: totals)
+        return ReportResult(files: files, totals: totals, sections: sections)
     }
 
     /// One ledger record -> one reconciled order.
     func reconcile(_ r: ReconRecord, buckets: AgeBuckets) -> ReconOrder {
+        // A cancelled order's remainder is closed, with the reason `cancelled`.
+        let cancelled = r.status == "cancelled"
         let lines = r.lines.map {
             ReconLine(lineNo: $0.lineNo, sku: $0.sku, ordered: $0.quantity, instructed: $0.quantity, shipped: $0.shipped,
-                      closedReason: $0.closedReason, unitPriceMinor: $0.unitPriceMinor)
+                      closedReason: $0.closedReason ?? (cancelled ? .cancelled : nil), unitPriceMinor: $0.unitPriceMinor)
         }
         var ageHours: Int?
         var bucket: String?
@@ -142,6 +156,7 @@ public struct ReportGenerator {
                                day: String(r.orderDate.prefix(10)), firstInstructedAt: r.firstInstructedAt,
                                shipments: r.shipments, lines: lines, ageHours: ageHours, ageBucket: bucket)
         order.customer = r.customer
+        order.cancelledButShipped = r.status == "cancelled_but_shipped"
         return order
     }
 }

@@ -5,7 +5,7 @@ import ERPWMSCore
 /// amounts, never a customer's data.
 enum ReportHTML {
     static func render(meta: ReportMeta, totals t: ReconciliationTotals, exceptions: [ReconOrder], exceptionCount: Int,
-                       unknown: [UnknownReference]) -> String {
+                       unknown: [UnknownReference], sections: [ReportSection] = [], rowLimit: Int = 2000) -> String {
         var h = ""
         h += """
         <!DOCTYPE html>
@@ -28,12 +28,37 @@ enum ReportHTML {
         h += currencyTable(t)
         h += totalsTable("Totals per order day", "Day", t.byDay)
         h += detailsTable(exceptions)
+        for section in sections { h += flowSection(section, rowLimit: rowLimit) }
         h += "<footer>erpwms reconciliation report · figures in units; values are net unit price × quantity in the order currency, exact · no personal data is shown</footer>"
         h += "</body></html>\n"
         return h
     }
 
     // MARK: - Sections
+
+    /// A flow section: its figures as cards, then its table (at most `rowLimit` rows; all are in CSV and JSON).
+    static func flowSection(_ s: ReportSection, rowLimit: Int) -> String {
+        var h = "<section id=\"\(esc(s.id))\"><h2>\(esc(s.title)) <span class=\"n\">\(s.rows.count)</span></h2><p class=\"note\">\(esc(s.note))</p>"
+        h += "<div class=\"cards\">"
+        for f in s.figures {
+            h += "<div class=\"card\(f.attention ? " warn" : "")\"><div class=\"v\">\(esc(f.value.description))</div><div class=\"l\">\(esc(f.label))</div></div>"
+        }
+        h += "</div>"
+        guard !s.rows.isEmpty else { return h + "<p class=\"empty\">\(esc(s.empty))</p></section>" }
+        h += "<table><thead><tr>"
+        for c in s.columns { h += "<th>\(esc(c.replacingOccurrences(of: "_", with: " ")))</th>" }
+        h += "</tr></thead><tbody>"
+        for r in s.rows.prefix(rowLimit) {
+            h += "<tr>"
+            for v in r {
+                if case .int(let n) = v { h += "<td class=\"r\">\(n)</td>" } else { h += "<td>\(esc(v.description))</td>" }
+            }
+            h += "</tr>"
+        }
+        h += "</tbody></table>"
+        if s.rows.count > rowLimit { h += "<p class=\"note\">\(s.rows.count - rowLimit) more rows in the CSV and JSON reports.</p>" }
+        return h + "</section>"
+    }
 
     static func summary(_ t: ReconciliationTotals) -> String {
         let a = t.all

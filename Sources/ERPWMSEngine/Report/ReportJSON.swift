@@ -108,9 +108,24 @@ enum ReportJSON {
         var unconfirmedByAge: [String: Int]
         var shortLinesByReason: [String: Int]
         var unknownReferences: [UnknownReference]
+        var sections: [String: SectionEntry]
     }
 
-    static func write(meta: ReportMeta, totals t: ReconciliationTotals, unknown: [UnknownReference], ordersFile: String,
+    /// A flow section: figures by key, and rows as objects keyed by column.
+    struct SectionEntry: Encodable {
+        var title: String
+        var figures: [String: ReportValue]
+        var rows: [[String: ReportValue]]
+
+        init(_ s: ReportSection) {
+            title = s.title
+            figures = Dictionary(s.figures.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            rows = s.rows.map { Dictionary(zip(s.columns, $0).map { ($0, $1) }, uniquingKeysWith: { a, _ in a }) }
+        }
+    }
+
+    static func write(meta: ReportMeta, totals t: ReconciliationTotals, unknown: [UnknownReference], sections: [ReportSection],
+                      ordersFile: String,
                       hasOrders: Bool, to sink: FileSink) throws {
         let head = Head(meta: meta, summary: TotalsEntry(t.all), byWarehouse: t.byWarehouse.mapValues(TotalsEntry.init),
                         byDay: t.byDay.mapValues(TotalsEntry.init),
@@ -118,7 +133,8 @@ enum ReportJSON {
                             let c = t.byCurrency[$0]!
                             return CurrencyEntry(currency: $0, orders: c.orders, openValue: c.openValue, shortValue: c.shortValue)
                         },
-                        unconfirmedByAge: t.ageBuckets, shortLinesByReason: t.shortByReason, unknownReferences: unknown)
+                        unconfirmedByAge: t.ageBuckets, shortLinesByReason: t.shortByReason, unknownReferences: unknown,
+                        sections: Dictionary(sections.map { ($0.id, SectionEntry($0)) }, uniquingKeysWith: { a, _ in a }))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
         var text = String(decoding: try encoder.encode(head), as: UTF8.self)

@@ -52,8 +52,9 @@ public final class BatchRunner {
         }
         let formats = config.reportAfterRun.compactMap(ReportOptions.Format.init(rawValue:))
         if !formats.isEmpty {
-            let options = ReportOptions(asOf: Int64(now().timeIntervalSince1970), formats: formats,
+            var options = ReportOptions(asOf: Int64(now().timeIntervalSince1970), formats: formats,
                                         outDir: workspace.path(config.reportsDir), serviceLevelHours: config.serviceLevelHours)
+            options.flows = config.flowReportSettings
             summary.reports = try ReportGenerator(ledger: ledger, options: options).generate().files.map(workspace.relative)
         }
         summary.durationMilliseconds = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)

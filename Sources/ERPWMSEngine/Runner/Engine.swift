@@ -30,6 +30,8 @@ public enum Engine {
     /// Writes the reconciliation report of `workspace`.
     public static func report(workspace: Workspace, options: ReportOptions) throws -> ReportResult {
         let ledger = try SQLiteLedger(path: workspace.ledgerPath)
+        var options = options
+        options.flows = workspace.config.flowReportSettings
         return try ReportGenerator(ledger: ledger, options: options).generate()
     }
 

@@ -68,7 +68,6 @@ extension BatchRunner {
         guard let r else { return try rejectDocument(findings, id: Clean.code(raw["order_id"]), &ctx) }
         guard let c = try ctx.flows.cancellation(r.orderId), c.status == "requested" || c.status == "cancelled" || c.status == "too_late" else {
             ctx.counts.documentsAccepted += 1
-            ctx.counts.unknownReferences += 1
             return try warning(CancellationRule.resultUnknown, "no cancel instruction was sent for order \(r.orderId)", id: r.orderId, &ctx)
         }
         let status = r.outcome == .cancelled ? "cancelled" : "too_late"

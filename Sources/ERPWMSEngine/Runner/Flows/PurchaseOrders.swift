@@ -76,7 +76,6 @@ extension BatchRunner {
         ctx.counts.documentsAccepted += 1
         plan?(PlanEntry(id: r.receiptId, action: .new, detail: "purchase order \(r.poNumber), \(r.lines.count) line(s)"))
         guard known != nil else {
-            ctx.counts.unknownReferences += 1
             return try warning(PurchaseRule.unknownReference, "purchase order \(r.poNumber) was never sent by erpwms (receipt \(r.receiptId))",
                                id: r.poNumber, &ctx)
         }

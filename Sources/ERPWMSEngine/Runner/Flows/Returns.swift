@@ -107,7 +107,6 @@ extension BatchRunner {
         ctx.counts.documentsAccepted += 1
         plan?(PlanEntry(id: r.receiptId, action: .new, detail: "RMA \(r.rmaId), \(r.lines.count) line(s)"))
         guard let rma else {
-            ctx.counts.unknownReferences += 1
             return try warning(ReturnRule.unknownReference, "RMA \(r.rmaId) was never sent by erpwms (return receipt \(r.receiptId))",
                                id: r.rmaId, &ctx)
         }
