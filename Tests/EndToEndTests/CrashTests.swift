@@ -7,17 +7,29 @@ import Testing
 /// lost, none duplicated, every input in exactly one terminal place, no temporary file visible.
 @Suite("Crash at every durable step")
 struct CrashTests {
-    /// Three good-and-bad sample files plus one malformed XML file, so both the archive and the
-    /// quarantine paths are crossed.
+    /// Every flow's samples in one batch (items, cancellations, orders, purchase orders, confirmations, receipts,
+    /// RMAs, return receipts sent twice, snapshots), good and bad, plus one malformed XML file, so both the
+    /// archive and the quarantine paths are crossed by every document type.
     static func prepare() throws -> String {
         let root = Binary.tempDir() + "/ws"
-        _ = try Demo.prepare(root: root, samples: Binary.packageRoot + "/samples/orders")
+        let samples = Binary.packageRoot + "/samples"
+        _ = try Demo.prepare(root: root, samples: samples)
         try "<orders><order><order_id>X1</order_id>".write(toFile: root + "/inbox/erp-orders-xml/broken.xml",
                                                               atomically: true, encoding: .utf8)
-        // Confirmations for orders of the same batch: the run processes them after the orders, so the
-        // crash points are crossed by ERP feedback too.
-        try FileManager.default.copyItem(atPath: Binary.packageRoot + "/samples/confirmations/wms-confirmations-2025-03-02.xml",
-                                         toPath: root + "/inbox/wms-confirmations/wms-confirmations-2025-03-02.xml")
+        // Answers for documents of the same batch: the run processes them after what they answer, so the
+        // crash points are crossed by every kind of feedback too.
+        for (sample, channel) in [("confirmations/wms-confirmations-2025-03-02.xml", "wms-confirmations"),
+                                  ("cancellations/erp-cancellations-2025-03-01.csv", "erp-cancellations"),
+                                  ("purchasing/wms-receipts-2025-03-05.xml", "wms-receipts"),
+                                  ("returns/erp-rmas-2025-03-04.csv", "erp-returns"),
+                                  ("returns/erp-rmas-2025-03-04.xml", "erp-returns-xml"),
+                                  ("returns/wms-return-receipts-2025-03-10.xml", "wms-returns"),
+                                  ("returns/wms-return-receipts-2025-03-10-resent.xml", "wms-returns"),
+                                  ("inventory/erp-stock-2025-03-05.csv", "erp-stock"),
+                                  ("inventory/wms-inventory-2025-03-05.xml", "wms-inventory")] {
+            try FileManager.default.copyItem(atPath: samples + "/" + sample,
+                                             toPath: root + "/inbox/\(channel)/" + (sample as NSString).lastPathComponent)
+        }
         return root
     }
 
@@ -28,20 +40,22 @@ struct CrashTests {
     }()
 
     static var cases: [(String, Int)] {
-        Failpoint.all.flatMap { fp in [(fp, 1), (fp, 2)] } + [("mid-orders", 7), ("mid-orders", 15)]
+        Failpoint.all.flatMap { fp in [(fp, 1), (fp, 2)] } + [("mid-orders", 7), ("mid-orders", 15), ("mid-documents", 20), ("mid-documents", 40)]
     }
 
     @Test("reference run: every input in exactly one place, each accepted order instructed once")
     func referenceRun() throws {
         let r = Self.reference
-        #expect(r.archived.sorted() == ["erp-orders-2025-03-01.csv", "erp-orders-2025-03-01.xml", "erp-orders-cn-gb18030.csv",
-                                        "wms-confirmations-2025-03-02.xml"])
-        #expect(r.outputs.keys.filter { $0.hasPrefix("outbox/erp/") }.count == 1, "one feedback file")
+        #expect(r.archived.count == 15)
+        #expect(r.outputs.keys.filter { $0.hasPrefix("outbox/erp/") }.map { ($0 as NSString).lastPathComponent.prefix { $0 != "_" } }.sorted()
+                == ["cancellation-status", "cancellation-status", "goods-receipts", "order-status", "refunds", "replacement-orders"])
         #expect(r.failed == ["broken.xml"])
         #expect(r.errorReports == ["broken.xml.error.json"])
         #expect(r.leftovers.isEmpty)
         #expect(Self.orderIdCounts(r).values.allSatisfy { $0 == 1 })
-        #expect(Self.orderIdCounts(r).count == 20)
+        // 20 valid orders, two withdrawn by the cancellations that came with them, and the exchange's replacement.
+        #expect(Self.orderIdCounts(r).count == 19)
+        #expect(Self.orderIdCounts(r)["RMA-0003-R1"] == 1)
     }
 
     @Test("crash, then rerun: same folders as an uninterrupted run", arguments: CrashTests.cases)

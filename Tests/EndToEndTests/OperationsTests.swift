@@ -167,7 +167,9 @@ struct OperationsTests {
         #expect(gbChannel.status == 0, "read as its channel declares: GB18030")
         let check = try Binary.run(["config", "check", "-w", root])
         #expect(check.status == 0)
-        #expect(check.stdout.contains("erp-orders-cn      orders"))
+        let cnRow = check.stdout.split(separator: "\n").first { $0.hasPrefix("erp-orders-cn ") }.map { $0.split(separator: " ") }
+        #expect(cnRow?.prefix(4) == ["erp-orders-cn", "orders", "csv", "gb18030"], "\(check.stdout)")
+        #expect(check.stdout.contains("Returns:   damaged units refund 50%; unit prices exclude tax; overdue after 14 days"))
         #expect(check.stdout.contains("gb18030"))
         #expect(check.stdout.contains("Retention: 90 days"))
         let root2 = Binary.tempDir() + "/broken"

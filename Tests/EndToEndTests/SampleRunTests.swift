@@ -17,14 +17,28 @@ struct SampleRunTests {
         let r = try Binary.run(["demo", "--at", root], env: ["ERPWMS_NOW": Self.now], cwd: Binary.packageRoot)
         #expect(r.status == 0, "demo itself succeeds: \(r.stderr)")
         #expect(r.stdout.contains("Orders:       20 accepted (44 lines), 7 rejected, 1 duplicate, 0 replaced"), "\(r.stdout)")
-        #expect(r.stdout.contains("24 confirmations accepted, 0 rejected, 2 duplicate; 2 unknown reference(s)"), "\(r.stdout)")
+        #expect(r.stdout.contains("21 confirmations accepted, 0 rejected, 2 duplicate; 2 unknown reference(s)"), "\(r.stdout)")
+        // The other flows, step by step.
+        #expect(r.stdout.contains("Also: 2 cancelled and 0 too late of 2 cancel instruction(s); 5 receipt(s) for 5 purchase order(s)"), "\(r.stdout)")
+        #expect(r.stdout.contains("4 return receipt(s) for 5 expected return(s) (1 not arrived yet)"), "\(r.stdout)")
+        #expect(r.stdout.contains("Documents:    4 accepted, 0 rejected, 1 duplicate"), "the resent return receipt counts once: \(r.stdout)")
+        #expect(r.stdout.contains("Returns and exchanges: rmas 5, exchanges 1, approved, not received 1"), "\(r.stdout)")
+        #expect(r.stdout.contains("Cancellations: cancellations 3, withdrawn before sending 0, awaiting the wms 0, cancelled by the wms 2"), "\(r.stdout)")
+        #expect(r.stdout.contains("Inventory: WMS vs ERP: warehouses compared 5, skus compared 38, skus that differ 5, net difference (units) -5"),
+                "exactly the five units the simulated warehouse lost: \(r.stdout)")
         #expect(r.stdout.contains("Open the report: \(root)/reports/reconciliation_20250302T120000Z.html"), "\(r.stdout)")
         let state = FolderState(root: root)
-        #expect(state.archived.count == 3 + 5, "three order files and five confirmation files")
+        #expect(state.archived.count == 23, "6 ERP files, 1 cancellation file, 8 WMS answers, ERP stock and 2 RMA files, 5 WMS answers")
         #expect(state.failed.isEmpty)
         #expect(state.leftovers.isEmpty, "\(state.leftovers)")
-        #expect(state.outputs.keys.contains { $0.hasPrefix("outbox/erp/order-status_") })
-        #expect(state.outputs.keys.filter { $0.hasPrefix("reports/") }.count == 4)
+        for prefix in ["order-status_", "goods-receipts_", "refunds_", "replacement-orders_", "cancellation-status_"] {
+            #expect(state.outputs.keys.contains { $0.hasPrefix("outbox/erp/" + prefix) }, "\(prefix)")
+        }
+        #expect(state.outputs.keys.filter { $0.hasPrefix("reports/") }.count == 9)
+        // The exchange's replacement order went to the WMS exactly once.
+        let replacements = state.outputs.filter { $0.key.hasPrefix("outbox/wms/shipment-orders_") }.values
+            .map { String(decoding: $0, as: UTF8.self).components(separatedBy: "orderId=\"RMA-0003-R").count - 1 }.reduce(0, +)
+        #expect(replacements == 1)
 
         Self.compareWithGolden(state.outputs, goldenDir: Self.goldenDir)
 
@@ -43,22 +57,35 @@ struct SampleRunTests {
         }
         let root = Binary.tempDir() + "/demo"
         _ = try Binary.run(["demo", "--at", root], cwd: Binary.packageRoot)
-        func xmllint(_ schema: String, _ dir: String, count: Int) throws {
-            let files = try FileManager.default.contentsOfDirectory(atPath: root + "/" + dir).sorted()
-            #expect(files.count == count, "\(dir)")
+        // Every XML file the cycle produced, on both sides, by the schema of its kind.
+        let schemas: [(prefix: String, schema: String)] = [
+            ("shipment-orders_", "wms-shipment-order.xsd"), ("item-master_", "wms-instructions.xsd"),
+            ("expected-receipts_", "wms-instructions.xsd"), ("expected-returns_", "wms-instructions.xsd"),
+            ("order-cancellations_", "wms-instructions.xsd"), ("order-status_", "erp-order-status.xsd"),
+            ("goods-receipts_", "erp-feedback.xsd"), ("refunds_", "erp-feedback.xsd"), ("replacement-orders_", "erp-feedback.xsd"),
+            ("cancellation-status_", "erp-feedback.xsd"), ("confirmations_", "wms-shipment-confirmation.xsd"),
+            ("receipts_", "wms-documents.xsd"), ("return-receipts_", "wms-documents.xsd"),
+            ("cancellation-results_", "wms-documents.xsd"), ("inventory_", "wms-documents.xsd"),
+        ]
+        let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".xml") && !$0.contains("/inbox/") }
+        var byName: [String: [String]] = [:]
+        for f in files where f.hasPrefix("outbox/") || f.hasPrefix("simulator/consumed/") || f.hasPrefix("archive/") {
+            let name = (f as NSString).lastPathComponent
+            guard let kind = schemas.first(where: { name.hasPrefix($0.prefix) }) else { continue }
+            byName[kind.prefix, default: []].append(root + "/" + f)
+        }
+        for (prefix, schema) in schemas {
+            let group = byName[prefix] ?? []
+            #expect(!group.isEmpty, "the demo makes \(prefix) files")
+            guard !group.isEmpty else { continue }
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
-            p.arguments = ["--noout", "--schema", Binary.packageRoot + "/schemas/" + schema] + files.map { root + "/" + dir + "/" + $0 }
+            p.arguments = ["--noout", "--schema", Binary.packageRoot + "/schemas/" + schema] + group.sorted()
             p.standardError = FileHandle.nullDevice
             try p.run()
             p.waitUntilExit()
-            #expect(p.terminationStatus == 0, "\(dir) against \(schema)")
+            #expect(p.terminationStatus == 0, "\(prefix) files against \(schema)")
         }
-        try xmllint("wms-shipment-order.xsd", "simulator/consumed", count: 9)
-        try xmllint("erp-order-status.xsd", "outbox/erp", count: 5)
-        let confirmations = try FileManager.default.subpathsOfDirectory(atPath: root + "/archive")
-            .filter { $0.contains("confirmations_") }
-        #expect(confirmations.count == 5)
     }
 
     @Test("exit codes: 0 clean, 2 rejects, 75 locked, 64 usage, 1 no workspace")

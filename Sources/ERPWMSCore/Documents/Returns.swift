@@ -164,7 +164,9 @@ public enum DamagedRefundPolicy: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .full: return "full"
         case .none: return "none"
-        case .percent(let h): return FixedDecimal(units: Int64(h), scale: 2).description + "%"
+        case .percent(let h):
+            if h % 100 == 0 { return "\(h / 100)%" }
+            return FixedDecimal(units: Int64(h % 10 == 0 ? h / 10 : h), scale: h % 10 == 0 ? 1 : 2).description + "%"
         }
     }
 }

@@ -106,7 +106,7 @@ public struct ReportGenerator {
             try ReportCSV.writeTotals(totals, to: totalsFile.sink)
             try totalsFile.commit()
             files.append(totalsFile.path)
-            for section in sections {
+            for section in sections where section.hasData {
                 let file = try AtomicOutput(path: base + "_" + section.id + ".csv")
                 try ReportCSV.writeSection(section, to: file.sink)
                 try file.commit()

@@ -51,6 +51,14 @@ public struct ReportSection: Sendable {
     }
 
     public func figure(_ key: String) -> ReportValue? { figures.first { $0.key == key }?.value }
+
+    /// Whether the ledger holds anything for this flow (a workspace with orders only gets no CSV for it).
+    public var hasData: Bool {
+        !rows.isEmpty || figures.contains { f in
+            if case .int(let n) = f.value { return n != 0 }
+            return !f.value.description.isEmpty
+        }
+    }
 }
 
 /// What the flow sections need besides the ledger.

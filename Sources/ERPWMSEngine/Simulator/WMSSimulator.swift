@@ -29,6 +29,8 @@ public struct WMSSimulator {
         public var delayed = 5
         public var duplicate = 2
         public var unknown = 1
+        /// Lose one unit of one SKU per warehouse before each inventory snapshot (a difference to find).
+        public var shrinkage = false
         public init() {}
     }
 
@@ -44,7 +46,25 @@ public struct WMSSimulator {
         public var unknown = 0
         public var backlogConfirmed = 0
         public var files: [String] = []
+        /// Answers to cancel instructions.
+        public var cancelled = 0
+        public var tooLate = 0
+        /// Expected receipts taken, and receipts written for them.
+        public var purchaseOrders = 0
+        public var receipts = 0
+        /// Expected returns taken, parcels not arrived yet, return receipts written.
+        public var returns = 0
+        public var returnsNotArrived = 0
+        public var returnReceipts = 0
+        /// Inventory snapshots written, and the units lost before them (`warehouse/sku`).
+        public var snapshots = 0
+        public var shrinkage: [String] = []
     }
+
+    /// Write an inventory snapshot per warehouse at the end of the run.
+    public var inventory = false
+    /// Opening stock per warehouse and SKU (`--opening-stock`); SKUs not in it open at 100.
+    public var openingStock: [String: [String: Int]] = [:]
 
     let workspace: Workspace
     let mix: Mix
@@ -69,6 +89,8 @@ public struct WMSSimulator {
         var carrier: String
         var lines: [[Int]]  // [lineNo, quantity]
         var skus: [String]
+        /// When it was held back; it ships a day later at the earliest.
+        var heldAt: Int64?
     }
 
     public func run() throws -> Result {
@@ -87,12 +109,20 @@ public struct WMSSimulator {
         var backlog: [Delayed] = (try? decoder.decode([Delayed].self, from: Data(contentsOf: URL(fileURLWithPath: backlogPath)))) ?? []
         var newBacklog: [Delayed] = []
         var unknownCounter = 0
+        let isoNow = ISODate.utcString(shipEpoch)
+        var stock = loadStock()
+        // Cancel instructions first: an order held back, or not picked yet, is cancelled rather than shipped.
+        let cancelRequests = try takeCancellations()
+        let toCancel = Set(cancelRequests.map(\.orderId))
+        var notShipped = Set(backlog.filter { toCancel.contains($0.orderId) }.map(\.orderId))
+        backlog.removeAll { toCancel.contains($0.orderId) }
         // Last run's delayed orders ship now, complete.
         var byWarehouse: [String: [ShipmentConfirmation]] = [:]
         for d in backlog {
             let lines = zip(d.lines, d.skus).map { ConfirmedLine(lineNo: $0.0[0], sku: $0.1, quantity: $0.0[1]) }
             byWarehouse[d.warehouse, default: []].append(confirmation(orderId: d.orderId, version: d.version, warehouse: d.warehouse,
-                                                                      carrier: d.carrier, lines: lines, part: 1, epoch: shipEpoch, rng: &rng))
+                                                                      carrier: d.carrier, lines: lines, part: 1,
+                                                                      epoch: max(shipEpoch, (d.heldAt ?? 0) + 86_400 + 3600), rng: &rng))
             result.backlogConfirmed += 1
         }
         backlog = []
@@ -105,6 +135,10 @@ public struct WMSSimulator {
             var confirmations: [ShipmentConfirmation] = []
             while let order = try reader.next() {
                 result.orders += 1
+                if toCancel.contains(order.orderId) {
+                    notShipped.insert(order.orderId)
+                    continue
+                }
                 let warehouse = reader.warehouse
                 let lines = order.lines.map { ConfirmedLine(lineNo: $0.lineNo, sku: $0.sku, quantity: $0.quantity) }
                 let roll = rng.percent()
@@ -113,7 +147,7 @@ public struct WMSSimulator {
                     result.delayed += 1
                     newBacklog.append(Delayed(warehouse: warehouse, orderId: order.orderId, version: order.version,
                                               carrier: order.carrier, lines: order.lines.map { [$0.lineNo, $0.quantity] },
-                                              skus: order.lines.map(\.sku)))
+                                              skus: order.lines.map(\.sku), heldAt: shipEpoch))
                     continue
                 }
                 cut += mix.short
@@ -166,6 +200,15 @@ public struct WMSSimulator {
         }
         for warehouse in byWarehouse.keys.sorted() {
             let list = byWarehouse[warehouse]!
+            // What left the warehouse (a confirmation sent twice is one shipment; an unknown one is made up).
+            var seen = Set<String>()
+            for c in list where !c.orderId.hasPrefix("SIM-UNK-") && seen.insert(c.shipmentId).inserted {
+                for l in c.lines {
+                    var st = stock[warehouse]?[l.sku] ?? openingStockOf(l.sku, warehouse: warehouse, openingStock)
+                    st.onHand -= l.quantity
+                    stock[warehouse, default: [:]][l.sku] = st
+                }
+            }
             result.confirmations += list.count
             let finalPath = FS.freeName(in: inbox, "confirmations_\(warehouse)_\(stamp)_s\(seed).xml")
             let temp = inbox + "/." + FS.name(finalPath) + ".tmp"
@@ -177,6 +220,22 @@ public struct WMSSimulator {
             try FS.move(temp, to: finalPath)
             result.files.append(workspace.relative(finalPath))
         }
+        try answerCancellations(cancelRequests, notShipped: notShipped, stamp: stamp, isoNow: isoNow, result: &result)
+        try answerReceipts(stock: &stock, opening: openingStock, rng: &rng, stamp: stamp, isoNow: isoNow, result: &result)
+        try answerReturns(stock: &stock, opening: openingStock, rng: &rng, stamp: stamp, isoNow: isoNow, result: &result)
+        if inventory {
+            var allocated: [String: [String: Int]] = [:]
+            for d in newBacklog {
+                for (l, sku) in zip(d.lines, d.skus) {
+                    allocated[d.warehouse, default: [:]][sku, default: 0] += l[1]
+                    if stock[d.warehouse]?[sku] == nil { stock[d.warehouse, default: [:]][sku] = openingStockOf(sku, warehouse: d.warehouse, openingStock) }
+                }
+            }
+            // As of the end of the simulated day: every shipment of this run (split parts ship up to 21 h later) is in it.
+            try inventorySnapshots(stock: &stock, allocated: allocated, rng: &rng, stamp: stamp,
+                                   isoNow: ISODate.utcString(shipEpoch + 86_400), result: &result)
+        }
+        try saveStock(stock)
         backlog = newBacklog
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -8,7 +8,7 @@ import Glibc
 public enum Failpoint {
     /// Every failpoint, in the order a file passes them.
     public static let all = [
-        "after-claim", "after-claim-record", "mid-orders", "before-commit", "after-commit", "after-publish-one",
+        "after-claim", "after-claim-record", "mid-orders", "mid-documents", "before-commit", "after-commit", "after-publish-one",
         "before-archive", "after-archive-move", "after-fail-record", "after-fail-move",
     ]
 

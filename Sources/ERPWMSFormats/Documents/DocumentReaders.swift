@@ -19,9 +19,13 @@ public final class XMLDocumentReader: DocumentReader {
                 limits: InputLimits = .init()) throws {
         records = try XMLRecordStream(source: source, file: file, schema: layout.schema, root: layout.root,
                                       record: layout.record, encoding: encoding)
+        records.rootAttributeNames = ["warehouse", "source"]
         self.limits = limits
         self.layout = layout
     }
+
+    /// The root element's `warehouse` and `source` attributes (known after the first `next()`).
+    public var rootAttributes: [String: String] { records.rootAttributes }
 
     public func next() throws -> RawDocument? {
         guard let record = try records.next() else { return nil }

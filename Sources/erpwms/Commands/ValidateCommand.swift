@@ -124,10 +124,10 @@ struct ConfigCheck: ParsableCommand {
         if json { return printJSON(eff) }
         print("\(eff.file): valid")
         print("\nChannels:")
-        var t = Table(["NAME", "DOCUMENT", "FORMAT", "ENCODING", "DELIM", "MIN AGE", "DONE MARKER", "ON ERROR", "INBOX"])
-        for ch in eff.channels {
+        var t = Table(["NAME", "DOCUMENT", "FORMAT", "ENCODING", "DELIM", "MIN AGE", "DONE MARKER", "ON ERROR", "UNKNOWN SKU", "INBOX"])
+        for (ch, channel) in zip(eff.channels, c.channels) {
             t.add([ch.name, ch.document, ch.format, ch.encoding, ch.delimiter, "\(ch.minAgeSeconds) s", ch.doneMarker ?? "-",
-                   ch.errorPolicy, ch.inbox])
+                   ch.errorPolicy, channel.unknownSKU.rawValue, ch.inbox])
         }
         print(t.render())
         print("\nOutputs:   WMS \(c.wmsOutbox) (e-mail \(c.includeEmail ? "sent" : "not sent"), phone \(c.includePhone ? "sent" : "not sent")); ERP \(c.erpOutbox) as \(c.feedbackFormat.rawValue)")
@@ -139,5 +139,7 @@ struct ConfigCheck: ParsableCommand {
         print("Output:    XSD validation before publishing \(c.validateOutput ? "on" : "OFF")")
         print("Report:    service level \(c.serviceLevelHours.map { "\($0) h" }.joined(separator: " / ")); after each run: \(c.reportAfterRun.isEmpty ? "no" : c.reportAfterRun.joined(separator: ","))")
         print("Retention: \(c.retentionDays) days; metrics: \(c.metricsFile ?? "off")")
+        print("Returns:   damaged units refund \(c.returns.damagedRefund); unit prices \(c.returns.pricesIncludeTax ? "include" : "exclude") tax; overdue after \(c.returns.overdueDays) days; expected at \(c.returns.warehouse ?? "the warehouse that shipped"); replacements by \(c.returns.replacementCarrier)")
+        print("Purchases: overdue \(c.purchaseOverdueDays) day(s) after the expected date")
     }
 }

@@ -103,6 +103,7 @@ extension BatchRunner {
             case .stockSnapshots, .inventorySnapshots: try snapshot(raw, &ctx)
             case .orders, .shipmentConfirmations: break
             }
+            Failpoint.hit("mid-documents")
         }
         return ctx.counts
     }
