@@ -130,7 +130,7 @@ extension DocumentLayout {
     public static let refunds = DocumentLayout(
         name: "refund", root: "refunds", record: "refund", schema: "erp-feedback.xsd",
         fields: f("rma_id order_id receipt_id currency refund_method amount", required: true),
-        lineFields: f("line_no order_line_no sku quantity_accepted quantity_damaged quantity_missing unit_price amount", required: true),
+        lineFields: f("line_no order_line_no sku quantity_accepted quantity_damaged quantity_missing unit_price line_amount", required: true),
         key: ["receipt_id"])
 
     public static let replacementOrders = DocumentLayout(

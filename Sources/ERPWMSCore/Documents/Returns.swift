@@ -59,7 +59,7 @@ public struct ReturnAuthorisation: Sendable, Equatable {
                 if replacementSku.isEmpty { replacementSku = sku }
                 replacementSku = c.code("replacement_sku", line: RawDocument.Line(location: l.location, values: ["replacement_sku": replacementSku]))
                 replacementQty = c.int("replacement_quantity", line: l, default: qty ?? 0) ?? 0
-            } else if !replacementSku.isEmpty || !Clean.code(l["replacement_quantity"]).isEmpty {
+            } else if kind == .return && (!replacementSku.isEmpty || !Clean.code(l["replacement_quantity"]).isEmpty) {
                 c.fail("replacement_sku", "exchange-only", "a return (type return) has no replacement; use type exchange", at: l.location)
             }
             if let no, !seen.insert(no).inserted { c.fail("line_no", "unique", "line \(no) appears twice", at: l.location) }

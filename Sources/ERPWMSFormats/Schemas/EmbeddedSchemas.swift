@@ -341,7 +341,7 @@ public enum EmbeddedSchemas {
                     <xs:element name="quantity_damaged" type="Text" minOccurs="0"/>
                     <xs:element name="quantity_missing" type="Text" minOccurs="0"/>
                     <xs:element name="unit_price" type="Text" minOccurs="0"/>
-                    <xs:element name="amount" type="Text" minOccurs="0"/>
+                    <xs:element name="line_amount" type="Text" minOccurs="0"/>
                   </xs:sequence>
                 </xs:complexType>
               </xs:element>

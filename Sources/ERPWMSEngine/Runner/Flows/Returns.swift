@@ -103,15 +103,17 @@ extension BatchRunner {
         }
         let rma = try ctx.flows.rma(r.rmaId)
         let before = try ctx.flows.inspected(r.rmaId)
-        try ctx.flows.saveReturnReceipt(r, knownRMA: rma != nil, fileId: ctx.fileId, at: ctx.now)
         ctx.counts.documentsAccepted += 1
         plan?(PlanEntry(id: r.receiptId, action: .new, detail: "RMA \(r.rmaId), \(r.lines.count) line(s)"))
         guard let rma else {
+            try ctx.flows.saveReturnReceipt(r, knownRMA: false, fileId: ctx.fileId, at: ctx.now)
             return try warning(ReturnRule.unknownReference, "RMA \(r.rmaId) was never sent by erpwms (return receipt \(r.receiptId))",
                                id: r.rmaId, &ctx)
         }
-        // What this receipt adds per RMA line, capped at what the RMA still expects (resellable first).
+        // What this receipt adds per RMA line, capped at what the RMA still expects; the ledger keeps what counts.
         var now: [Int: InspectedLine] = [:]
+        var counted = r
+        counted.lines = []
         for l in r.lines {
             guard let rl = rma.lines.first(where: { $0.lineNo == l.lineNo }) else {
                 try warning(ReturnRule.unknownLine, "RMA \(r.rmaId) has no line \(l.lineNo)", id: r.rmaId, field: "line \(l.lineNo)", &ctx)
@@ -130,7 +132,13 @@ extension BatchRunner {
             case .missing: line.missing += take
             }
             now[l.lineNo] = line
+            if take > 0 {
+                var c = l
+                c.quantity = take
+                counted.lines.append(c)
+            }
         }
+        try ctx.flows.saveReturnReceipt(counted, knownRMA: true, fileId: ctx.fileId, at: ctx.now)
         let policy = config.returns.damagedRefund
         let includeTax = config.returns.pricesIncludeTax
         let scale = ISO4217.minorUnits[rma.currency] ?? 2
@@ -148,7 +156,7 @@ extension BatchRunner {
                 let unit = Refund.amount(unitMinor: rl.unitPriceMinor, taxRate: rl.taxRate, pricesIncludeTax: includeTax, quantity: 1)
                 lines.append(["line_no": String(rl.lineNo), "order_line_no": String(rl.orderLineNo), "sku": rl.sku,
                               "quantity_accepted": String(got.resellable), "quantity_damaged": String(got.damaged),
-                              "quantity_missing": String(got.missing), "unit_price": money(unit), "amount": money(amount)])
+                              "quantity_missing": String(got.missing), "unit_price": money(unit), "line_amount": money(amount)])
             }
             if !lines.isEmpty {
                 try ctx.flows.saveRefund(receiptId: r.receiptId, rmaId: rma.rmaId, orderId: rma.orderId, currency: rma.currency,
