@@ -64,6 +64,55 @@ struct CanaryTests {
         #expect(fm.fileExists(atPath: root + "/failed/broken.csv.error.json"))
     }
 
+    @Test("an exchange's ship-to reaches only its replacement order, and the ledger forgets it once that is sent")
+    func exchangeCanary() throws {
+        let root = try Binary.initWorkspace {
+            $0.replacingOccurrences(of: "channels:\n", with: """
+            channels:
+              rmas: { document: returns, pickup: { min_age_seconds: 0 } }
+              returns: { document: return-receipts, format: xml, pickup: { min_age_seconds: 0 } }
+
+            """)
+        }
+        var orders = ["order_id,order_date,ship_name,ship_address1,ship_city,ship_postcode,ship_country,currency,payment_method,carrier_service,line_no,sku,quantity,unit_price,tax_rate"]
+        var rmas = ["rma_id,order_id,type,reason,approved_at,ship_name,ship_company,ship_address1,ship_city,ship_postcode,ship_country,ship_phone,ship_email,line_no,sku,quantity,replacement_sku"]
+        for n in 1...40 {
+            orders.append("SO\(n),2025-03-01T10:00:00+01:00,Anna Muster,Weg 1,Berlin,10115,DE,EUR,card,DHL_PAKET,1,SKU-1,2,9.99,0.19")
+            let c = "rmacanary\(n)x"
+            // Every fifth RMA returns more than was shipped: rejected, with its address in the input only.
+            rmas.append("RMA-\(n),SO\(n),exchange,too_small,2025-03-03T10:00:00+01:00,Name \(c),Co \(c),Street \(c),City \(c),PC\(c),DE,+49 \(n)77,\(c)@example.invalid,1,SKU-1,\(n % 5 == 0 ? 3 : 1),SKU-2")
+        }
+        try (orders.joined(separator: "\n") + "\n").write(toFile: root + "/inbox/erp-orders/orders.csv", atomically: true, encoding: .utf8)
+        let quiet = ["--short", "0", "--split", "0", "--delayed", "0", "--duplicate", "0", "--unknown", "0", "--late-returns", "0"]
+        var printed = ""
+        for args in [["run", "-w", root], ["simulate-wms", "-w", root] + quiet, ["run", "-w", root]] {
+            let r = try Binary.run(args)
+            printed += r.stdout + r.stderr
+        }
+        try (rmas.joined(separator: "\n") + "\n").write(toFile: root + "/inbox/rmas/rmas.csv", atomically: true, encoding: .utf8)
+        for args in [["run", "-w", root, "--verbose"], ["simulate-wms", "-w", root] + quiet, ["run", "-w", root, "--verbose"],
+                     ["report", "-w", root], ["files", "show", "rmas.csv", "-w", root]] {
+            let r = try Binary.run(args)
+            printed += r.stdout + r.stderr
+        }
+        #expect(!printed.lowercased().contains("rmacanary"), "nothing printed shows the address")
+        let fm = FileManager.default
+        var replacements = 0
+        for p in try fm.subpathsOfDirectory(atPath: root) {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: root + "/" + p, isDirectory: &isDir), !isDir.boolValue,
+                  !p.hasPrefix("archive/"), p != "inbox/rmas/rmas.csv" else { continue }
+            let text = String(decoding: try #require(fm.contents(atPath: root + "/" + p)), as: UTF8.self).lowercased()
+            if (p.hasPrefix("outbox/wms/") || p.hasPrefix("simulator/consumed/")) && p.contains("shipment-orders_") {
+                replacements += text.components(separatedBy: "street rmacanary").count - 1
+                #expect(!text.contains("@example.invalid"), "the e-mail is not sent to the WMS")
+                continue
+            }
+            #expect(!text.contains("rmacanary"), "\(p) shows the exchange's address")
+        }
+        #expect(replacements == 32, "one replacement order per accepted exchange, and only there")
+    }
+
     @Test("the ledger and the archive are owner-only; nothing the workspace creates is world-readable")
     func permissions() throws {
         let root = Binary.tempDir() + "/demo"

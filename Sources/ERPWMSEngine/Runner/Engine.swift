@@ -58,6 +58,7 @@ public enum Engine {
         try ledger.recordRun(startedAt: iso.string(from: started), finishedAt: iso.string(from: finished),
                              durationMilliseconds: summary.durationMilliseconds, needsAttention: summary.needsAttention,
                              summary: String(decoding: try encoder.encode(summary), as: UTF8.self))
+        try ledger.checkpoint()
         if let file = workspace.config.metricsFile {
             let text = Metrics.render(summary, finishedAt: finished, totals: try ledger.metricTotals())
             try FS.writeAtomically(Array(text.utf8), to: workspace.path(file))

@@ -168,7 +168,7 @@ extension WMSSimulator {
             let (warehouse, docs) = try consume(path, layout: .expectedReturns)
             for d in docs {
                 result.returns += 1
-                if rng.percent() < 10 {
+                if rng.percent() < mix.lateReturns {
                     result.returnsNotArrived += 1
                     continue
                 }

@@ -29,6 +29,8 @@ public struct WMSSimulator {
         public var delayed = 5
         public var duplicate = 2
         public var unknown = 1
+        /// Percent of expected returns whose parcel has not arrived yet.
+        public var lateReturns = 10
         /// Lose one unit of one SKU per warehouse before each inventory snapshot (a difference to find).
         public var shrinkage = false
         public init() {}

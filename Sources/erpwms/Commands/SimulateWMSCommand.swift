@@ -29,6 +29,8 @@ struct SimulateWMS: ParsableCommand {
     var duplicate: Int = 2
     @Option(help: "Percent of orders followed by a confirmation for an order that was never sent.")
     var unknown: Int = 1
+    @Option(help: "Percent of expected returns whose parcel has not arrived yet.")
+    var lateReturns: Int = 10
     @Flag(help: "Write an inventory snapshot per warehouse at the end.")
     var inventory = false
     @Option(help: "Opening stock for SKUs seen for the first time: a CSV in the ERP stock-snapshot layout (else 100 each).")
@@ -37,7 +39,8 @@ struct SimulateWMS: ParsableCommand {
     var shrinkage = false
 
     func validate() throws {
-        for (n, v) in [("short", short), ("split", split), ("delayed", delayed), ("duplicate", duplicate), ("unknown", unknown)]
+        for (n, v) in [("short", short), ("split", split), ("delayed", delayed), ("duplicate", duplicate), ("unknown", unknown),
+                       ("late-returns", lateReturns)]
         where !(0...100).contains(v) {
             throw ValidationError("--\(n) must be a percentage from 0 to 100")
         }
@@ -54,6 +57,7 @@ struct SimulateWMS: ParsableCommand {
             mix.duplicate = duplicate
             mix.unknown = unknown
             mix.shrinkage = shrinkage
+            mix.lateReturns = lateReturns
             var sim = WMSSimulator(workspace: workspace, mix: mix, seed: seed, now: Engine.clock())
             sim.inventory = inventory
             if let openingStock { sim.openingStock = try WMSSimulator.readOpeningStock(openingStock) }
