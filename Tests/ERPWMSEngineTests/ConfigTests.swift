@@ -19,6 +19,47 @@ struct ConfigTests {
         #expect(c.feedbackFormat == .xml)
         #expect(c.includeEmail == false)
         #expect(c.router.byCountry["GB"] == "WH-GB-MK1")
+        #expect(c.returns.damagedRefund == .full)
+        #expect(c.returns.pricesIncludeTax == false)
+        #expect(c.purchaseOverdueDays == 0)
+        // Every commented example channel, uncommented, is valid, and together they carry every document type.
+        let all = Workspace.defaultConfig.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let t = line.drop { $0 == " " }
+            guard t.hasPrefix("# "), t.contains("document:") else { return String(line) }
+            return String(line.prefix(line.count - t.count)) + t.dropFirst(2)
+        }.joined(separator: "\n")
+        let full = try load(all)
+        #expect(Set(full.channels.map(\.document)) == Set(DocumentType.allCases))
+    }
+
+    @Test("returns, purchasing and unknown_sku settings are read and checked")
+    func flowSettings() throws {
+        let c = try load("""
+        version: 1
+        channels:
+          o: { unknown_sku: reject }
+          r: { document: returns, unknown_sku: warn }
+        returns: { damaged_refund: 12.5%, prices_include_tax: true, overdue_days: 30, warehouse: WH-R, replacement_carrier: UPS }
+        purchasing: { overdue_days: 2 }
+        """)
+        #expect(c.channels.map(\.unknownSKU) == [.reject, .warn])
+        #expect(c.returns.damagedRefund == .percent(hundredths: 1250))
+        #expect(c.returns.pricesIncludeTax)
+        #expect(c.returns.overdueDays == 30)
+        #expect(c.returns.warehouse == "WH-R")
+        #expect(c.returns.replacementCarrier == "UPS")
+        #expect(c.purchaseOverdueDays == 2)
+        for (text, message) in [
+            ("returns: { damaged_refund: half }", "returns.damaged_refund: 'half' is not allowed; full, none, or a percentage such as 50%"),
+            ("returns: { refund: full }", "returns.refund: unknown key"),
+        ] {
+            #expect { try load("version: 1\nchannels:\n  o: {}\n" + text + "\n") } throws: { e in
+                (e as? ConfigError).map { "\($0)".contains(message) } ?? false
+            }
+        }
+        #expect { try load("version: 1\nchannels:\n  c: { document: shipment-confirmations, unknown_sku: warn }\n") } throws: { e in
+            (e as? ConfigError).map { "\($0)".contains("only for orders, purchase-orders and returns channels") } ?? false
+        }
     }
 
     @Test("an unknown key names the file, the key path, the line and what is allowed")

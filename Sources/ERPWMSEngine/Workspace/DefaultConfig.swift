@@ -26,6 +26,17 @@ extension Workspace {
         document: shipment-confirmations   # what the WMS shipped
         inbox: inbox/wms-confirmations
         format: xml               # xml (schemas/wms-shipment-confirmation.xsd) | csv
+      # The other documents (README "Other documents"); uncomment what your ERP and WMS exchange.
+      # erp-items:       { document: items, format: csv }             # item master -> WMS, new or changed items only
+      # erp-cancellations: { document: cancellations, format: csv }   # withdraw or cancel orders
+      # erp-purchase-orders: { document: purchase-orders, format: csv, unknown_sku: warn }  # -> expected receipts
+      # erp-returns:     { document: returns, format: csv }           # RMAs (returns, exchanges) -> expected returns
+      # erp-stock:       { document: stock-snapshots, format: csv }   # the ERP's stock, for the inventory report
+      # wms-receipts:    { document: receipt-confirmations, format: xml }   # goods received against purchase orders
+      # wms-returns:     { document: return-receipts, format: xml }   # inspected returns -> refunds, replacements
+      # wms-cancellations: { document: cancellation-results, format: xml }  # cancelled, or too late
+      # wms-inventory:   { document: inventory-snapshots, format: xml }     # the WMS's stock
+      # (orders, purchase-orders and returns channels take `unknown_sku: off | warn | reject`.)
 
     # What goes to the warehouse.
     wms:
@@ -42,6 +53,18 @@ extension Workspace {
     report:
       service_level_hours: [24, 48]   # age buckets of unconfirmed orders: under 24 h, 24-48 h, over 48 h
       after_run: none             # html,csv,json: also write the report at the end of every run
+
+    # Returns and exchanges.
+    returns:
+      damaged_refund: full        # what a damaged returned unit earns: full | none | a percentage such as 50%
+      prices_include_tax: false   # order unit prices are net: refunds add the line's tax rate
+      overdue_days: 14            # approved RMAs with nothing received after this many days are overdue
+      replacement_carrier: STANDARD   # carrier service of exchange replacement orders
+      # warehouse: WH-EU-DE1      # where returns go; default: the warehouse that shipped the order
+
+    # Purchase orders not complete this many days after their expected date are overdue.
+    purchasing:
+      overdue_days: 0
 
     # How long archived inputs, reports and closed ledger rows are kept (erpwms purge).
     retention:
