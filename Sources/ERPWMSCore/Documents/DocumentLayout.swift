@@ -32,6 +32,9 @@ public struct DocumentLayout: Sendable {
     public var key: [String]
     /// Fields that are personal data: never quoted in messages.
     public var personal: Set<String> = []
+    /// For documents that may hold millions of lines (stock snapshots): readers hand them out in chunks of at
+    /// most this many lines (`RawDocument.continued`), so memory does not grow with the document.
+    public var chunkLines: Int? = nil
 
     public var hasLines: Bool { !lineFields.isEmpty }
 
@@ -72,7 +75,7 @@ extension DocumentLayout {
         name: "stock-snapshot", root: "stock_snapshots", record: "stock_snapshot", schema: "erp-documents.xsd",
         fields: f("warehouse as_of", required: true),
         lineFields: f("sku quantity", required: true) + f("unit_cost currency", required: false),
-        key: ["warehouse", "as_of"])
+        key: ["warehouse", "as_of"], chunkLines: 1000)
 
     // MARK: WMS -> erpwms
 
@@ -96,7 +99,7 @@ extension DocumentLayout {
     public static let inventorySnapshots = DocumentLayout(
         name: "inventory-snapshot", root: "inventory_snapshots", record: "inventory_snapshot", schema: "wms-documents.xsd",
         fields: f("warehouse as_of", required: true),
-        lineFields: f("sku on_hand available allocated damaged", required: true), key: ["warehouse", "as_of"])
+        lineFields: f("sku on_hand available allocated damaged", required: true), key: ["warehouse", "as_of"], chunkLines: 1000)
 
     // MARK: erpwms -> WMS
 
@@ -168,6 +171,9 @@ public struct RawDocument: Sendable {
     public var lines: [Line]
     /// Structural problems the codec found inside this document (wrong column count, schema error).
     public var codecFindings: [Finding]
+    /// True for the second and later chunks of a document read in chunks (`DocumentLayout.chunkLines`): the
+    /// same document, more lines.
+    public var continued = false
 
     public init(location: SourceLocation, values: [String: String], lines: [Line] = [], codecFindings: [Finding] = []) {
         self.location = location

@@ -105,11 +105,13 @@ public enum ReceiptLineState: String, Sendable, Codable {
         return received == expected ? .complete : .over
     }
 
-    /// A whole purchase order: open until something arrives, complete when every line is, over when any line is.
+    /// A whole purchase order: open until something arrives; partial while any line still waits for units
+    /// (even if another line came over, so the outstanding units stay visible); over when every line is
+    /// complete and some came over; complete when every line is.
     public static func of(_ lines: [ReceiptLineState]) -> ReceiptLineState {
-        if lines.contains(.over) { return .over }
-        if lines.allSatisfy({ $0 == .complete }) { return .complete }
         if lines.allSatisfy({ $0 == .open }) { return .open }
-        return .partial
+        if lines.contains(where: { $0 == .open || $0 == .partial }) { return .partial }
+        if lines.contains(.over) { return .over }
+        return .complete
     }
 }

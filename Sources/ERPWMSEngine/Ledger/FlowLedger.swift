@@ -56,6 +56,7 @@ public struct CancellationRecord: Sendable {
     /// pending (order not known yet), withdrawn, requested (cancel instruction sent), cancelled, too_late.
     public var status: String
     public var contentHash: String
+    public var requestedAt: String
 }
 
 /// The ledger of the flows besides sales orders and shipment confirmations, inside one transaction.
@@ -104,6 +105,12 @@ public protocol FlowLedger {
     func setRMAStatus(_ rmaId: String, status: String, clearShipTo: Bool) throws
 
     // Inventory
-    func snapshotExists(contentHash: String) throws -> Bool
-    func saveSnapshot(_ s: StockSnapshot, fileId: Int64, at time: String) throws
+    /// The snapshot recorded for this side, warehouse and time, if any (a snapshot is identified by them).
+    func snapshotId(side: StockSnapshot.Side, warehouse: String, asOf: String) throws -> Int64?
+    /// Records a snapshot with its first lines; returns its id and the SKUs already in it (none here).
+    func saveSnapshot(_ s: StockSnapshot, fileId: Int64, at time: String) throws -> (id: Int64, repeated: [String])
+    /// Adds lines to a snapshot; returns the SKUs it already had (not added).
+    func addSnapshotLines(_ lines: [StockSnapshot.Line], to id: Int64) throws -> [String]
+    /// Removes a snapshot and its lines (a later chunk of it was rejected).
+    func deleteSnapshot(_ id: Int64) throws
 }

@@ -219,22 +219,16 @@ extension SQLiteLedger {
         for warehouse in Set(wms.keys).intersection(erp.keys).sorted() {
             let (wid, wAsOf) = wms[warehouse]!
             let (eid, eAsOf) = erp[warehouse]!
-            var w: [String: (Int, Int, Int, Int)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT sku, on_hand, available, allocated, damaged FROM snapshot_lines WHERE snapshot_id = ?",
-                                        arguments: [wid]) {
-                w[row[0]] = (row[1], row[2], row[3], row[4])
-            }
-            var e: [String: (Int, String, String)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT sku, on_hand, COALESCE(unit_cost, ''), currency FROM snapshot_lines WHERE snapshot_id = ?",
-                                        arguments: [eid]) {
-                let sku: String = row[0]
-                let key = settings.skuAliases[sku] ?? sku
-                let prior = e[key]?.0 ?? 0
-                e[key] = (prior + (row[1] as Int), row[2], row[3])
-            }
+            // One streaming pass, memory flat in the snapshot size: the two snapshots and the units in flight, each
+            // read in SKU order, merged. ERP SKUs with an alias (few, from the configuration) are mapped aside.
+            let wms = try Row.fetchCursor(db, sql: """
+                SELECT sku, on_hand, available, allocated, damaged FROM snapshot_lines WHERE snapshot_id = ? ORDER BY sku
+                """, arguments: [wid])
+            let erp = try Row.fetchCursor(db, sql: """
+                SELECT sku, on_hand, COALESCE(unit_cost, ''), currency FROM snapshot_lines WHERE snapshot_id = ? ORDER BY sku
+                """, arguments: [eid])
             // Units instructed to ship from this warehouse before the WMS snapshot and not shipped (or closed) by then.
-            var inFlight: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            let flight = try Row.fetchCursor(db, sql: """
                 WITH sh AS (
                     SELECT sl.order_id, sl.line_no, SUM(sl.quantity) AS q, MAX(sl.reason IS NOT NULL) AS closed
                     FROM shipment_lines sl JOIN shipments s ON s.shipment_id = sl.shipment_id
@@ -246,30 +240,79 @@ extension SQLiteLedger {
                 LEFT JOIN sh ON sh.order_id = l.order_id AND sh.line_no = l.line_no
                 WHERE o.warehouse = ? AND julianday(o.first_instructed_at) <= julianday(?)
                   AND o.status <> 'cancelled' AND COALESCE(sh.closed, 0) = 0
-                GROUP BY l.wms_item
-                """, arguments: [wAsOf, warehouse, wAsOf]) {
-                inFlight[row[0]] = row[1]
+                GROUP BY l.wms_item ORDER BY l.wms_item
+                """, arguments: [wAsOf, warehouse, wAsOf])
+            // ERP SKUs with an alias (few, from the configuration) count for their WMS item: read them first.
+            var aliased: [String: (qty: Int, cost: String, currency: String)] = [:]
+            let mapped = settings.skuAliases.filter { $0.key != $0.value }
+            if !mapped.isEmpty {
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT sku, on_hand, COALESCE(unit_cost, ''), currency FROM snapshot_lines
+                    WHERE snapshot_id = ? AND sku IN (\(mapped.keys.map { _ in "?" }.joined(separator: ", ")))
+                    """, arguments: StatementArguments([eid] + mapped.keys.sorted())) {
+                    let wmsSku = mapped[r[0] as String]!
+                    let prior = aliased[wmsSku]
+                    aliased[wmsSku] = ((prior?.qty ?? 0) + (r[1] as Int), prior?.cost ?? r[2], prior?.currency ?? r[3])
+                }
             }
-            for sku in Set(w.keys).union(e.keys).sorted() {
+            func nextERP() throws -> (sku: String, qty: Int, cost: String, currency: String)? {
+                while let r = try erp.next() {
+                    let sku: String = r[0]
+                    if mapped[sku] != nil { continue }
+                    return (sku, r[1], r[2], r[3])
+                }
+                return nil
+            }
+            func nextWMS() throws -> (sku: String, onHand: Int, available: Int, allocated: Int, damaged: Int)? {
+                try wms.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4]) }
+            }
+            var f: (sku: String, q: Int)? = try flight.next().map { ($0[0], $0[1]) }
+            func inFlight(_ sku: String) throws -> Int {
+                while let cur = f, cur.sku < sku { f = try flight.next().map { ($0[0], $0[1]) } }
+                if let cur = f, cur.sku == sku { return cur.q }
+                return 0
+            }
+            var w = try nextWMS()
+            var e = try nextERP()
+            let aliasKeys = aliased.keys.sorted()
+            var aliasIndex = 0
+            while true {
+                let aliasKey = aliasIndex < aliasKeys.count ? aliasKeys[aliasIndex] : nil
+                guard let sku = [w?.sku, e?.sku, aliasKey].compactMap({ $0 }).min() else { break }
+                var onHand = 0, available = 0, allocated = 0, damaged = 0, erpQty = 0
+                var cost = "", currency = ""
+                if let cur = w, cur.sku == sku {
+                    (onHand, available, allocated, damaged) = (cur.onHand, cur.available, cur.allocated, cur.damaged)
+                    w = try nextWMS()
+                }
+                if let cur = e, cur.sku == sku {
+                    erpQty += cur.qty
+                    (cost, currency) = (cur.cost, cur.currency)
+                    e = try nextERP()
+                }
+                if aliasKey == sku, let a = aliased[sku] {
+                    erpQty += a.qty
+                    if cost.isEmpty { (cost, currency) = (a.cost, a.currency) }
+                    aliasIndex += 1
+                }
                 compared += 1
-                let ws = w[sku] ?? (0, 0, 0, 0)
-                let es = e[sku] ?? (0, "", "")
-                let flight = inFlight[sku] ?? 0
-                let expected = es.0 + flight
-                let diff = ws.0 - expected
+                let flightQty = try inFlight(sku)
+                let expected = erpQty + flightQty
+                let diff = onHand - expected
                 guard diff != 0 else { continue }
                 differing += 1
                 net += diff
                 absolute += abs(diff)
                 var value = ""
-                if let cost = FixedDecimal(parsing: Substring(es.1)), let scale = ISO4217.minorUnits[es.2] {
+                if let c = FixedDecimal(parsing: Substring(cost)), let scale = ISO4217.minorUnits[currency] {
                     // Exact: difference x unit cost, rounded half away from zero to the currency's minor unit.
-                    let v = Self.value(diff: diff, cost: cost, scale: scale)
-                    values[es.2, default: 0] += v
+                    let v = Self.value(diff: diff, cost: c, scale: scale)
+                    values[currency, default: 0] += v
                     value = Money(minorUnits: v, scale: scale).signedDescription
                 }
-                s.rows.append([.text(warehouse), .text(sku), .text(wAsOf), .text(eAsOf), .int(ws.0), .int(ws.1), .int(ws.2), .int(ws.3),
-                               .int(es.0), .int(flight), .int(expected), .int(diff), .text(es.1), .text(es.2), .text(value)])
+                s.rows.append([.text(warehouse), .text(sku), .text(wAsOf), .text(eAsOf), .int(onHand), .int(available), .int(allocated),
+                               .int(damaged), .int(erpQty), .int(flightQty), .int(expected), .int(diff), .text(cost), .text(currency),
+                               .text(value)])
             }
         }
         s.figure("warehouses", "Warehouses compared", .int(Set(wms.keys).intersection(erp.keys).count))

@@ -210,8 +210,8 @@ struct SQLiteFlowLedger: FlowLedger {
     // MARK: Cancellations
 
     func cancellation(_ orderId: String) throws -> CancellationRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT status, content_hash FROM cancellations WHERE order_id = ?"),
-                         arguments: [orderId]).map { CancellationRecord(orderId: orderId, status: $0[0], contentHash: $0[1]) }
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT status, content_hash, requested_at FROM cancellations WHERE order_id = ?"),
+                         arguments: [orderId]).map { CancellationRecord(orderId: orderId, status: $0[0], contentHash: $0[1], requestedAt: $0[2]) }
     }
 
     func saveCancellation(_ c: Cancellation, status: String, fileId: Int64, at time: String) throws {
@@ -413,20 +413,25 @@ struct SQLiteFlowLedger: FlowLedger {
 
     // MARK: Inventory
 
-    func snapshotExists(contentHash: String) throws -> Bool {
-        try one("SELECT 1 FROM snapshots WHERE content_hash = ?", [contentHash]) as Int? != nil
+    func snapshotId(side: StockSnapshot.Side, warehouse: String, asOf: String) throws -> Int64? {
+        try one("SELECT id FROM snapshots WHERE side = ? AND warehouse = ? AND as_of = ?", [side.rawValue, warehouse, asOf])
     }
 
-    func saveSnapshot(_ s: StockSnapshot, fileId: Int64, at time: String) throws {
+    func saveSnapshot(_ s: StockSnapshot, fileId: Int64, at time: String) throws -> (id: Int64, repeated: [String]) {
         try run("""
             INSERT INTO snapshots (side, warehouse, as_of, as_of_epoch, content_hash, file_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, [s.side.rawValue, s.warehouse, s.asOf, ISODate.epochSeconds(s.asOf) ?? 0, s.contentHash, fileId, time])
         let id = db.lastInsertedRowID
+        return (id, try addSnapshotLines(s.lines, to: id))
+    }
+
+    func addSnapshotLines(_ lines: [StockSnapshot.Line], to id: Int64) throws -> [String] {
         var st = FastStatement(try db.cachedStatement(sql: """
-            INSERT INTO snapshot_lines (snapshot_id, sku, on_hand, available, allocated, damaged, unit_cost, currency)
+            INSERT OR IGNORE INTO snapshot_lines (snapshot_id, sku, on_hand, available, allocated, damaged, unit_cost, currency)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """))
-        for l in s.lines {
+        var repeated: [String] = []
+        for l in lines {
             st.bind(id)
             st.bind(l.sku)
             st.bind(l.onHand)
@@ -436,7 +441,14 @@ struct SQLiteFlowLedger: FlowLedger {
             st.bind(l.unitCost?.description)
             st.bind(l.currency)
             try st.execute()
+            if db.changesCount == 0 { repeated.append(l.sku) }
         }
+        return repeated
+    }
+
+    func deleteSnapshot(_ id: Int64) throws {
+        try run("DELETE FROM snapshot_lines WHERE snapshot_id = ?", [id])
+        try run("DELETE FROM snapshots WHERE id = ?", [id])
     }
 
     // MARK: Addresses (exchange RMAs only, removed once the replacement is sent)

@@ -73,11 +73,22 @@ public enum Validation {
             default:
                 guard let layout = document.layout else { break }
                 let reader = try Decoding.documentReader(path: path, name: name, channel: ch, layout: layout, limits: limits)
+                var lastOK = false
                 while let raw = try reader.next() {
                     result.records += max(1, raw.lines.count)
                     let (ok, findings) = document.check(raw, file: name)
-                    if ok { result.accepted += 1 } else { result.rejected += 1 }
                     result.findings += findings
+                    if raw.continued {
+                        // A later chunk of the same document (a long snapshot): a bad one rejects the document.
+                        if lastOK && !ok {
+                            result.accepted -= 1
+                            result.rejected += 1
+                            lastOK = false
+                        }
+                        continue
+                    }
+                    if ok { result.accepted += 1 } else { result.rejected += 1 }
+                    lastOK = ok
                 }
             }
         } catch let e as FormatError {

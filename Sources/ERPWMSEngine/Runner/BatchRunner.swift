@@ -378,7 +378,7 @@ public final class BatchRunner {
                         if c.status == "pending" && plan == nil {
                             try flows.setCancellationStatus(order.id, status: "withdrawn", at: now)
                             let w = try staging.documents.erp(.cancellationStatuses, prefix: "cancellation-status")
-                            try w.write(["order_id": order.id, "status": "withdrawn", "at": order.orderDate,
+                            try w.write(["order_id": order.id, "status": "withdrawn", "at": c.requestedAt,
                                          "detail": "cancelled before it was sent; not sent to the WMS"])
                             staging.documents.count(w)
                         }

@@ -114,10 +114,9 @@ public final class CSVConfirmationReader: ConfirmationReader {
                                   message: "row has \(parser.fieldCount) columns, the header has \(headerCount)",
                                   file: file, location: location)
             }
-            if var c = current, c.shipmentId == shipmentId {
-                c.lines.append(line)
-                if let finding { c.codecFindings.append(finding) }
-                current = c
+            if current != nil, current!.shipmentId == shipmentId {
+                current!.lines.append(line)
+                if let finding { current!.codecFindings.append(finding) }
                 continue
             }
             let tracking = Self.split(try value(.trackingNumbers))

@@ -11,24 +11,34 @@ public protocol DocumentReader: AnyObject {
 /// `<lines><line>`. Each record is validated alone against the layout's XSD (a schema error rejects that
 /// document only).
 public final class XMLDocumentReader: DocumentReader {
-    private let records: XMLRecordStream
+    private let records: XMLRecordStream?
+    /// For layouts read in chunks of lines (`DocumentLayout.chunkLines`).
+    private let chunks: XMLLineStream?
     private let limits: InputLimits
     private let layout: DocumentLayout
 
     public init(source: ByteSource, file: String, layout: DocumentLayout, encoding: TextEncoding = .utf8,
                 limits: InputLimits = .init()) throws {
-        records = try XMLRecordStream(source: source, file: file, schema: layout.schema, root: layout.root,
-                                      record: layout.record, encoding: encoding)
-        records.rootAttributeNames = ["warehouse", "source"]
+        if let chunk = layout.chunkLines {
+            chunks = try XMLLineStream(source: source, file: file, layout: layout, encoding: encoding, limits: limits, chunk: chunk)
+            records = nil
+        } else {
+            let r = try XMLRecordStream(source: source, file: file, schema: layout.schema, root: layout.root,
+                                        record: layout.record, encoding: encoding)
+            r.rootAttributeNames = ["warehouse", "source"]
+            records = r
+            chunks = nil
+        }
         self.limits = limits
         self.layout = layout
     }
 
     /// The root element's `warehouse` and `source` attributes (known after the first `next()`).
-    public var rootAttributes: [String: String] { records.rootAttributes }
+    public var rootAttributes: [String: String] { records?.rootAttributes ?? [:] }
 
     public func next() throws -> RawDocument? {
-        guard let record = try records.next() else { return nil }
+        if let chunks { return try chunks.next() }
+        guard let records, let record = try records.next() else { return nil }
         var doc = RawDocument(location: record.location, values: [:], codecFindings: record.schemaFindings)
         for child in record.element.children {
             if child.name == "lines" {
@@ -119,10 +129,19 @@ public final class CSVDocumentReader: DocumentReader {
                 if c.isLine { lineValues[c.name] = v } else { docValues[c.name] = v }
             }
             let line = RawDocument.Line(location: location, values: lineValues)
-            if layout.hasLines, var c = current, currentKey == key {
-                c.lines.append(line)
-                if let finding { c.codecFindings.append(finding) }
-                current = c
+            if layout.hasLines, current != nil, currentKey == key {
+                if let chunk = layout.chunkLines, current!.lines.count >= chunk {
+                    // A long document goes out in chunks: this one is full, the next continues it.
+                    var more = RawDocument(location: location, values: docValues, lines: [line])
+                    more.continued = true
+                    if let finding { more.codecFindings.append(finding) }
+                    pending = more
+                    pendingKey = key
+                    break
+                }
+                // In place: a copy of the document per row would make a long document quadratic.
+                current!.lines.append(line)
+                if let finding { current!.codecFindings.append(finding) }
                 continue
             }
             var next = RawDocument(location: location, values: docValues, lines: layout.hasLines ? [line] : [])

@@ -7,6 +7,7 @@ enum CancellationRule {
     static let conflicting = "cancellation.conflicting-duplicate"
     static let tooLate = "cancellation.too-late"
     static let resultUnknown = "cancellation-result.unknown-reference"
+    static let shippedAnyway = "cancellation-result.shipped-anyway"
 }
 
 extension BatchRunner {
@@ -70,20 +71,34 @@ extension BatchRunner {
             ctx.counts.documentsAccepted += 1
             return try warning(CancellationRule.resultUnknown, "no cancel instruction was sent for order \(r.orderId)", id: r.orderId, &ctx)
         }
-        let status = r.outcome == .cancelled ? "cancelled" : "too_late"
         if c.status != "requested" {
             ctx.counts.documentsDuplicate += 1
-            if c.status != status {
+            if c.status != (r.outcome == .cancelled ? "cancelled" : "too_late") {
                 try warning(CancellationRule.conflicting, "order \(r.orderId): the WMS answered \(c.status) before; the first answer counts",
                             id: r.orderId, &ctx)
             }
             return
         }
         ctx.counts.documentsAccepted += 1
+        var outcome = r.outcome
+        if outcome == .cancelled {
+            // The WMS says cancelled, but its confirmations say every unit left: what counts is what shipped.
+            let lines = try ctx.tx.orderLines(r.orderId) ?? []
+            let shipped = try ctx.tx.shipped(r.orderId)
+            let open = lines.contains { l in shipped[l.lineNo]?.closedReason == nil && (shipped[l.lineNo]?.quantity ?? 0) < l.quantity }
+            if !lines.isEmpty && !open {
+                outcome = .tooLate
+                try warning(CancellationRule.shippedAnyway, "the WMS answered cancelled for order \(r.orderId), but it confirmed shipping all of it: recorded as too late",
+                            id: r.orderId, &ctx)
+            }
+        }
+        let status = outcome == .cancelled ? "cancelled" : "too_late"
         try ctx.flows.setCancellationStatus(r.orderId, status: status, at: r.answeredAt)
-        // Shipped in part before the cancellation landed: still cancelled (the rest); shipped in full: too late.
-        try ctx.flows.setOrderStatus(r.orderId, status: r.outcome == .cancelled ? "cancelled" : "cancelled_but_shipped")
-        try cancellationStatus(r.orderId, status, at: r.answeredAt, detail: r.outcome == .cancelled ? "cancelled by the WMS" : "the WMS had already shipped it", &ctx)
+        // Shipped in part before the cancellation landed: still cancelled (the rest closes short); too late: the
+        // order ships (or has shipped) anyway.
+        try ctx.flows.setOrderStatus(r.orderId, status: outcome == .cancelled ? "cancelled" : "cancelled_but_shipped")
+        try cancellationStatus(r.orderId, status, at: r.answeredAt,
+                               detail: outcome == .cancelled ? "cancelled by the WMS" : "the WMS could no longer stop it (picked, packed or shipped)", &ctx)
         plan?(PlanEntry(id: r.orderId, action: .new, detail: status))
     }
 

@@ -153,4 +153,6 @@ struct FlowContext {
     var now: String
     var counts = FileCounts()
     var raw = RawDocument(location: SourceLocation(), values: [:])
+    /// The snapshot whose chunks are being read (`done`: rejected or a duplicate; skip its other chunks).
+    var snapshot: (id: Int64, done: Bool)?
 }

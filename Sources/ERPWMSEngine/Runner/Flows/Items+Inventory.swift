@@ -25,18 +25,57 @@ extension BatchRunner {
         ctx.counts.documentsAccepted += 1
     }
 
-    /// WMS inventory snapshots and ERP stock snapshots: recorded for the inventory reconciliation.
+    /// WMS inventory snapshots and ERP stock snapshots: recorded for the inventory reconciliation. A snapshot
+    /// comes in chunks of lines (`DocumentLayout.chunkLines`); it is identified by side, warehouse and time, and
+    /// a bad line in any chunk rejects all of it (what earlier chunks recorded is removed again).
     func snapshot(_ raw: RawDocument, _ ctx: inout FlowContext) throws {
         let side: StockSnapshot.Side = ctx.channel.document == .inventorySnapshots ? .wms : .erp
-        let (snapshot, findings) = StockSnapshot.validate(raw, side: side, file: ctx.file)
         let id = "\(Clean.code(raw["warehouse"]))@\(Clean.code(raw["as_of"]))"
-        guard let snapshot else { return try rejectDocument(findings, id: id, &ctx) }
-        if try ctx.flows.snapshotExists(contentHash: snapshot.contentHash) {
-            ctx.counts.documentsDuplicate += 1
+        if raw.continued {
+            guard let state = ctx.snapshot, !state.done else { return }
+            let (chunk, findings) = StockSnapshot.validate(raw, side: side, file: ctx.file)
+            var errors = findings.filter { $0.severity == .error }
+            if let chunk {
+                errors += try ctx.flows.addSnapshotLines(chunk.lines, to: state.id).map { sku in
+                    Finding(rule: "\(DocumentLayout.name(of: side)).sku.unique", message: "\(sku) appears twice in one snapshot",
+                            file: ctx.file, location: raw.location, orderId: id, field: "sku")
+                }
+            }
+            if !errors.isEmpty {
+                try ctx.flows.deleteSnapshot(state.id)
+                ctx.counts.documentsAccepted -= 1
+                ctx.snapshot?.done = true
+                try rejectDocument(errors, id: id, &ctx)
+            }
             return
         }
-        try ctx.flows.saveSnapshot(snapshot, fileId: ctx.fileId, at: ctx.now)
-        plan?(PlanEntry(id: id, action: .new, detail: "\(side.rawValue) snapshot, \(snapshot.lines.count) SKU(s)"))
+        ctx.snapshot = nil
+        let (snapshot, findings) = StockSnapshot.validate(raw, side: side, file: ctx.file)
+        guard let snapshot else { return try rejectDocument(findings, id: id, &ctx) }
+        if try ctx.flows.snapshotId(side: side, warehouse: snapshot.warehouse, asOf: snapshot.asOf) != nil {
+            ctx.counts.documentsDuplicate += 1
+            ctx.snapshot = (id: 0, done: true)
+            try warning("\(DocumentLayout.name(of: side)).duplicate", "a \(side.rawValue) snapshot of \(snapshot.warehouse) as of \(snapshot.asOf) was recorded before; the first counts",
+                        id: id, &ctx)
+            return
+        }
+        let (snapshotId, repeated) = try ctx.flows.saveSnapshot(snapshot, fileId: ctx.fileId, at: ctx.now)
         ctx.counts.documentsAccepted += 1
+        ctx.snapshot = (id: snapshotId, done: false)
+        plan?(PlanEntry(id: id, action: .new, detail: "\(side.rawValue) snapshot"))
+        if !repeated.isEmpty {
+            try ctx.flows.deleteSnapshot(snapshotId)
+            ctx.counts.documentsAccepted -= 1
+            ctx.snapshot?.done = true
+            try rejectDocument(repeated.map { Finding(rule: "\(DocumentLayout.name(of: side)).sku.unique", message: "\($0) appears twice in one snapshot",
+                                                      file: ctx.file, location: raw.location, orderId: id, field: "sku") }, id: id, &ctx)
+        }
+    }
+}
+
+extension DocumentLayout {
+    /// The document name of a snapshot side, for rule ids.
+    static func name(of side: StockSnapshot.Side) -> String {
+        side == .wms ? DocumentLayout.inventorySnapshots.name : DocumentLayout.stockSnapshots.name
     }
 }
