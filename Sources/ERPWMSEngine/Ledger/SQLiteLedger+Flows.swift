@@ -414,7 +414,9 @@ struct SQLiteFlowLedger: FlowLedger {
     // MARK: Inventory
 
     func snapshotId(side: StockSnapshot.Side, warehouse: String, asOf: String) throws -> Int64? {
-        try one("SELECT id FROM snapshots WHERE side = ? AND warehouse = ? AND as_of = ?", [side.rawValue, warehouse, asOf])
+        // The moment, not its spelling: 06:00+01:00 and 05:00Z are the same snapshot.
+        try one("SELECT id FROM snapshots WHERE side = ? AND warehouse = ? AND as_of_epoch = ?",
+                [side.rawValue, warehouse, ISODate.epochSeconds(asOf) ?? 0])
     }
 
     func saveSnapshot(_ s: StockSnapshot, fileId: Int64, at time: String) throws -> (id: Int64, repeated: [String]) {

@@ -471,10 +471,9 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     }
 
     func markConfirmed(_ orderId: String) throws {
-        // A shipment for an order the WMS already cancelled: it shipped after all.
+        // Cancelled stays cancelled (the confirmation flow decides whether it shipped after all).
         try db.cachedStatement(sql: """
-            UPDATE orders SET status = CASE status WHEN 'instructed' THEN 'confirmed'
-                                                   WHEN 'cancelled' THEN 'cancelled_but_shipped' ELSE status END
+            UPDATE orders SET status = CASE status WHEN 'instructed' THEN 'confirmed' ELSE status END
             WHERE order_id = ?
             """).execute(arguments: [orderId])
     }

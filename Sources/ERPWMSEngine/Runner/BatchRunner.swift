@@ -521,6 +521,19 @@ public final class BatchRunner {
                          "order \(c.orderId) was never instructed by erpwms (shipment \(c.shipmentId)); see the reconciliation report")
                 continue
             }
+            if try tx.order(c.orderId)?.status == "cancelled", try Self.allShipped(orderLines, try tx.shipped(c.orderId)) {
+                // The WMS answered cancelled, and its confirmations now say all of it shipped: too late after all.
+                // (A late confirmation of a part shipped before the cancellation leaves the rest cancelled.)
+                let flows = try tx.flows()
+                try flows.setOrderStatus(c.orderId, status: "cancelled_but_shipped")
+                try flows.setCancellationStatus(c.orderId, status: "too_late", at: c.shipDate)
+                try note(CancellationRule.shippedAfterCancel,
+                         "order \(c.orderId) was cancelled by the WMS and has now shipped (shipment \(c.shipmentId)); recorded as cancelled but shipped")
+                let w = try staging.documents.erp(.cancellationStatuses, prefix: "cancellation-status")
+                try w.write(["order_id": c.orderId, "status": "too_late", "at": c.shipDate,
+                             "detail": "the WMS shipped it after answering cancelled (shipment \(c.shipmentId))"])
+                staging.documents.count(w)
+            }
             try tx.markConfirmed(c.orderId)
             let shipped = try tx.shipped(c.orderId)
             let byLine = Dictionary(c.lines.map { ($0.lineNo, $0) }, uniquingKeysWith: { a, _ in a })
@@ -554,6 +567,11 @@ public final class BatchRunner {
             staging.count("erp/status")
         }
         return counts
+    }
+
+    /// Whether nothing of an order is left to ship: every line shipped in full or closed.
+    static func allShipped(_ lines: [KnownOrderLine], _ shipped: [Int: ShippedLine]) -> Bool {
+        !lines.isEmpty && !lines.contains { l in shipped[l.lineNo]?.closedReason == nil && (shipped[l.lineNo]?.quantity ?? 0) < l.quantity }
     }
 
     /// The staged shipment-order file of `warehouse` for this input (orders, and exchange replacements).

@@ -8,6 +8,7 @@ enum CancellationRule {
     static let tooLate = "cancellation.too-late"
     static let resultUnknown = "cancellation-result.unknown-reference"
     static let shippedAnyway = "cancellation-result.shipped-anyway"
+    static let shippedAfterCancel = "cancellation.shipped-after-cancel"
 }
 
 extension BatchRunner {
@@ -35,13 +36,7 @@ extension BatchRunner {
         }
         switch order.status {
         case "instructed", "confirmed":
-            let lines = try ctx.tx.orderLines(c.orderId) ?? []
-            let shipped = try ctx.tx.shipped(c.orderId)
-            let open = lines.contains { l in
-                let s = shipped[l.lineNo]
-                return s?.closedReason == nil && (s?.quantity ?? 0) < l.quantity
-            }
-            if !open {
+            if Self.allShipped(try ctx.tx.orderLines(c.orderId) ?? [], try ctx.tx.shipped(c.orderId)) {
                 try ctx.flows.saveCancellation(c, status: "too_late", fileId: ctx.fileId, at: ctx.now)
                 try ctx.flows.setOrderStatus(c.orderId, status: "cancelled_but_shipped")
                 try warning(CancellationRule.tooLate, "order \(c.orderId) has already shipped in full; nothing left to cancel",
@@ -83,10 +78,7 @@ extension BatchRunner {
         var outcome = r.outcome
         if outcome == .cancelled {
             // The WMS says cancelled, but its confirmations say every unit left: what counts is what shipped.
-            let lines = try ctx.tx.orderLines(r.orderId) ?? []
-            let shipped = try ctx.tx.shipped(r.orderId)
-            let open = lines.contains { l in shipped[l.lineNo]?.closedReason == nil && (shipped[l.lineNo]?.quantity ?? 0) < l.quantity }
-            if !lines.isEmpty && !open {
+            if Self.allShipped(try ctx.tx.orderLines(r.orderId) ?? [], try ctx.tx.shipped(r.orderId)) {
                 outcome = .tooLate
                 try warning(CancellationRule.shippedAnyway, "the WMS answered cancelled for order \(r.orderId), but it confirmed shipping all of it: recorded as too late",
                             id: r.orderId, &ctx)

@@ -55,7 +55,7 @@ extension BatchRunner {
         if try ctx.flows.snapshotId(side: side, warehouse: snapshot.warehouse, asOf: snapshot.asOf) != nil {
             ctx.counts.documentsDuplicate += 1
             ctx.snapshot = (id: 0, done: true)
-            try warning("\(DocumentLayout.name(of: side)).duplicate", "a \(side.rawValue) snapshot of \(snapshot.warehouse) as of \(snapshot.asOf) was recorded before; the first counts",
+            try warning("\(DocumentLayout.name(of: side)).duplicate", "\(side == .wms ? "a WMS inventory" : "an ERP stock") snapshot of \(snapshot.warehouse) as of that moment (\(snapshot.asOf)) was recorded before; the first counts",
                         id: id, &ctx)
             return
         }
