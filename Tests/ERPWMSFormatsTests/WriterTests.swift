@@ -205,3 +205,15 @@ struct WriterTests {
         #expect(try parseCSV(text).map(\.fields) == rows)
     }
 }
+
+@Suite("Decimal text")
+struct DecimalTextTests {
+    @Test("byte-level decimal text is FixedDecimal's text", arguments: [Int64(0), 5, -5, 99, 100, 1250, -1250, 4980, 123_456_789_012, Int64.max, Int64.min + 1])
+    func matchesFixedDecimal(units: Int64) {
+        for scale in [0, 1, 2, 3] {
+            var out: [UInt8] = []
+            DecimalText.append(units, scale: scale, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == FixedDecimal(units: units, scale: scale).description, "\(units) scale \(scale)")
+        }
+    }
+}

@@ -12,14 +12,15 @@ enum ReportCSV {
 
     static func writeDetails(_ o: ReconOrder, to w: CSVWriter) throws {
         for l in o.lines {
-            func money(_ minor: Int64) -> String { Money(minorUnits: minor, scale: o.scale).description }
-            try w.writeRow([
-                o.orderId, String(o.version), o.orderDate, o.warehouse, o.currency, o.status.rawValue, String(l.lineNo), l.sku,
-                String(l.ordered), String(l.instructed), String(l.shipped), String(l.open), String(l.short), String(l.over),
-                l.status.rawValue, l.reason?.rawValue ?? "", money(l.unitPriceMinor),
-                money(Int64(l.open) * l.unitPriceMinor), money(Int64(l.short) * l.unitPriceMinor), String(o.shipments),
-                o.ageHours.map(String.init) ?? "", o.ageBucket ?? "", "", o.customer,
-            ])
+            w.cell(o.orderId); w.cell(int: o.version); w.cell(o.orderDate); w.cell(o.warehouse); w.cell(o.currency)
+            w.cell(o.status.rawValue); w.cell(int: l.lineNo); w.cell(l.sku); w.cell(int: l.ordered); w.cell(int: l.instructed)
+            w.cell(int: l.shipped); w.cell(int: l.open); w.cell(int: l.short); w.cell(int: l.over); w.cell(l.status.rawValue)
+            w.cell(l.reason?.rawValue ?? ""); w.cell(money: l.unitPriceMinor, scale: o.scale)
+            w.cell(money: Int64(l.open) * l.unitPriceMinor, scale: o.scale); w.cell(money: Int64(l.short) * l.unitPriceMinor, scale: o.scale)
+            w.cell(int: o.shipments)
+            if let h = o.ageHours { w.cell(int: h) } else { w.emptyCell() }
+            w.cell(o.ageBucket ?? ""); w.emptyCell(); w.cell(o.customer)
+            try w.endRow()
         }
     }
 

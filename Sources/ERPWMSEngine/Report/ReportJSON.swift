@@ -162,7 +162,7 @@ extension ReportJSON {
         var out: [UInt8] = []
         out.reserveCapacity(256 + 200 * o.lines.count)
         func raw(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
-        func int(_ v: Int) { out.append(contentsOf: String(v).utf8) }
+        func int(_ v: Int) { DecimalText.append(Int64(v), scale: 0, to: &out) }
         func str(_ s: String) {
             out.append(UInt8(ascii: "\""))
             for b in s.utf8 {
@@ -184,7 +184,11 @@ extension ReportJSON {
             }
             out.append(UInt8(ascii: "\""))
         }
-        func money(_ minor: Int64) { str(Money(minorUnits: minor, scale: o.scale).description) }
+        func money(_ minor: Int64) {
+            out.append(UInt8(ascii: "\""))
+            DecimalText.append(minor, scale: o.scale, to: &out)
+            out.append(UInt8(ascii: "\""))
+        }
         raw("{")
         if let b = o.ageBucket { raw("\"ageBucket\":"); str(b); raw(",") }
         if let h = o.ageHours { raw("\"ageHours\":"); int(h); raw(",") }

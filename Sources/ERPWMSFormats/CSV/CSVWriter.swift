@@ -10,19 +10,7 @@ public final class CSVWriter {
     public func writeRow(_ fields: [String]) throws {
         for (i, f) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            var value = f
-            if let first = value.utf8.first,
-               [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first),
-               !(first == UInt8(ascii: "-") && value.dropFirst().allSatisfy({ $0.isNumber || $0 == "." })) {
-                value = "'" + value
-            }
-            if value.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
-                out.append(UInt8(ascii: "\""))
-                out.append(value.replacingQuotes())
-                out.append(UInt8(ascii: "\""))
-            } else {
-                out.append(value)
-            }
+            Self.appendCell(f, to: &out)
         }
         out.append("\r\n")
         try out.drainIfLarge()
@@ -30,6 +18,57 @@ public final class CSVWriter {
 
     public func finish() throws {
         try out.drain()
+    }
+
+    // A row built cell by cell straight into the output buffer: numbers are written as digits without a
+    // String per field (the report's detail rows are millions of fields). `cell`s, then `endRow()`.
+    private var rowStarted = false
+
+    private func separator() {
+        if rowStarted { out.append(UInt8(ascii: ",")) }
+        rowStarted = true
+    }
+
+    /// A text cell, quoted and formula-protected like `writeRow`.
+    public func cell(_ value: String) {
+        separator()
+        Self.appendCell(value, to: &out)
+    }
+
+    /// A whole number (no quoting or protection needed).
+    public func cell(int value: Int) {
+        separator()
+        out.append(signed: Int64(value))
+    }
+
+    /// An exact amount: `minor` units with `scale` decimals.
+    public func cell(money minor: Int64, scale: Int) {
+        separator()
+        out.append(decimal: minor, scale: scale)
+    }
+
+    public func emptyCell() { separator() }
+
+    public func endRow() throws {
+        rowStarted = false
+        out.append("\r\n")
+        try out.drainIfLarge()
+    }
+
+    fileprivate static func appendCell(_ f: String, to out: inout OutputBuffer) {
+        var value = f
+        if let first = value.utf8.first,
+           [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first),
+           !(first == UInt8(ascii: "-") && value.dropFirst().allSatisfy({ $0.isNumber || $0 == "." })) {
+            value = "'" + value
+        }
+        if value.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
+            out.append(UInt8(ascii: "\""))
+            out.append(value.replacingQuotes())
+            out.append(UInt8(ascii: "\""))
+        } else {
+            out.append(value)
+        }
     }
 }
 

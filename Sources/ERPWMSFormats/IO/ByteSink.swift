@@ -21,6 +21,15 @@ struct OutputBuffer {
         bytes.reserveCapacity(128 << 10)
     }
 
+    /// A signed integer's decimal digits.
+    mutating func append(signed value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        append(int: Int(value.magnitude))
+    }
+
+    /// `units / 10^scale` with exactly `scale` decimals (`1250, 2` -> `12.50`).
+    mutating func append(decimal units: Int64, scale: Int) { DecimalText.append(units, scale: scale, to: &bytes) }
+
     @inline(__always)
     mutating func append(_ s: String) {
         var s = s
@@ -102,5 +111,32 @@ struct OutputBuffer {
         guard !bytes.isEmpty else { return }
         try bytes.withUnsafeBytes { try sink.write($0) }
         bytes.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Exact decimal text from integer units, straight into a byte buffer.
+public enum DecimalText {
+    /// `units / 10^scale` with exactly `scale` decimals (`1250, 2` -> `12.50`, `-5, 2` -> `-0.05`, `4980, 0` ->
+    /// `4980`): the text `FixedDecimal.format` makes, without a String.
+    public static func append(_ units: Int64, scale: Int, to out: inout [UInt8]) {
+        if units < 0 { out.append(UInt8(ascii: "-")) }
+        var m = units.magnitude
+        var d: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of digits: more than Int64 and any currency scale need
+        withUnsafeMutableBytes(of: &d) { buf in
+            var n = 0
+            repeat {
+                buf[n] = UInt8(48 + m % 10)
+                m /= 10
+                n += 1
+            } while m > 0
+            while n <= scale && n < buf.count {
+                buf[n] = 48
+                n += 1
+            }
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                if i == scale - 1 { out.append(UInt8(ascii: ".")) }
+                out.append(buf[i])
+            }
+        }
     }
 }
