@@ -64,13 +64,8 @@ final class XMLLineStream {
             }
             let depth = stream.depth
             switch stream.nodeType {
-            case .documentType:
-                throw FormatError(rule: "xml.doctype.forbidden",
-                                  message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)",
-                                  location: SourceLocation(line: stream.line))
-            case .entityReference:
-                throw FormatError(rule: "xml.entity.forbidden", message: "entity references are not allowed",
-                                  location: SourceLocation(line: stream.line))
+            case .documentType, .entityReference:
+                throw stream.forbiddenNode()
             case .element where depth == 0:
                 guard stream.localName == layout.root else {
                     throw FormatError(rule: "xml.root", message: "root element is <\(stream.localName)>, expected <\(layout.root)>",

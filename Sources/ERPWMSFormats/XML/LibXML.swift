@@ -292,6 +292,14 @@ final class XMLStream {
         }
     }
 
+    /// The error for a node business documents never have: a DOCTYPE or an entity reference.
+    func forbiddenNode() -> FormatError {
+        nodeType == .documentType
+            ? FormatError(rule: "xml.doctype.forbidden", message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)",
+                          location: SourceLocation(line: line))
+            : FormatError(rule: "xml.entity.forbidden", message: "entity references are not allowed", location: SourceLocation(line: line))
+    }
+
     /// Moves to the next sibling, skipping the current node's subtree. Returns false at the end.
     func skipSubtree() throws -> Bool {
         let rc = xmlTextReaderNext(reader)
