@@ -416,3 +416,47 @@ struct PurgeTests {
         #expect(try Self.ledger(t).rowCounts().values.allSatisfy { $0 == 0 })
     }
 }
+
+@Suite("Purge of the other flows")
+struct FlowPurgeTests {
+    @Test("finished purchase orders, received RMAs, settled cancellations and replaced snapshots go; open ones and the latest stay")
+    func purgesFinishedFlows() throws {
+        let t = try TestWorkspace(config: FlowScenarioTests.config)
+        try t.drop("orders.csv", CSVFixture.file([CSVFixture.row("O-1", line: 1, ["quantity": "2"]), CSVFixture.row("O-2", line: 1)]))
+        try t.drop("po.csv", DocCSV.file(.purchaseOrders, [FlowScenarioTests.po("PO-DONE", [(1, "SKU-A", 3)]),
+                                                           FlowScenarioTests.po("PO-OPEN", [(1, "SKU-B", 3)])]), channel: "pos")
+        try t.drop("cancel.csv", DocCSV.file(.cancellations, [
+            (["order_id": "O-9", "reason": "r", "requested_at": "2025-01-02T08:00:00Z"], []),
+        ]), channel: "cancel")
+        _ = try t.run(at: "2025-01-02T10:00:00Z")
+        try t.drop("c.csv", FlowScenarioTests.confHeader + FlowScenarioTests.conf("S1", "O-1", 1, "SKU-1", 2), channel: "conf")
+        try t.drop("r.csv", DocCSV.file(.receiptConfirmations, [FlowScenarioTests.receipt("RC-1", "PO-DONE", [(1, "SKU-A", 3, 0)]),
+                                                                FlowScenarioTests.receipt("RC-2", "PO-OPEN", [(1, "SKU-B", 1, 0)])]),
+                   channel: "receipts")
+        for (name, asOf) in [("s1.csv", "2025-01-03T00:00:00Z"), ("s2.csv", "2025-01-04T00:00:00Z")] {
+            try t.drop(name, DocCSV.file(.stockSnapshots, [(["warehouse": "WH1", "as_of": asOf], [["sku": "SKU-A", "quantity": "1"]])]),
+                       channel: "erp-stock")
+        }
+        _ = try t.run(at: "2025-01-03T10:00:00Z")
+        try t.drop("rma.csv", DocCSV.file(.returnAuthorisations, [
+            FlowScenarioTests.rma("RMA-1", "O-1", approved: "2025-01-04T10:00:00Z", [["line_no": "1", "sku": "SKU-1", "quantity": "1"]]),
+            FlowScenarioTests.rma("RMA-2", "O-1", approved: "2025-01-04T10:00:00Z", [["line_no": "1", "sku": "SKU-1", "quantity": "1"]]),
+        ]), channel: "rmas")
+        _ = try t.run(at: "2025-01-04T10:00:00Z")
+        try t.drop("ret.csv", DocCSV.file(.returnReceipts, [FlowScenarioTests.returnReceipt("RET-1", "RMA-1", [(1, "SKU-1", 1, "resellable", "restock")])]),
+                   channel: "returns")
+        _ = try t.run(at: "2025-01-05T10:00:00Z")
+
+        let l = try PurgeTests.purge(t).ledger
+        #expect(l.purchaseOrders == 1)
+        #expect(l.rmas == 1)
+        #expect(l.cancellations == 0, "a cancellation whose order never came is still pending")
+        #expect(l.snapshots == 1)
+        #expect(try PurgeTests.strings(t, "SELECT po_number FROM purchase_orders") == ["PO-OPEN"])
+        #expect(try PurgeTests.strings(t, "SELECT receipt_id FROM receipts") == ["RC-2"])
+        #expect(try PurgeTests.strings(t, "SELECT rma_id FROM rmas") == ["RMA-2"])
+        #expect(try PurgeTests.strings(t, "SELECT rma_id FROM refunds").isEmpty)
+        #expect(try PurgeTests.strings(t, "SELECT as_of FROM snapshots") == ["2025-01-04T00:00:00Z"], "the latest stays")
+        #expect(try PurgeTests.strings(t, "SELECT CAST(COUNT(*) AS TEXT) FROM snapshot_lines") == ["1"])
+    }
+}

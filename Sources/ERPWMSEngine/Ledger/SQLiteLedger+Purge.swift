@@ -24,6 +24,12 @@ public struct LedgerPurgeCounts: Sendable, Codable, Equatable {
     /// Archived and duplicate input files older than the cut-off that kept orders, instructions, shipments or
     /// unpublished outputs still reference (or that lie outside the archive folder).
     public var keptFiles = 0
+    /// Finished documents of the other flows past retention: purchase orders fully received, RMAs fully
+    /// received, cancellations settled, and snapshots that a later one of the same side and warehouse replaced.
+    public var purchaseOrders = 0
+    public var rmas = 0
+    public var cancellations = 0
+    public var snapshots = 0
 
     public init() {}
 }
@@ -125,6 +131,7 @@ extension SQLiteLedger {
             counts.orderLines = db.changesCount
             try db.execute(sql: "DELETE FROM orders WHERE order_id IN (SELECT order_id FROM temp.purge_orders)")
             counts.orders = db.changesCount
+            try Self.purgeFlows(db, before: cutoff, counts: &counts)
 
             // Finished inputs past retention that nothing left needs. What references a file is read from the
             // schema: a table this purge does not know (a later migration) keeps the files it references.
@@ -195,5 +202,62 @@ extension SQLiteLedger {
             }
             return result
         }
+    }
+}
+
+extension SQLiteLedger {
+    /// The other flows' finished documents past retention, children first. What stays: anything still open
+    /// (a purchase order or RMA waiting for goods, a cancellation waiting for the WMS), the latest snapshot of
+    /// each side and warehouse, and the item master (it decides what is new).
+    static func purgeFlows(_ db: Database, before cutoff: String, counts: inout LedgerPurgeCounts) throws {
+        try db.execute(sql: """
+            DROP TABLE IF EXISTS temp.purge_ids;
+            CREATE TEMP TABLE purge_ids (id TEXT PRIMARY KEY) WITHOUT ROWID;
+            INSERT INTO purge_ids
+            SELECT p.po_number FROM purchase_orders p
+            WHERE p.instructed_at < ?
+              AND NOT EXISTS (SELECT 1 FROM po_lines l WHERE l.po_number = p.po_number
+                              AND COALESCE((SELECT SUM(r.received) FROM receipt_lines r
+                                            WHERE r.po_number = l.po_number AND r.line_no = l.line_no), 0) < l.quantity)
+              AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.po_number = p.po_number AND r.recorded_at >= ?);
+            DELETE FROM receipt_lines WHERE po_number IN (SELECT id FROM temp.purge_ids);
+            DELETE FROM receipts WHERE po_number IN (SELECT id FROM temp.purge_ids);
+            DELETE FROM po_lines WHERE po_number IN (SELECT id FROM temp.purge_ids);
+            """, arguments: [cutoff, cutoff])
+        try db.execute(sql: "DELETE FROM purchase_orders WHERE po_number IN (SELECT id FROM temp.purge_ids)")
+        counts.purchaseOrders = db.changesCount
+        try db.execute(sql: """
+            DELETE FROM temp.purge_ids;
+            INSERT INTO purge_ids
+            SELECT r.rma_id FROM rmas r
+            WHERE r.status = 'received' AND r.instructed_at < ?
+              AND NOT EXISTS (SELECT 1 FROM return_receipts x WHERE x.rma_id = r.rma_id AND x.recorded_at >= ?);
+            DELETE FROM return_lines WHERE rma_id IN (SELECT id FROM temp.purge_ids);
+            DELETE FROM return_receipts WHERE rma_id IN (SELECT id FROM temp.purge_ids);
+            DELETE FROM refunds WHERE rma_id IN (SELECT id FROM temp.purge_ids);
+            DELETE FROM replacements WHERE rma_id IN (SELECT id FROM temp.purge_ids);
+            DELETE FROM rma_lines WHERE rma_id IN (SELECT id FROM temp.purge_ids);
+            """, arguments: [cutoff, cutoff])
+        try db.execute(sql: "DELETE FROM rmas WHERE rma_id IN (SELECT id FROM temp.purge_ids)")
+        counts.rmas = db.changesCount
+        try db.execute(sql: """
+            DELETE FROM cancellations
+            WHERE status IN ('withdrawn', 'cancelled', 'too_late') AND COALESCE(answered_at, recorded_at) < ? AND recorded_at < ?
+            """, arguments: [cutoff, cutoff])
+        counts.cancellations = db.changesCount
+        try db.execute(sql: """
+            DROP TABLE IF EXISTS temp.purge_snapshots;
+            CREATE TEMP TABLE purge_snapshots (id INTEGER PRIMARY KEY);
+            INSERT INTO purge_snapshots
+            SELECT s.id FROM snapshots s
+            WHERE s.recorded_at < ?
+              AND EXISTS (SELECT 1 FROM snapshots t WHERE t.side = s.side AND t.warehouse = s.warehouse
+                          AND (t.as_of_epoch > s.as_of_epoch OR (t.as_of_epoch = s.as_of_epoch AND t.id > s.id)));
+            DELETE FROM snapshot_lines WHERE snapshot_id IN (SELECT id FROM temp.purge_snapshots);
+            """, arguments: [cutoff])
+        try db.execute(sql: "DELETE FROM snapshots WHERE id IN (SELECT id FROM temp.purge_snapshots)")
+        counts.snapshots = db.changesCount
+        try db.execute(sql: "DROP TABLE temp.purge_snapshots")
+        try db.execute(sql: "DROP TABLE temp.purge_ids")
     }
 }
