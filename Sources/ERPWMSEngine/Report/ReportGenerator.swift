@@ -74,24 +74,60 @@ public struct ReportGenerator {
         try csvWriter?.writeRow(ReportCSV.detailHeader)
         // The JSON's orders are streamed to a side file and joined with the summary at the end.
         let jsonOrders = formats.contains(.json) ? try AtomicOutput(path: base + ".json.orders") : nil
-        var firstJSONOrder = true
-
-        try ledger.forEachReconRecord(asOf: asOfText) { record in
-            if let since = options.since, let t = ISODate.epochSeconds(record.orderDate), t < since { return }
-            if let until = options.until, let t = ISODate.epochSeconds(record.orderDate), t >= until { return }
-            let order = reconcile(record, buckets: buckets)
-            totals.add(order)
-            if order.status != .complete {
-                exceptionCount += 1
-                if exceptions.count < options.htmlExceptionLimit { exceptions.append(order) }
-            }
-            if let w = csvWriter { try ReportCSV.writeDetails(order, to: w) }
-            if let j = jsonOrders {
-                try j.sink.write(Array((firstJSONOrder ? "\n    " : ",\n    ").utf8))
-                try j.sink.write(ReportJSON.orderJSON(order))
-                firstJSONOrder = false
+        // The details are formatted and written on the second core while this one reads and reconciles.
+        // Only the worker touches the writers until `finish()` returns.
+        final class Writers: @unchecked Sendable {
+            let csv: CSVWriter?
+            let json: AtomicOutput?
+            var first = true
+            init(csv: CSVWriter?, json: AtomicOutput?) {
+                self.csv = csv
+                self.json = json
             }
         }
+        let json = Writers(csv: csvWriter, json: jsonOrders)
+        let details: BackgroundBatches<ReconOrder>? = csvWriter == nil && jsonOrders == nil ? nil : BackgroundBatches { batch in
+            for order in batch {
+                if let w = json.csv { try ReportCSV.writeDetails(order, to: w) }
+                if let j = json.json {
+                    try j.sink.write(Array((json.first ? "\n    " : ",\n    ").utf8))
+                    try j.sink.write(ReportJSON.orderJSON(order))
+                    json.first = false
+                }
+            }
+        }
+        var batch: [ReconOrder] = []
+        batch.reserveCapacity(512)
+        do {
+            try ledger.forEachReconRecord(asOf: asOfText) { record in
+                if let since = options.since, let t = ISODate.epochSeconds(record.orderDate), t < since { return }
+                if let until = options.until, let t = ISODate.epochSeconds(record.orderDate), t >= until { return }
+                let order = reconcile(record, buckets: buckets)
+                totals.add(order)
+                if order.status != .complete {
+                    exceptionCount += 1
+                    if exceptions.count < options.htmlExceptionLimit { exceptions.append(order) }
+                }
+                if let details {
+                    batch.append(order)
+                    if batch.count == 512 {
+                        try details.push(batch)
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            if let details {
+                if !batch.isEmpty { try details.push(batch) }
+                try details.finish()
+            }
+        } catch {
+            // Whatever went wrong, the worker is done before the outputs are abandoned.
+            try? details?.finish()
+            csv?.discard()
+            jsonOrders?.discard()
+            throw error
+        }
+        let firstJSONOrder = json.first
         let unknown = try ledger.unknownReferences(asOf: asOfText)
         for u in unknown { totals.add(u) }
         let sections = try ledger.flowSections(asOf: asOfText, settings: options.flows)

@@ -142,14 +142,7 @@ enum ReportJSON {
         precondition(text.hasSuffix("\n}"))
         text.removeLast(2)
         try sink.write(Array((text + ",\n  \"orders\" : [").utf8))
-        let source = try FileByteSource(path: ordersFile)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try source.read(into: buffer)
-            if n == 0 { break }
-            try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
+        try sink.append(fileAt: ordersFile)
         try sink.write(Array((hasOrders ? "\n  ]\n}\n" : "]\n}\n").utf8))
     }
 }

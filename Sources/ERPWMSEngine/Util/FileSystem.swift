@@ -149,6 +149,24 @@ final class FileSink: ByteSink {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
+    /// Appends the whole file at `path`.
+    func append(fileAt path: String) throws {
+        try flush()
+        let input = try Self.reader(path)
+        defer { Glibc.close(input) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+        defer { buffer.deallocate() }
+        while true {
+            let n = Glibc.read(input, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FS.fail("read", path)
+            }
+            if n == 0 { return }
+            try write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
     func flush() throws {
         var offset = 0
         try buffer.withUnsafeBytes { buf in
