@@ -27,9 +27,10 @@ struct Table {
 }
 
 extension Table {
-    /// Findings as a table: where, which order, which rule (warnings marked), which field, why.
+    /// Findings as a table: where, which document (an order, a PO, an RMA...), which rule (warnings marked),
+    /// which field, why.
     static func findings(_ findings: [Finding]) -> String {
-        var t = Table(["LINE", "RECORD", "ORDER", "RULE", "FIELD", "MESSAGE"])
+        var t = Table(["LINE", "RECORD", "DOCUMENT", "RULE", "FIELD", "MESSAGE"])
         for x in findings {
             t.add([x.location.line.map(String.init) ?? "", x.location.record.map(String.init) ?? "", x.orderId ?? "",
                    x.rule + (x.severity == .warning ? " (warning)" : ""), x.field ?? "", x.message])
