@@ -188,6 +188,42 @@ struct FlowScenarioTests {
         #expect(r.totals.all.ordersOpen == 1)
     }
 
+    @Test("an exchange received one unit at a time still gets its replacement; a line the WMS closed unshipped is not 'too late'")
+    func exchangeInParts() throws {
+        let t = try TestWorkspace(config: Self.config)
+        try t.drop("orders.csv", CSVFixture.file([CSVFixture.row("X-1", line: 1, ["sku": "SKU-S", "quantity": "2"]),
+                                                  CSVFixture.row("X-2", line: 1, ["sku": "SKU-T", "quantity": "3"])]))
+        _ = try t.run(at: "2025-03-01T10:00:00Z")
+        try t.drop("c.csv", Self.confHeader + Self.conf("S1", "X-1", 1, "SKU-S", 2), channel: "conf")
+        try t.drop("cancel.csv", DocCSV.file(.cancellations, [(["order_id": "X-2", "reason": "r", "requested_at": "2025-03-01T11:00:00Z"], [])]),
+                   channel: "cancel")
+        _ = try t.run(at: "2025-03-02T10:00:00Z")
+        // Two returned pairs for one new pair.
+        try t.drop("rma.csv", DocCSV.file(.returnAuthorisations, [
+            Self.rma("RMA-2FOR1", "X-1", type: "exchange", address: true,
+                     [["line_no": "1", "sku": "SKU-S", "quantity": "2", "replacement_sku": "SKU-S9", "replacement_quantity": "1"]]),
+        ]), channel: "rmas")
+        // X-2: the WMS answers cancelled, then closes the line with nothing shipped.
+        try t.drop("answers.csv", DocCSV.file(.cancellationResults, [
+            (["order_id": "X-2", "result": "cancelled", "answered_at": "2025-03-02T11:00:00Z"], []),
+        ]), channel: "answers")
+        _ = try t.run(at: "2025-03-03T10:00:00Z")
+        try t.drop("c2.csv", Self.confHeader + Self.conf("S2", "X-2", 1, "SKU-T", 0, reason: "cancelled"), channel: "conf")
+        try t.drop("r1.csv", DocCSV.file(.returnReceipts, [Self.returnReceipt("RET-A", "RMA-2FOR1", [(1, "SKU-S", 1, "resellable", "restock")])]),
+                   channel: "returns")
+        let s1 = try t.run(at: "2025-03-04T10:00:00Z")
+        #expect(s1.findingsByRule["cancellation.shipped-after-cancel"] == nil, "nothing shipped: still cancelled")
+        #expect(!t.outboxXML.contains("RMA-2FOR1-R"), "one of two returned units: no replacement yet")
+        try t.drop("r2.csv", DocCSV.file(.returnReceipts, [Self.returnReceipt("RET-B", "RMA-2FOR1", [(1, "SKU-S", 1, "resellable", "restock")])]),
+                   channel: "returns")
+        _ = try t.run(at: "2025-03-05T10:00:00Z")
+        #expect(t.outboxXML.components(separatedBy: "orderId=\"RMA-2FOR1-R1\"").count - 1 == 1)
+        #expect(t.outboxXML.contains("<Sku>SKU-S9</Sku><Quantity>1</Quantity>") || t.outboxXML.contains("<Sku>SKU-S9</Sku>"))
+        let f = Self.figures(Self.section(try Self.report(t, asOf: "2025-03-06T00:00:00Z"), "cancellations"))
+        #expect(f["cancelled"] == "1")
+        #expect(f["cancelled_but_shipped"] == "0")
+    }
+
     // MARK: - Purchase orders and receipts
 
     static func po(_ id: String, expected: String = "2025-03-03", _ lines: [(Int, String, Int)]) -> ([String: String], [[String: String]]) {
@@ -289,6 +325,8 @@ struct FlowScenarioTests {
         }), channel: "cancel")
         let s2 = try t.run(at: "2025-03-01T13:00:00Z")
         #expect(s2.findingsByRule["cancellation.too-late"] == 1, "C-3 has shipped in full: nothing to cancel")
+        let early = try Self.report(t, asOf: "2025-03-01T13:30:00Z")
+        let earlyFiles = early.files.filter { !$0.hasSuffix(".html") }.map { t.read("reports/" + FS.name($0)) }
         let instructions = t.files("outbox/wms").filter { $0.hasPrefix("order-cancellations_") }.map { t.read("outbox/wms/" + $0) }.joined()
         #expect(instructions.contains("<order_id>C-1</order_id><version>1</version><reason>customer_request</reason>"))
         #expect(instructions.contains("<order_id>C-2</order_id>"))
@@ -324,6 +362,11 @@ struct FlowScenarioTests {
         #expect(status.contains("<order_id>C-5</order_id><status>too_late</status><at>2025-03-02T09:00:00Z</at><detail>the WMS shipped it after answering cancelled (shipment S5)</detail>"))
         #expect(status.contains("<order_id>C-9</order_id><status>withdrawn</status><at>2025-03-01T08:00:00+01:00</at>"),
                 "withdrawn as of the cancellation, not the order date")
+
+        // The same as-of later gives the same figures: the answers that came since do not count.
+        let again = try Self.report(t, asOf: "2025-03-01T13:30:00Z")
+        #expect(again.files.filter { !$0.hasSuffix(".html") }.map { t.read("reports/" + FS.name($0)) } == earlyFiles)
+        #expect(Self.figures(Self.section(again, "cancellations"))["requested"] == "4")
 
         let r = try Self.report(t, asOf: "2025-03-02T00:00:00Z")
         let f = Self.figures(Self.section(r, "cancellations"))

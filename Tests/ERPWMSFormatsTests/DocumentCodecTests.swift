@@ -90,3 +90,18 @@ struct DocumentCodecTests {
         #expect(findings == [[], ["xml.schema"], []])
     }
 }
+
+@Suite("Generic document limits")
+struct DocumentLimitTests {
+    @Test("a document not read in chunks holds at most 10,000 lines in memory; past that it carries a finding")
+    func tooManyLines() throws {
+        var text = "po_number,supplier,expected_date,warehouse,line_no,sku,quantity,uom\n"
+        for i in 1...10_005 { text += "PO-1,S,2025-03-03,WH1,\(i),SKU-\(i),1,EA\n" }
+        text += "PO-2,S,2025-03-03,WH1,1,SKU-1,1,EA\n"
+        let r = try CSVDocumentReader(source: MemoryByteSource(Array(text.utf8)), file: "p.csv", layout: .purchaseOrders)
+        let first = try #require(try r.next())
+        #expect(first.lines.count == 10_000)
+        #expect(first.codecFindings.map(\.rule) == ["csv.document.too-many-lines"])
+        #expect(try r.next()?["po_number"] == "PO-2", "the next document is read as usual")
+    }
+}

@@ -46,6 +46,30 @@ struct OperationsTests {
         return counts
     }
 
+    @Test("a purchase-order file that failed under reject-file: dry run writes nothing, reprocess sends it once")
+    func reprocessPurchaseOrders() throws {
+        let root = try Binary.initWorkspace {
+            $0.replacingOccurrences(of: "channels:\n", with: "channels:\n  pos: { document: purchase-orders, error_policy: reject-file, pickup: { min_age_seconds: 0 } }\n")
+        }
+        try FileManager.default.createDirectory(atPath: root + "/inbox/pos", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.samples + "/purchasing/erp-purchase-orders-2025-03-01.csv",
+                                         toPath: root + "/inbox/pos/po.csv")
+        #expect(try Binary.run(["run", "-w", root]).status == 2)
+        #expect(FileManager.default.fileExists(atPath: root + "/failed/po.csv"), "PO-2025-0004 is bad and the policy is reject-file")
+        let before = Self.snapshot(root)
+        let dry = try Binary.run(["reprocess", "po.csv", "--dry-run", "-w", root])
+        #expect(dry.status == 2, "\(dry.stdout)\(dry.stderr)")
+        #expect(dry.stdout.contains("3 new, 0 replacement(s), 0 unchanged, 1 rejected"), "\(dry.stdout)")
+        #expect(Self.snapshot(root) == before, "a dry run writes nothing")
+        try String(contentsOfFile: root + "/erpwms.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "error_policy: reject-file", with: "error_policy: reject-order")
+            .write(toFile: root + "/erpwms.yaml", atomically: true, encoding: .utf8)
+        let fix = try Binary.run(["reprocess", "po.csv", "-w", root])
+        #expect(fix.status == 2, "archived, one PO still rejected: \(fix.stdout)\(fix.stderr)")
+        let expected = try FileManager.default.contentsOfDirectory(atPath: root + "/outbox/wms").filter { $0.hasPrefix("expected-receipts_") }
+        #expect(expected.count == 2, "WH-EU-DE1 and WH-GB-MK1")
+    }
+
     @Test("reprocess after a configuration fix publishes the orders exactly once; its dry run writes nothing")
     func reprocessAfterConfigFix() throws {
         let root = try Self.workspace(policy: "reject-file")

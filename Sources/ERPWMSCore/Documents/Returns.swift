@@ -35,9 +35,19 @@ public struct ReturnAuthorisation: Sendable, Equatable {
         let refund = c.oneOf("refund_method", refundMethods, default: kind == .exchange ? "none" : "original_payment")
         var shipTo: Address?
         if kind == .exchange {
+            // The replacement order is `<rma_id>-R<n>`, and order ids are codes of at most 40 characters.
+            if id.utf8.count > 35 { c.fail("rma_id", "length", "an exchange's id has at most 35 characters (its replacement order is <rma_id>-R<n>)") }
             let country = c.country("ship_country", required: true)
             for f in ["ship_name", "ship_address1", "ship_city", "ship_postcode"] where Clean.text(raw[f]).isEmpty {
                 c.fail(f, "required", "is required for an exchange: the replacement is shipped there")
+            }
+            // The replacement goes to the WMS in its shipment-order schema: text without control characters, 200
+            // characters at most (never quoted: personal data).
+            for f in ["ship_name", "ship_company", "ship_address1", "ship_address2", "ship_address3", "ship_city", "ship_region",
+                      "ship_postcode", "ship_phone", "ship_email"] {
+                let v = Clean.text(raw[f])
+                if Clean.hasControlCharacters(v) { c.fail(f, "control-characters", "contains control characters") }
+                if Clean.length(v) > 200 { c.fail(f, "length", "is longer than 200 characters") }
             }
             shipTo = Address(name: Clean.text(raw["ship_name"]), company: Clean.text(raw["ship_company"]),
                              lines: [Clean.text(raw["ship_address1"]), Clean.text(raw["ship_address2"]), Clean.text(raw["ship_address3"])],

@@ -72,7 +72,8 @@ public protocol FlowLedger {
     // Cancellations
     func cancellation(_ orderId: String) throws -> CancellationRecord?
     func saveCancellation(_ c: Cancellation, status: String, fileId: Int64, at time: String) throws
-    func setCancellationStatus(_ orderId: String, status: String, at time: String) throws
+    /// `at`: when it happened by the documents; `recordedAt`: the ledger's time (the report's as-of view).
+    func setCancellationStatus(_ orderId: String, status: String, at time: String, recordedAt: String) throws
     func setOrderStatus(_ orderId: String, status: String) throws
     /// Whether any cancellation is recorded (orders then check theirs).
     func hasCancellations() throws -> Bool

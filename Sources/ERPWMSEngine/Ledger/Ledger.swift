@@ -173,7 +173,7 @@ public struct ReconRecord: Sendable {
     public var lines: [Line]
     /// Keyed pseudonym of the customer, when configured.
     public var customer: String = ""
-    /// The order's status in the ledger (instructed, confirmed, cancel_requested, cancelled, cancelled_but_shipped).
+    /// The order's cancellation state at the as-of time: `cancelled`, `cancelled_but_shipped`, or empty.
     public var status: String = ""
 }
 

@@ -171,21 +171,24 @@ extension SQLiteLedger {
                               note: "withdrawn: cancelled before it was sent; requested: cancel instruction sent, no answer yet; cancelled: the WMS cancelled it; too_late: it had shipped (cancelled but shipped); pending: the order never arrived.",
                               columns: ["order_id", "reason", "requested_at", "status", "order_status", "warehouse", "units_shipped"],
                               empty: "No order has been cancelled.")
+        // Each cancellation's status as the ledger knew it at `asOf` (its latest event by then).
         var counts: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT c.order_id, c.reason, c.requested_at, c.status, COALESCE(o.status, ''), COALESCE(o.warehouse, ''),
+            SELECT c.order_id, c.reason, c.requested_at,
+                   (SELECT e.status FROM cancellation_events e WHERE e.order_id = c.order_id AND e.recorded_at <= ?
+                    ORDER BY e.id DESC LIMIT 1),
+                   COALESCE(o.warehouse, ''),
                    (SELECT COALESCE(SUM(sl.quantity), 0) FROM shipment_lines sl JOIN shipments sh ON sh.shipment_id = sl.shipment_id
                     WHERE sl.order_id = c.order_id AND sh.received_at <= ?)
-            FROM cancellations c LEFT JOIN orders o ON o.order_id = c.order_id
+            FROM cancellations c LEFT JOIN orders o ON o.order_id = c.order_id AND o.first_instructed_at <= ?
             WHERE c.recorded_at <= ? ORDER BY c.order_id
-            """, arguments: [asOf, asOf]) {
-            counts[row[3], default: 0] += 1
-            s.rows.append([.text(row[0]), .text(row[1]), .text(row[2]), .text(row[3]), .text(row[4]), .text(row[5]), .int(row[6])])
+            """, arguments: [asOf, asOf, asOf, asOf]) {
+            let status: String = row[3] ?? "pending"
+            counts[status, default: 0] += 1
+            let orderStatus = ["requested": "cancel_requested", "cancelled": "cancelled", "too_late": "cancelled_but_shipped"][status] ?? ""
+            s.rows.append([.text(row[0]), .text(row[1]), .text(row[2]), .text(status), .text(orderStatus), .text(row[4]), .int(row[5])])
         }
-        let butShipped = try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM orders o JOIN cancellations c ON c.order_id = o.order_id
-            WHERE o.status = 'cancelled_but_shipped' AND c.recorded_at <= ?
-            """, arguments: [asOf]) ?? 0
+        let butShipped = counts["too_late"] ?? 0
         s.figure("cancellations", "Cancellations", .int(s.rows.count))
         s.figure("withdrawn", "Withdrawn before sending", .int(counts["withdrawn"] ?? 0))
         s.figure("requested", "Awaiting the WMS", .int(counts["requested"] ?? 0), attention: (counts["requested"] ?? 0) > 0)

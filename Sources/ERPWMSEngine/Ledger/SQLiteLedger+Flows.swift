@@ -6,6 +6,8 @@ extension SQLiteLedger {
     public func rehearsing<T>(_ body: (LedgerTransaction) throws -> T) throws -> T {
         var result: T?
         try queue.inTransaction(.deferred) { db in
+            // What a rehearsal records references no real file: foreign keys are checked at commit, which never comes.
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
             result = try body(SQLiteLedgerTransaction(db: db))
             return .rollback
         }
@@ -169,6 +171,19 @@ extension SQLiteLedger {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v7-cancellation-events") { db in
+            // Every status a cancellation went through, with the ledger time: the report's as-of view.
+            try db.execute(sql: """
+                CREATE TABLE cancellation_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    order_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL
+                );
+                CREATE INDEX cancellation_events_order ON cancellation_events(order_id, id);
+                INSERT INTO cancellation_events (order_id, status, recorded_at) SELECT order_id, status, recorded_at FROM cancellations;
+                """)
+        }
     }
 }
 
@@ -219,10 +234,12 @@ struct SQLiteFlowLedger: FlowLedger {
             INSERT INTO cancellations (order_id, reason, requested_at, status, content_hash, file_id, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, [c.orderId, c.reason, c.requestedAt, status, c.contentHash, fileId, time])
+        try run("INSERT INTO cancellation_events (order_id, status, recorded_at) VALUES (?, ?, ?)", [c.orderId, status, time])
     }
 
-    func setCancellationStatus(_ orderId: String, status: String, at time: String) throws {
+    func setCancellationStatus(_ orderId: String, status: String, at time: String, recordedAt: String) throws {
         try run("UPDATE cancellations SET status = ?, answered_at = ? WHERE order_id = ?", [status, time, orderId])
+        try run("INSERT INTO cancellation_events (order_id, status, recorded_at) VALUES (?, ?, ?)", [orderId, status, recordedAt])
     }
 
     func setOrderStatus(_ orderId: String, status: String) throws {

@@ -283,7 +283,7 @@ public final class SQLiteLedger: Ledger {
             // order. (A single query with grouped and windowed subqueries took 2.4 times as long.)
             let lines = try Row.fetchCursor(db, sql: """
                 SELECT o.order_id, o.version, o.warehouse, o.currency, o.order_date, o.first_instructed_at,
-                       l.line_no, l.wms_item, l.quantity, l.unit_price_minor, o.customer, o.status
+                       l.line_no, l.wms_item, l.quantity, l.unit_price_minor, o.customer
                 FROM orders o JOIN order_lines l ON l.order_id = o.order_id
                 WHERE o.first_instructed_at <= ?
                 ORDER BY o.order_id, l.line_no
@@ -297,6 +297,19 @@ public final class SQLiteLedger: Ledger {
             /// One shipment line: order, line, quantity, reason, ship date, shipment.
             var s: (String, Int, Int, String?, String, String)? = try shipped.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4], $0[5]) }
             func advance() throws { s = try shipped.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4], $0[5]) } }
+            // Cancelled orders, as the ledger knew them at `asOf` (few: a map).
+            var cancelled: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT e.order_id, e.status FROM cancellation_events e
+                WHERE e.recorded_at <= ? AND e.id = (SELECT MAX(x.id) FROM cancellation_events x
+                                                     WHERE x.order_id = e.order_id AND x.recorded_at <= ?)
+                """, arguments: [asOf, asOf]) {
+                switch row[1] as String {
+                case "cancelled": cancelled[row[0]] = "cancelled"
+                case "too_late": cancelled[row[0]] = "cancelled_but_shipped"
+                default: break
+                }
+            }
             var current: ReconRecord?
             var shipmentIds = Set<String>()
             /// Per line of the current order: shipped, and the latest close (ship date, shipment, reason).
@@ -316,7 +329,8 @@ public final class SQLiteLedger: Ledger {
                 if current?.orderId != id {
                     try finish()
                     current = ReconRecord(orderId: id, version: row[1], warehouse: row[2], currency: row[3], orderDate: row[4],
-                                          firstInstructedAt: row[5], shipments: 0, lines: [], customer: row[10], status: row[11])
+                                          firstInstructedAt: row[5], shipments: 0, lines: [], customer: row[10],
+                                          status: cancelled[id] ?? "")
                     shipmentIds.removeAll(keepingCapacity: true)
                     perLine.removeAll(keepingCapacity: true)
                     // Shipment lines of orders before this one (never instructed by then) are skipped; this order's

@@ -10,6 +10,7 @@ final class BackgroundBatches<T: Sendable>: @unchecked Sendable {
     private var failure: Error?
     private let done = DispatchSemaphore(value: 0)
     private let limit: Int
+    private var finished = false
 
     init(limit: Int = 4, _ body: @escaping @Sendable ([T]) throws -> Void) {
         self.limit = limit
@@ -52,12 +53,15 @@ final class BackgroundBatches<T: Sendable>: @unchecked Sendable {
     }
 
     /// No more batches: waits until the worker has done every queued one, then throws its error, if any.
+    /// Safe to call again (the second call only rethrows).
     func finish() throws {
         condition.lock()
         closed = true
         condition.broadcast()
+        let wait = !finished
+        finished = true
         condition.unlock()
-        done.wait()
+        if wait { done.wait() }
         condition.lock()
         defer { condition.unlock() }
         if let failure { throw failure }

@@ -376,7 +376,7 @@ public final class BatchRunner {
                         counts.ordersWithdrawn += 1
                         plan?(PlanEntry(id: order.id, action: .unchanged, detail: "withdrawn: the ERP cancelled it before it was sent"))
                         if c.status == "pending" && plan == nil {
-                            try flows.setCancellationStatus(order.id, status: "withdrawn", at: now)
+                            try flows.setCancellationStatus(order.id, status: "withdrawn", at: c.requestedAt, recordedAt: now)
                             let w = try staging.documents.erp(.cancellationStatuses, prefix: "cancellation-status")
                             try w.write(["order_id": order.id, "status": "withdrawn", "at": c.requestedAt,
                                          "detail": "cancelled before it was sent; not sent to the WMS"])
@@ -521,12 +521,12 @@ public final class BatchRunner {
                          "order \(c.orderId) was never instructed by erpwms (shipment \(c.shipmentId)); see the reconciliation report")
                 continue
             }
-            if try tx.order(c.orderId)?.status == "cancelled", try Self.allShipped(orderLines, try tx.shipped(c.orderId)) {
+            if plan == nil, try tx.order(c.orderId)?.status == "cancelled", try Self.allShipped(orderLines, try tx.shipped(c.orderId)) {
                 // The WMS answered cancelled, and its confirmations now say all of it shipped: too late after all.
                 // (A late confirmation of a part shipped before the cancellation leaves the rest cancelled.)
                 let flows = try tx.flows()
                 try flows.setOrderStatus(c.orderId, status: "cancelled_but_shipped")
-                try flows.setCancellationStatus(c.orderId, status: "too_late", at: c.shipDate)
+                try flows.setCancellationStatus(c.orderId, status: "too_late", at: c.shipDate, recordedAt: now)
                 try note(CancellationRule.shippedAfterCancel,
                          "order \(c.orderId) was cancelled by the WMS and has now shipped (shipment \(c.shipmentId)); recorded as cancelled but shipped")
                 let w = try staging.documents.erp(.cancellationStatuses, prefix: "cancellation-status")
@@ -569,9 +569,10 @@ public final class BatchRunner {
         return counts
     }
 
-    /// Whether nothing of an order is left to ship: every line shipped in full or closed.
+    /// Whether an order has shipped in full: every line at least its quantity. (A line the WMS closed short did
+    /// not ship: for a cancellation that is not "too late".)
     static func allShipped(_ lines: [KnownOrderLine], _ shipped: [Int: ShippedLine]) -> Bool {
-        !lines.isEmpty && !lines.contains { l in shipped[l.lineNo]?.closedReason == nil && (shipped[l.lineNo]?.quantity ?? 0) < l.quantity }
+        !lines.isEmpty && !lines.contains { l in (shipped[l.lineNo]?.quantity ?? 0) < l.quantity }
     }
 
     /// The staged shipment-order file of `warehouse` for this input (orders, and exchange replacements).

@@ -60,6 +60,8 @@ public final class XMLDocumentReader: DocumentReader {
 /// one row per line with the document's fields repeated, contiguous rows with the same key forming one
 /// document.
 public final class CSVDocumentReader: DocumentReader {
+    /// Most lines of one document not read in chunks (the rules allow at most 9,999).
+    static let maxLines = 10_000
     private var parser: CSVParser
     private var columns: [(name: String, index: Int, isLine: Bool)] = []
     private var keyColumns: [Int] = []
@@ -138,6 +140,15 @@ public final class CSVDocumentReader: DocumentReader {
                     pending = more
                     pendingKey = key
                     break
+                }
+                // Memory holds one document: past `maxLines`, its further rows are only counted (it is rejected).
+                if current!.lines.count >= Self.maxLines {
+                    if !current!.codecFindings.contains(where: { $0.rule == "csv.document.too-many-lines" }) {
+                        current!.codecFindings.append(Finding(rule: "csv.document.too-many-lines",
+                                                              message: "more than \(Self.maxLines) lines in one \(layout.name); the rest is not read",
+                                                              file: file, location: location))
+                    }
+                    continue
                 }
                 // In place: a copy of the document per row would make a long document quadratic.
                 current!.lines.append(line)

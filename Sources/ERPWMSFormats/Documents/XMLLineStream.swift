@@ -33,6 +33,12 @@ final class XMLLineStream {
         Finding(rule: "xml.schema", message: message, file: file, location: SourceLocation(line: line, record: records))
     }
 
+    /// Adds a structure finding to the open record; one per chunk is enough to reject it (memory stays flat).
+    private func structure(_ message: String, line: Int) {
+        guard open != nil, open!.codecFindings.isEmpty else { return }
+        open!.codecFindings.append(finding(message, line: line))
+    }
+
     /// Hands out the open record's current chunk (and closes the record when `closing`).
     private func flush(closing: Bool) -> RawDocument? {
         guard var doc = open else { return nil }
@@ -96,10 +102,10 @@ final class XMLLineStream {
                     if element.children.isEmpty {
                         open!.values[name] = try nodeText(element, limits)
                     } else {
-                        open!.codecFindings.append(finding("<\(name)> holds elements; it takes text only", line: line))
+                        structure("<\(name)> holds elements; it takes text only", line: line)
                     }
                 } else {
-                    open!.codecFindings.append(finding("<\(name)> is not an element of <\(layout.record)>", line: line))
+                    structure("<\(name)> is not an element of <\(layout.record)>", line: line)
                 }
                 advance(try stream.skipSubtree())
             case .endElement where depth == 2:
@@ -107,7 +113,7 @@ final class XMLLineStream {
             case .element where depth == 3 && inLines:
                 let line = stream.line
                 guard stream.localName == "line" else {
-                    open!.codecFindings.append(finding("<\(stream.localName)> is not allowed in <lines>; only <line>", line: line))
+                    structure("<\(stream.localName)> is not allowed in <lines>; only <line>", line: line)
                     advance(try stream.skipSubtree())
                     continue
                 }
@@ -117,7 +123,7 @@ final class XMLLineStream {
                     if layout.lineFields.contains(where: { $0.name == v.name }) && v.children.isEmpty {
                         values[v.name] = try nodeText(v, limits)
                     } else {
-                        open!.codecFindings.append(finding("<\(v.name)> is not an element of <line>", line: v.line))
+                        structure("<\(v.name)> is not an element of <line>", line: v.line)
                     }
                 }
                 open!.lines.append(RawDocument.Line(location: SourceLocation(line: line, record: records), values: values))

@@ -53,7 +53,8 @@ extension BatchRunner {
             try cancellationStatus(c.orderId, "requested", at: c.requestedAt, detail: "cancel instruction sent to \(order.warehouse)", &ctx)
             plan?(PlanEntry(id: c.orderId, action: .new, detail: "cancel instruction to \(order.warehouse)"))
         default:
-            try ctx.flows.saveCancellation(c, status: order.status, fileId: ctx.fileId, at: ctx.now)
+            try ctx.flows.saveCancellation(c, status: order.status == "cancelled_but_shipped" ? "too_late" : "cancelled", fileId: ctx.fileId,
+                                           at: ctx.now)
             try warning(CancellationRule.alreadyCancelled, "order \(c.orderId) is already \(order.status)", id: c.orderId, &ctx)
         }
     }
@@ -85,7 +86,7 @@ extension BatchRunner {
             }
         }
         let status = outcome == .cancelled ? "cancelled" : "too_late"
-        try ctx.flows.setCancellationStatus(r.orderId, status: status, at: r.answeredAt)
+        try ctx.flows.setCancellationStatus(r.orderId, status: status, at: r.answeredAt, recordedAt: ctx.now)
         // Shipped in part before the cancellation landed: still cancelled (the rest closes short); too late: the
         // order ships (or has shipped) anyway.
         try ctx.flows.setOrderStatus(r.orderId, status: outcome == .cancelled ? "cancelled" : "cancelled_but_shipped")

@@ -148,7 +148,7 @@ extension BatchRunner {
             var total: Int64 = 0
             var lines: [[String: String]] = []
             for rl in rma.lines {
-                guard let got = now[rl.lineNo] else { continue }
+                guard let got = now[rl.lineNo], got.total > 0 else { continue }
                 let amount = Refund.amount(unitMinor: rl.unitPriceMinor, taxRate: rl.taxRate, pricesIncludeTax: includeTax, quantity: got.resellable)
                     + Refund.damaged(unitMinor: rl.unitPriceMinor, taxRate: rl.taxRate, pricesIncludeTax: includeTax, quantity: got.damaged,
                                      policy: policy)
@@ -167,7 +167,7 @@ extension BatchRunner {
                 ctx.outputs.count(w)
             }
         case .exchange:
-            try replacement(for: rma, receipt: r, accepted: now, &ctx)
+            try replacement(for: rma, receipt: r, before: before, now: now, &ctx)
         }
         var complete = true
         for rl in rma.lines where (before[rl.lineNo]?.total ?? 0) + (now[rl.lineNo]?.total ?? 0) < rl.quantity { complete = false }
@@ -176,14 +176,21 @@ extension BatchRunner {
     }
 
     /// The replacement shipment order of an exchange: accepted units (resellable, and damaged unless damaged
-    /// returns earn nothing) of each line, in the RMA's proportion of replacement to returned quantity.
-    func replacement(for rma: RMARecord, receipt r: ReturnReceipt, accepted: [Int: InspectedLine], _ ctx: inout FlowContext) throws {
+    /// returns earn nothing) of each line, in the RMA's proportion of replacement to returned quantity, counted
+    /// over all its receipts (so one unit at a time of a 2-for-1 exchange still gives its replacement).
+    func replacement(for rma: RMARecord, receipt r: ReturnReceipt, before: [Int: InspectedLine], now: [Int: InspectedLine],
+                     _ ctx: inout FlowContext) throws {
         var lines: [OrderLine] = []
         let scale = ISO4217.minorUnits[rma.currency] ?? 2
+        func accepted(_ l: InspectedLine?) -> Int {
+            guard let l else { return 0 }
+            return l.resellable + (config.returns.damagedRefund == .none ? 0 : l.damaged)
+        }
         for rl in rma.lines {
-            guard let got = accepted[rl.lineNo] else { continue }
-            let units = got.resellable + (config.returns.damagedRefund == .none ? 0 : got.damaged)
-            let qty = rl.quantity == 0 ? 0 : units * rl.replacementQuantity / rl.quantity
+            guard now[rl.lineNo] != nil, rl.quantity > 0 else { continue }
+            let earlier = accepted(before[rl.lineNo])
+            let total = earlier + accepted(now[rl.lineNo])
+            let qty = total * rl.replacementQuantity / rl.quantity - earlier * rl.replacementQuantity / rl.quantity
             guard qty > 0 else { continue }
             lines.append(OrderLine(lineNo: lines.count + 1, sku: rl.replacementSku,
                                    wmsItem: config.rules.skuAliases[rl.replacementSku] ?? rl.replacementSku,
