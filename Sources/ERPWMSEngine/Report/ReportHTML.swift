@@ -45,7 +45,7 @@ enum ReportHTML {
         }
         h += "</div>"
         guard !s.rows.isEmpty else { return h + "<p class=\"empty\">\(esc(s.empty))</p></section>" }
-        h += "<table><thead><tr>"
+        h += "<div class=\"scroll\"><table><thead><tr>"
         for c in s.columns { h += "<th>\(esc(c.replacingOccurrences(of: "_", with: " ")))</th>" }
         h += "</tr></thead><tbody>"
         for r in s.rows.prefix(rowLimit) {
@@ -55,7 +55,7 @@ enum ReportHTML {
             }
             h += "</tr>"
         }
-        h += "</tbody></table>"
+        h += "</tbody></table></div>"
         if s.rows.count > rowLimit { h += "<p class=\"note\">\(s.rows.count - rowLimit) more rows in the CSV and JSON reports.</p>" }
         return h + "</section>"
     }
@@ -256,7 +256,7 @@ enum ReportHTML {
     tbody tr:hover{background:#fafbfc}.details td{font-size:13px}
     .b{border-radius:4px;padding:1px 7px;font-size:12px;font-weight:600}.b.complete{background:#e3f4ea;color:#1f7a45}.b.open{background:#fff4d6;color:#8a6200}
     .b.short{background:#fde5e5;color:#a32f2f}.b.over{background:#efe3fb;color:#6b3aa0}.b.unknown_reference{background:#e6ecf5;color:#2e4a75}
-    .empty{color:#5b6573;font-style:italic}.note{color:#5b6573}
+    .empty{color:#5b6573;font-style:italic}.note{color:#5b6573}.scroll{overflow-x:auto}
     footer{margin-top:32px;color:#7a8492;font-size:12px}
     """
 }

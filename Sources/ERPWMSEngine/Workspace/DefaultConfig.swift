@@ -29,14 +29,14 @@ extension Workspace {
       # The other documents (README "Other documents"); uncomment what your ERP and WMS exchange.
       # erp-items:       { document: items, format: csv }             # item master -> WMS, new or changed items only
       # erp-cancellations: { document: cancellations, format: csv }   # withdraw or cancel orders
-      # erp-purchase-orders: { document: purchase-orders, format: csv, unknown_sku: warn }  # -> expected receipts
+      # erp-purchase-orders: { document: purchase-orders, format: csv }   # -> expected receipts
       # erp-returns:     { document: returns, format: csv }           # RMAs (returns, exchanges) -> expected returns
       # erp-stock:       { document: stock-snapshots, format: csv }   # the ERP's stock, for the inventory report
       # wms-receipts:    { document: receipt-confirmations, format: xml }   # goods received against purchase orders
       # wms-returns:     { document: return-receipts, format: xml }   # inspected returns -> refunds, replacements
       # wms-cancellations: { document: cancellation-results, format: xml }  # cancelled, or too late
       # wms-inventory:   { document: inventory-snapshots, format: xml }     # the WMS's stock
-      # (orders, purchase-orders and returns channels take `unknown_sku: off | warn | reject`.)
+      # (orders, purchase-orders and returns channels take `unknown_sku: off | warn | reject` once an item master is fed.)
 
     # What goes to the warehouse.
     wms:
