@@ -162,6 +162,12 @@ struct FlowScenarioTests {
         let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
         #expect(try ledger.queue.read { try String.fetchOne($0, sql: "SELECT ship_to FROM rmas WHERE rma_id = 'RMA-F'") } == nil)
 
+        // `erpwms orders show` tells the order's returns too.
+        let history = try ledger.orderHistory("R-1").events.map { "\($0.kind): \($0.detail)" }
+        #expect(history.contains("rma: return RMA-A (order line x qty 1x2) expected at WH1"))
+        #expect(history.contains("returned: return receipt RET-A for RMA-A: RMA line x qty 1x1 resellable, 1x1 damaged; refund 35.61 EUR"))
+        #expect(try ledger.orderHistory("R-3").events.contains { $0.detail.hasSuffix("replacement order RMA-F-R1") })
+
         let r = try Self.report(t, asOf: "2025-03-10T12:00:00Z")
         let f = Self.figures(Self.section(r, "returns"))
         #expect(f["rmas"] == "5")
@@ -358,6 +364,8 @@ struct FlowScenarioTests {
         #expect(status.contains("<order_id>C-2</order_id><status>too_late</status>"))
         #expect(status.contains("<order_id>C-3</order_id><status>too_late</status>"))
         #expect(status.contains("<order_id>C-4</order_id><status>too_late</status>"))
+        #expect(try SQLiteLedger(path: t.workspace.ledgerPath).orderHistory("C-1").events.filter { $0.kind == "cancellation" }
+            .map(\.detail) == ["requested (reason customer_request)", "cancelled (reason customer_request)"])
         #expect(status.contains("<order_id>C-5</order_id><status>cancelled</status>"))
         #expect(status.contains("<order_id>C-5</order_id><status>too_late</status><at>2025-03-02T09:00:00Z</at><detail>the WMS shipped it after answering cancelled (shipment S5)</detail>"))
         #expect(status.contains("<order_id>C-9</order_id><status>withdrawn</status><at>2025-03-01T08:00:00+01:00</at>"),

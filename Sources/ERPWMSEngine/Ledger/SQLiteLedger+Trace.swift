@@ -137,6 +137,44 @@ extension SQLiteLedger {
                                                   detail: "order status for shipment \(r["shipment_id"] as String) in \(fb)")))
                 }
             }
+            // The other flows that name this order: its cancellation, its RMAs, what came back and what went out.
+            for r in try Row.fetchAll(db, sql: """
+                SELECT e.status, e.recorded_at, c.reason FROM cancellation_events e JOIN cancellations c ON c.order_id = e.order_id
+                WHERE e.order_id = ? ORDER BY e.id
+                """, arguments: [orderId]) {
+                let time: String = r["recorded_at"]
+                events.append((time, 5, .init(time: time, kind: "cancellation", file: nil, fileId: nil,
+                                              detail: "\(r["status"] as String) (reason \(r["reason"] as String))")))
+            }
+            for r in try Row.fetchAll(db, sql: """
+                SELECT r.rma_id, r.type, r.instructed_at, r.warehouse, f.id AS fid, f.name,
+                       (SELECT GROUP_CONCAT(l.order_line_no || 'x' || l.quantity, ', ') FROM rma_lines l WHERE l.rma_id = r.rma_id) AS lines
+                FROM rmas r JOIN files f ON f.id = r.file_id WHERE r.order_id = ? ORDER BY r.rma_id
+                """, arguments: [orderId]) {
+                let time: String = r["instructed_at"]
+                events.append((time, 6, .init(time: time, kind: "rma", file: r["name"], fileId: r["fid"],
+                                              detail: "\(r["type"] as String) \(r["rma_id"] as String) (order line x qty \(r["lines"] as String? ?? "")) expected at \(r["warehouse"] as String)")))
+            }
+            for r in try Row.fetchAll(db, sql: """
+                SELECT x.receipt_id, x.rma_id, x.recorded_at, f.id AS fid, f.name,
+                       (SELECT GROUP_CONCAT(l.line_no || 'x' || l.quantity || ' ' || l.inspection, ', ') FROM return_lines l
+                        WHERE l.receipt_id = x.receipt_id) AS lines,
+                       (SELECT d.currency || ' ' || d.amount_minor FROM refunds d WHERE d.receipt_id = x.receipt_id) AS refund,
+                       (SELECT GROUP_CONCAT(p.replacement_order_id, ', ') FROM replacements p WHERE p.receipt_id = x.receipt_id) AS replacement
+                FROM return_receipts x JOIN files f ON f.id = x.file_id
+                WHERE x.rma_id IN (SELECT rma_id FROM rmas WHERE order_id = ?) ORDER BY x.recorded_at, x.receipt_id
+                """, arguments: [orderId]) {
+                let time: String = r["recorded_at"]
+                var detail = "return receipt \(r["receipt_id"] as String) for \(r["rma_id"] as String): RMA line x qty \(r["lines"] as String? ?? "")"
+                if let refund = r["refund"] as String? {
+                    let parts = refund.split(separator: " ")
+                    if parts.count == 2, let minor = Int64(parts[1]) {
+                        detail += "; refund \(Money(minorUnits: minor, scale: ISO4217.minorUnits[String(parts[0])] ?? 2)) \(parts[0])"
+                    }
+                }
+                if let replacement = r["replacement"] as String? { detail += "; replacement order \(replacement)" }
+                events.append((time, 7, .init(time: time, kind: "returned", file: r["name"], fileId: r["fid"], detail: detail)))
+            }
             history.events = events.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
             return history
         }
