@@ -57,6 +57,9 @@ struct ConfigTests {
                 (e as? ConfigError).map { "\($0)".contains(message) } ?? false
             }
         }
+        #expect { try load("version: 1\nchannels:\n  p: { document: purchase-orders, header_row: 2 }\n") } throws: { e in
+            (e as? ConfigError).map { "\($0)".contains("header_row: only for order channels in this version") } ?? false
+        }
         #expect { try load("version: 1\nchannels:\n  c: { document: shipment-confirmations, unknown_sku: warn }\n") } throws: { e in
             (e as? ConfigError).map { "\($0)".contains("only for orders, purchase-orders and returns channels") } ?? false
         }

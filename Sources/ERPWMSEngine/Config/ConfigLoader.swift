@@ -287,6 +287,9 @@ public struct ConfigLoader {
             channel.quote = q.utf8.first!
         }
         channel.headerRow = try c.int("header_row", min: 0, max: 1000) ?? 1
+        if channel.headerRow != 1 && document != .orders {
+            throw c.error("header_row", "only for order channels in this version; \(document.rawValue) files have their header in the first row")
+        }
         if let policy = try c.enumValue("unknown_sku", UnknownSKUPolicy.self) {
             guard [.orders, .purchaseOrders, .returns].contains(document) else {
                 throw c.error("unknown_sku", "only for orders, purchase-orders and returns channels")
