@@ -521,7 +521,7 @@ public final class BatchRunner {
                          "order \(c.orderId) was never instructed by erpwms (shipment \(c.shipmentId)); see the reconciliation report")
                 continue
             }
-            if plan == nil, try tx.order(c.orderId)?.status == "cancelled", try Self.allShipped(orderLines, try tx.shipped(c.orderId)) {
+            if plan == nil, try tx.order(c.orderId)?.status == "cancelled", Self.allShipped(orderLines, try tx.shipped(c.orderId)) {
                 // The WMS answered cancelled, and its confirmations now say all of it shipped: too late after all.
                 // (A late confirmation of a part shipped before the cancellation leaves the rest cancelled.)
                 let flows = try tx.flows()
