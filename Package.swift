@@ -60,7 +60,7 @@ let package = Package(
 // Fuzz targets (libFuzzer) exist only when scripts/fuzz.sh asks for them: they have no main of their own and
 // link only with -sanitize=fuzzer, so a plain `swift build` must not see them.
 if ProcessInfo.processInfo.environment["ERPWMS_FUZZ"] != nil {
-    for name in ["FuzzCSV", "FuzzXML", "FuzzGzip", "FuzzConfirmation", "FuzzFileName"] {
+    for name in ["FuzzCSV", "FuzzXML", "FuzzGzip", "FuzzConfirmation", "FuzzFileName", "FuzzDocuments"] {
         package.targets.append(.executableTarget(name: name, dependencies: ["ERPWMSFormats", "ERPWMSCore"], path: "Fuzz/\(name)"))
         package.products.append(.executable(name: name, targets: [name]))
     }
