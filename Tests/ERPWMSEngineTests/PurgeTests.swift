@@ -440,7 +440,8 @@ struct FlowPurgeTests {
         _ = try t.run(at: "2025-01-03T10:00:00Z")
         try t.drop("rma.csv", DocCSV.file(.returnAuthorisations, [
             FlowScenarioTests.rma("RMA-1", "O-1", approved: "2025-01-04T10:00:00Z", [["line_no": "1", "sku": "SKU-1", "quantity": "1"]]),
-            FlowScenarioTests.rma("RMA-2", "O-1", approved: "2025-01-04T10:00:00Z", [["line_no": "1", "sku": "SKU-1", "quantity": "1"]]),
+            FlowScenarioTests.rma("RMA-2", "O-1", type: "exchange", approved: "2025-01-04T10:00:00Z", address: true,
+                                  [["line_no": "1", "sku": "SKU-1", "quantity": "1"]]),
         ]), channel: "rmas")
         _ = try t.run(at: "2025-01-04T10:00:00Z")
         try t.drop("ret.csv", DocCSV.file(.returnReceipts, [FlowScenarioTests.returnReceipt("RET-1", "RMA-1", [(1, "SKU-1", 1, "resellable", "restock")])]),
@@ -455,6 +456,14 @@ struct FlowPurgeTests {
         #expect(try PurgeTests.strings(t, "SELECT po_number FROM purchase_orders") == ["PO-OPEN"])
         #expect(try PurgeTests.strings(t, "SELECT receipt_id FROM receipts") == ["RC-2"])
         #expect(try PurgeTests.strings(t, "SELECT rma_id FROM rmas") == ["RMA-2"])
+        #expect(l.addressesErased == 1, "the open exchange's ship-to is past retention")
+        #expect(try PurgeTests.strings(t, "SELECT COALESCE(ship_to, 'erased') FROM rmas") == ["erased"])
+        // Its parcel arrives after all: accepted, no replacement (no address), said loudly.
+        try t.drop("late.csv", DocCSV.file(.returnReceipts, [FlowScenarioTests.returnReceipt("RET-2", "RMA-2", [(1, "SKU-1", 1, "resellable", "restock")])]),
+                   channel: "returns")
+        let late = try t.run(at: "2025-05-02T10:00:00Z")
+        #expect(late.findingsByRule["return-receipt.replacement-without-address"] == 1)
+        #expect(!t.outboxXML.contains("RMA-2-R1"))
         #expect(try PurgeTests.strings(t, "SELECT rma_id FROM refunds").isEmpty)
         #expect(try PurgeTests.strings(t, "SELECT as_of FROM snapshots") == ["2025-01-04T00:00:00Z"], "the latest stays")
         #expect(try PurgeTests.strings(t, "SELECT CAST(COUNT(*) AS TEXT) FROM snapshot_lines") == ["1"])

@@ -30,6 +30,8 @@ public struct LedgerPurgeCounts: Sendable, Codable, Equatable {
     public var rmas = 0
     public var cancellations = 0
     public var snapshots = 0
+    /// Exchanges still open past retention whose ship-to was erased.
+    public var addressesErased = 0
 
     public init() {}
 }
@@ -240,6 +242,9 @@ extension SQLiteLedger {
             """, arguments: [cutoff, cutoff])
         try db.execute(sql: "DELETE FROM rmas WHERE rma_id IN (SELECT id FROM temp.purge_ids)")
         counts.rmas = db.changesCount
+        // An exchange still waiting for its parcel past retention: its ship-to (personal data) goes; the RMA stays.
+        try db.execute(sql: "UPDATE rmas SET ship_to = NULL WHERE ship_to IS NOT NULL AND instructed_at < ?", arguments: [cutoff])
+        counts.addressesErased = db.changesCount
         try db.execute(sql: """
             DELETE FROM cancellations
             WHERE status IN ('withdrawn', 'cancelled', 'too_late') AND COALESCE(answered_at, recorded_at) < ? AND recorded_at < ?

@@ -61,8 +61,8 @@ struct Purge: ParsableCommand {
         lines.append("Ledger: \(l.orders) closed order(s) (\(l.orderLines) lines, \(l.instructions) instructions, \(l.shipments) shipments), "
                      + "\(l.unknownShipments) shipment(s) of unknown orders, \(l.shipmentLines) shipment lines, "
                      + "\(l.files) file(s) (\(l.findings) findings, \(l.outputs) outputs)")
-        if l.purchaseOrders + l.rmas + l.cancellations + l.snapshots > 0 {
-            lines.append("        \(l.purchaseOrders) received purchase order(s), \(l.rmas) received RMA(s), \(l.cancellations) settled cancellation(s), \(l.snapshots) replaced snapshot(s)")
+        if l.purchaseOrders + l.rmas + l.cancellations + l.snapshots + l.addressesErased > 0 {
+            lines.append("        \(l.purchaseOrders) received purchase order(s), \(l.rmas) received RMA(s), \(l.cancellations) settled cancellation(s), \(l.snapshots) replaced snapshot(s), \(l.addressesErased) open exchange address(es) erased")
         }
         if !r.inputsMissing.isEmpty {
             lines.append("Already gone from disk: \(r.inputsMissing.count) archived input(s) (ledger rows \(r.dryRun ? "would be " : "")removed)")

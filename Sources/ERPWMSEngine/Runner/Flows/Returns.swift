@@ -12,6 +12,7 @@ enum ReturnRule {
     static let unknownReference = "return-receipt.unknown-reference"
     static let unknownLine = "return-receipt.line.unknown"
     static let overQuantity = "return-receipt.over-quantity"
+    static let noAddress = "return-receipt.replacement-without-address"
 }
 
 extension BatchRunner {
@@ -199,7 +200,13 @@ extension BatchRunner {
                                    unitPrice: Money(minorUnits: rl.unitPriceMinor, scale: scale), taxRate: rl.taxRate,
                                    hsCode: "", originCountry: ""))
         }
-        guard !lines.isEmpty, let shipTo = rma.shipTo else { return }
+        guard !lines.isEmpty else { return }
+        guard let shipTo = rma.shipTo else {
+            // Its address was erased (purge, past retention): nothing to ship to. Said loudly, never dropped silently.
+            return try warning(ReturnRule.noAddress,
+                               "exchange \(rma.rmaId): units accepted, but its ship-to is no longer kept (past retention); no replacement sent, approve a new exchange",
+                               id: rma.rmaId, &ctx)
+        }
         let n = try ctx.flows.replacements(of: rma.rmaId) + 1
         let id = "\(rma.rmaId)-R\(n)"
         let orderDate = OrderValidator.isISODateTimeWithOffset(r.receivedAt) ? r.receivedAt : r.receivedAt + "T00:00:00Z"
