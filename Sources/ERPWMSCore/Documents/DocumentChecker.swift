@@ -11,6 +11,7 @@ public struct DocumentChecker {
     public private(set) var findings: [Finding]
     /// Cleaned values, by field name (document level).
     public private(set) var values: [String: String] = [:]
+    private var lineNumbers = Set<Int>()
 
     public init(_ raw: RawDocument, layout: DocumentLayout, file: String) {
         self.layout = layout
@@ -86,6 +87,13 @@ public struct DocumentChecker {
         }
         if line == nil { values[field] = String(value) }
         return value
+    }
+
+    /// A line's `line_no`: a positive whole number that no earlier line of this document has.
+    public mutating func lineNo(_ line: RawDocument.Line) -> Int? {
+        guard let no = int("line_no", line: line) else { return nil }
+        if !lineNumbers.insert(no).inserted { fail("line_no", "unique", "line \(no) appears twice", at: line.location) }
+        return no
     }
 
     /// An ISO 8601 date-time with offset, or (when `dateOnly` is allowed) a date `YYYY-MM-DD`.

@@ -184,3 +184,23 @@ public struct RawDocument: Sendable {
 
     public subscript(_ name: String) -> String { values[name] ?? "" }
 }
+
+extension DocumentLayout {
+    /// Validates one document of an inbound layout on its own (no ledger): whether it would be accepted, and
+    /// its findings. Outbound layouts (written by erpwms) have no rules: not accepted, no findings.
+    public func check(_ raw: RawDocument, file: String) -> (ok: Bool, findings: [Finding]) {
+        func result<T>(_ r: (T?, [Finding])) -> (ok: Bool, findings: [Finding]) { (r.0 != nil, r.1) }
+        switch name {
+        case Self.items.name: return result(Item.validate(raw, file: file))
+        case Self.cancellations.name: return result(Cancellation.validate(raw, file: file))
+        case Self.purchaseOrders.name: return result(PurchaseOrder.validate(raw, file: file))
+        case Self.returnAuthorisations.name: return result(ReturnAuthorisation.validate(raw, file: file))
+        case Self.stockSnapshots.name: return result(StockSnapshot.validate(raw, side: .erp, file: file))
+        case Self.cancellationResults.name: return result(CancellationResult.validate(raw, file: file))
+        case Self.receiptConfirmations.name: return result(ReceiptConfirmation.validate(raw, file: file))
+        case Self.returnReceipts.name: return result(ReturnReceipt.validate(raw, file: file))
+        case Self.inventorySnapshots.name: return result(StockSnapshot.validate(raw, side: .wms, file: file))
+        default: return (false, [])
+        }
+    }
+}

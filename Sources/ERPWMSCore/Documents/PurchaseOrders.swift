@@ -28,13 +28,11 @@ public struct PurchaseOrder: Sendable, Equatable {
         let warehouse = c.code("warehouse", upper: true)
         c.requireLines()
         var lines: [Line] = []
-        var seen = Set<Int>()
         for l in raw.lines {
-            let no = c.int("line_no", line: l)
+            let no = c.lineNo(l)
             let sku = c.code("sku", line: l)
             let qty = c.int("quantity", line: l)
             let uom = c.code("uom", line: l, upper: true)
-            if let no, !seen.insert(no).inserted { c.fail("line_no", "unique", "line \(no) appears twice", at: l.location) }
             if let no, let qty { lines.append(Line(lineNo: no, sku: sku, quantity: qty, uom: uom)) }
         }
         guard c.ok else { return (nil, c.findings) }
@@ -71,14 +69,12 @@ public struct ReceiptConfirmation: Sendable, Equatable {
         let warehouse = c.code("warehouse", upper: true)
         c.requireLines()
         var lines: [Line] = []
-        var seen = Set<Int>()
         for l in raw.lines {
-            let no = c.int("line_no", line: l)
+            let no = c.lineNo(l)
             let sku = c.code("sku", line: l)
             let received = c.int("quantity_received", line: l, min: 0)
             let damaged = c.int("quantity_damaged", line: l, min: 0, default: 0)
             let lot = c.text("lot", line: l)
-            if let no, !seen.insert(no).inserted { c.fail("line_no", "unique", "line \(no) appears twice", at: l.location) }
             if let received, let damaged, damaged > received {
                 c.fail("quantity_damaged", "within-received", "\(damaged) damaged is more than the \(received) received (received counts damaged units too)",
                        at: l.location)

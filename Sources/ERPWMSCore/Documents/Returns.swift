@@ -57,9 +57,8 @@ public struct ReturnAuthorisation: Sendable, Equatable {
         }
         c.requireLines(max: 999)
         var lines: [Line] = []
-        var seen = Set<Int>()
         for l in raw.lines {
-            let no = c.int("line_no", line: l)
+            let no = c.lineNo(l)
             let orderLine = Clean.code(l["order_line_no"]).isEmpty ? nil : c.int("order_line_no", line: l)
             let sku = c.code("sku", line: l)
             let qty = c.int("quantity", line: l)
@@ -72,7 +71,6 @@ public struct ReturnAuthorisation: Sendable, Equatable {
             } else if kind == .return && (!replacementSku.isEmpty || !Clean.code(l["replacement_quantity"]).isEmpty) {
                 c.fail("replacement_sku", "exchange-only", "a return (type return) has no replacement; use type exchange", at: l.location)
             }
-            if let no, !seen.insert(no).inserted { c.fail("line_no", "unique", "line \(no) appears twice", at: l.location) }
             if let no, let qty {
                 lines.append(Line(lineNo: no, orderLineNo: orderLine, sku: sku, quantity: qty, replacementSku: replacementSku,
                                   replacementQuantity: replacementQty))

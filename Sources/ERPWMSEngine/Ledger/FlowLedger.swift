@@ -39,6 +39,8 @@ public struct RMARecord: Sendable {
     public var status: String
     public var lines: [Line]
     public var shipTo: Address?
+    /// Identity of the RMA's content as the ERP sent it.
+    public var contentHash: String
 }
 
 /// Inspection totals of one RMA line over all its return receipts.
@@ -92,7 +94,6 @@ public protocol FlowLedger {
     /// Per order line: units other RMAs of the order already cover (`except` excluded).
     func returnedQuantities(orderId: String, except rmaId: String) throws -> [Int: Int]
     func rma(_ rmaId: String) throws -> RMARecord?
-    func rmaHash(_ rmaId: String) throws -> String?
     func saveRMA(_ rma: ReturnAuthorisation, lines: [RMARecord.Line], currency: String, warehouse: String, fileId: Int64,
                  at time: String) throws
     func returnReceiptHash(_ receiptId: String) throws -> String?

@@ -328,13 +328,9 @@ struct SQLiteFlowLedger: FlowLedger {
         return result
     }
 
-    func rmaHash(_ rmaId: String) throws -> String? {
-        try one("SELECT content_hash FROM rmas WHERE rma_id = ?", [rmaId])
-    }
-
     func rma(_ rmaId: String) throws -> RMARecord? {
         guard let r = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT order_id, type, refund_method, currency, warehouse, status, ship_to FROM rmas WHERE rma_id = ?
+            SELECT order_id, type, refund_method, currency, warehouse, status, ship_to, content_hash FROM rmas WHERE rma_id = ?
             """), arguments: [rmaId]) else { return nil }
         let lines = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT line_no, order_line_no, sku, quantity, replacement_sku, replacement_quantity, unit_price_minor, tax_rate
@@ -346,7 +342,7 @@ struct SQLiteFlowLedger: FlowLedger {
         }
         return RMARecord(rmaId: rmaId, orderId: r[0], kind: ReturnAuthorisation.Kind(rawValue: r[1]) ?? .return, refundMethod: r[2],
                          currency: r[3], warehouse: r[4], status: r[5], lines: lines,
-                         shipTo: (r[6] as String?).flatMap(Self.address))
+                         shipTo: (r[6] as String?).flatMap(Self.address), contentHash: r[7])
     }
 
     func saveRMA(_ rma: ReturnAuthorisation, lines: [RMARecord.Line], currency: String, warehouse: String, fileId: Int64,

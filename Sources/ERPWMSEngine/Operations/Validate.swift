@@ -76,7 +76,7 @@ public enum Validation {
                 var lastOK = false
                 while let raw = try reader.next() {
                     result.records += max(1, raw.lines.count)
-                    let (ok, findings) = document.check(raw, file: name)
+                    let (ok, findings) = layout.check(raw, file: name)
                     result.findings += findings
                     if raw.continued {
                         // A later chunk of the same document (a long snapshot): a bad one rejects the document.

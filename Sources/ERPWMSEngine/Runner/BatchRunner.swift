@@ -353,10 +353,6 @@ public final class BatchRunner {
         var counts = FileCounts()
         let validator = OrderValidator(settings: config.rules)
         let now = timestamp()
-        func writer(for warehouse: String) throws -> (ShipmentOrderOutput, String) {
-            let w = try replacementWriter(warehouse: warehouse, staging)
-            return (w.writer, w.path)
-        }
         // Cancellations that came before their order: such an order is withdrawn, not sent.
         let flows = try tx.flows()
         let withdrawals = try flows.hasCancellations()
@@ -446,7 +442,7 @@ public final class BatchRunner {
                 }
                 plan?(PlanEntry(id: order.id, action: action == .new ? .new : .replace,
                                 detail: "version \(version) to \(warehouse), \(order.lines.count) line(s)"))
-                let (w, finalPath) = try writer(for: warehouse)
+                let (w, finalPath) = try shipmentOrderWriter(warehouse: warehouse, staging)
                 try w.write(order, version: version, action: action)
                 staging.count("wms/" + warehouse)
                 try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
@@ -576,7 +572,7 @@ public final class BatchRunner {
     }
 
     /// The staged shipment-order file of `warehouse` for this input (orders, and exchange replacements).
-    func replacementWriter(warehouse: String, _ staging: Staging) throws -> (writer: ShipmentOrderOutput, path: String) {
+    func shipmentOrderWriter(warehouse: String, _ staging: Staging) throws -> (writer: ShipmentOrderOutput, path: String) {
         let csv = config.wmsFormat == .csv
         let finalPath = workspace.path(config.wmsOutbox) + "/shipment-orders_\(warehouse)_\(staging.source).\(csv ? "csv" : "xml")"
         if let w = staging.shipmentWriters[warehouse] { return (w, finalPath) }

@@ -160,12 +160,9 @@ public enum Demo {
         guard let channel = ws.config.channels.first(where: { $0.document == .stockSnapshots }) else { return nil }
         var opening: [String: [String: Int]] = [:]
         var costs: [String: (String, String)] = [:]
-        let reader = try CSVDocumentReader(source: try FileByteSource(path: openingFile), file: FS.name(openingFile), layout: .stockSnapshots)
-        while let doc = try reader.next() {
-            for l in doc.lines {
-                opening[Clean.code(doc["warehouse"]), default: [:]][Clean.code(l["sku"])] = Int(Clean.code(l["quantity"])) ?? 0
-                costs[Clean.code(l["sku"])] = (Clean.code(l["unit_cost"]), Clean.code(l["currency"]))
-            }
+        for l in try WMSSimulator.readStockFile(openingFile) {
+            opening[l.warehouse, default: [:]][l.sku] = l.quantity
+            costs[l.sku] = (l.unitCost, l.currency)
         }
         let stock = WMSSimulator(workspace: ws, mix: .init(), seed: 0, now: Date.init).loadStock()
         let moves = try SQLiteLedger(path: ws.ledgerPath).bookedMovements()

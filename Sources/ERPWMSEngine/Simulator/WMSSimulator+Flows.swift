@@ -37,13 +37,34 @@ extension WMSSimulator {
         Stock(onHand: openingStock[warehouse]?[sku] ?? openingStock[""]?[sku] ?? 100, damaged: 0)
     }
 
-    /// Reads an opening-stock file in the ERP stock-snapshot layout (CSV): warehouse -> SKU -> quantity.
-    public static func readOpeningStock(_ path: String) throws -> [String: [String: Int]] {
+    /// One line of a stock file in the ERP stock-snapshot layout (CSV).
+    public struct StockLine: Sendable {
+        public var warehouse: String
+        public var sku: String
+        public var quantity: Int
+        public var unitCost: String
+        public var currency: String
+    }
+
+    /// Reads a stock file in the ERP stock-snapshot layout (CSV), as it is: opening stock for the simulator, and
+    /// the demo ERP's books.
+    public static func readStockFile(_ path: String) throws -> [StockLine] {
         let reader = try CSVDocumentReader(source: try FileByteSource(path: path), file: FS.name(path), layout: .stockSnapshots)
-        var out: [String: [String: Int]] = [:]
+        var out: [StockLine] = []
         while let doc = try reader.next() {
-            for l in doc.lines { out[Clean.code(doc["warehouse"]), default: [:]][Clean.code(l["sku"])] = Int(Clean.code(l["quantity"])) ?? 0 }
+            for l in doc.lines {
+                out.append(StockLine(warehouse: Clean.code(doc["warehouse"]), sku: Clean.code(l["sku"]),
+                                     quantity: Int(Clean.code(l["quantity"])) ?? 0, unitCost: Clean.code(l["unit_cost"]),
+                                     currency: Clean.code(l["currency"])))
+            }
         }
+        return out
+    }
+
+    /// An opening-stock file: warehouse -> SKU -> quantity.
+    public static func readOpeningStock(_ path: String) throws -> [String: [String: Int]] {
+        var out: [String: [String: Int]] = [:]
+        for l in try readStockFile(path) { out[l.warehouse, default: [:]][l.sku] = l.quantity }
         return out
     }
 

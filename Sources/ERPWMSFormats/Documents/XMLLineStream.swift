@@ -62,16 +62,12 @@ final class XMLLineStream {
 
     func next() throws -> RawDocument? {
         while !finished {
-            if positioned {
-                positioned = false
-            } else if !(try stream.read()) {
+            guard try stream.step(positioned: &positioned) else {
                 finished = true
                 break
             }
             let depth = stream.depth
             switch stream.nodeType {
-            case .documentType, .entityReference:
-                throw stream.forbiddenNode()
             case .element where depth == 0:
                 guard stream.localName == layout.root else {
                     throw FormatError(rule: "xml.root", message: "root element is <\(stream.localName)>, expected <\(layout.root)>",

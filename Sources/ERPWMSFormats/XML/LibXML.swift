@@ -292,6 +292,18 @@ final class XMLStream {
         }
     }
 
+    /// Moves to the next node, unless a skip already put the reader there (`positioned`), and refuses a DOCTYPE
+    /// or an entity reference on the spot. False at the end of the document. The record streams' one step.
+    func step(positioned: inout Bool) throws -> Bool {
+        if positioned {
+            positioned = false
+        } else if !(try read()) {
+            return false
+        }
+        if nodeType == .documentType || nodeType == .entityReference { throw forbiddenNode() }
+        return true
+    }
+
     /// The error for a node business documents never have: a DOCTYPE or an entity reference.
     func forbiddenNode() -> FormatError {
         nodeType == .documentType

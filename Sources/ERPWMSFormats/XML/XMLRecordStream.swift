@@ -56,16 +56,12 @@ final class XMLRecordStream {
 
     func next() throws -> Record? {
         while !finished {
-            if positioned {
-                positioned = false
-            } else if !(try stream.read()) {
+            guard try stream.step(positioned: &positioned) else {
                 finished = true
                 break
             }
             let depth = stream.depth
             switch stream.nodeType {
-            case .documentType, .entityReference:
-                throw stream.forbiddenNode()
             case .element where !strict && depth > 0:
                 let name = stream.localName
                 names.removeSubrange(min(depth, names.count)...)

@@ -1,25 +1,6 @@
 import ERPWMSCore
 import ERPWMSFormats
 
-extension DocumentType {
-    /// Validates one document of this type (not orders or shipment confirmations): its findings, and whether it
-    /// is accepted.
-    func check(_ raw: RawDocument, file: String) -> (ok: Bool, findings: [Finding]) {
-        switch self {
-        case .items: let (v, f) = Item.validate(raw, file: file); return (v != nil, f)
-        case .cancellations: let (v, f) = Cancellation.validate(raw, file: file); return (v != nil, f)
-        case .purchaseOrders: let (v, f) = PurchaseOrder.validate(raw, file: file); return (v != nil, f)
-        case .returns: let (v, f) = ReturnAuthorisation.validate(raw, file: file); return (v != nil, f)
-        case .stockSnapshots: let (v, f) = StockSnapshot.validate(raw, side: .erp, file: file); return (v != nil, f)
-        case .cancellationResults: let (v, f) = CancellationResult.validate(raw, file: file); return (v != nil, f)
-        case .receiptConfirmations: let (v, f) = ReceiptConfirmation.validate(raw, file: file); return (v != nil, f)
-        case .returnReceipts: let (v, f) = ReturnReceipt.validate(raw, file: file); return (v != nil, f)
-        case .inventorySnapshots: let (v, f) = StockSnapshot.validate(raw, side: .wms, file: file); return (v != nil, f)
-        case .orders, .shipmentConfirmations: return (false, [])
-        }
-    }
-}
-
 extension Decoding {
     static func documentReader(path: String, name: String, channel: Channel, layout: DocumentLayout,
                                limits: InputLimits) throws -> DocumentReader {

@@ -26,7 +26,7 @@ extension BatchRunner {
         }
         var errors: [Finding] = []
         if let earlier = try ctx.flows.rma(rma.rmaId) {
-            if try ctx.flows.rmaHash(rma.rmaId) == rma.contentHash {
+            if earlier.contentHash == rma.contentHash {
                 ctx.counts.documentsDuplicate += 1
                 plan?(PlanEntry(id: rma.rmaId, action: .unchanged, detail: "already sent to the WMS"))
                 return
@@ -213,7 +213,7 @@ extension BatchRunner {
         let order = Order(id: id, orderDate: orderDate, store: "", customerId: "", shipTo: shipTo, currency: rma.currency,
                           paymentMethod: "none", codAmount: nil, carrierService: config.returns.replacementCarrier, requestedWarehouse: rma.warehouse, priority: "normal",
                           giftNote: "", customs: Customs(), lines: lines)
-        let out = try replacementWriter(warehouse: rma.warehouse, ctx.staging)
+        let out = try shipmentOrderWriter(warehouse: rma.warehouse, ctx.staging)
         try out.writer.write(order, version: 1, action: .new)
         ctx.staging.count("wms/" + rma.warehouse)
         try ctx.tx.saveOrder(order, version: 1, contentHash: order.contentHash, warehouse: rma.warehouse, fileId: ctx.fileId,
