@@ -172,11 +172,7 @@ public final class CSVOrderReader: OrderReader {
         recordsRead += 1
         let location = SourceLocation(line: parser.recordLine, record: parser.recordNumber - 1)
         var findings: [Finding] = []
-        if headerCount > 0 && parser.fieldCount != headerCount {
-            findings.append(Finding(rule: "csv.row.column-count",
-                                    message: "row has \(parser.fieldCount) columns, the header has \(headerCount)",
-                                    file: file, location: location))
-        }
+        if let f = parser.columnCountFinding(headerCount: headerCount, file: file, location: location) { findings.append(f) }
         let orderValues = try evaluate(orderResolvers, names: Self.orderNames, location: location, findings: &findings,
                                        repeating: true)
         var skip = false

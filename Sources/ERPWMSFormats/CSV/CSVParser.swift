@@ -222,3 +222,12 @@ public struct CSVParser {
                           location: SourceLocation(line: recordLine, record: recordNumber + 1))
     }
 }
+
+extension CSVParser {
+    /// The finding for a row whose column count differs from the header's (`headerCount` 0: no header, no check).
+    func columnCountFinding(headerCount: Int, file: String, location: SourceLocation) -> Finding? {
+        guard headerCount > 0 && fieldCount != headerCount else { return nil }
+        return Finding(rule: "csv.row.column-count", message: "row has \(fieldCount) columns, the header has \(headerCount)",
+                       file: file, location: location)
+    }
+}

@@ -108,12 +108,7 @@ public final class CSVConfirmationReader: ConfirmationReader {
             let line = RawConfirmedLine(location: location, lineNo: try value(.lineNo), sku: try value(.sku),
                                         quantity: try value(.quantityShipped), lots: Self.split(try value(.lots)),
                                         reason: try value(.reasonCode))
-            var finding: Finding?
-            if parser.fieldCount != headerCount {
-                finding = Finding(rule: "csv.row.column-count",
-                                  message: "row has \(parser.fieldCount) columns, the header has \(headerCount)",
-                                  file: file, location: location)
-            }
+            let finding = parser.columnCountFinding(headerCount: headerCount, file: file, location: location)
             if current != nil, current!.shipmentId == shipmentId {
                 current!.lines.append(line)
                 if let finding { current!.codecFindings.append(finding) }

@@ -118,12 +118,7 @@ public final class CSVDocumentReader: DocumentReader {
             }
             let location = SourceLocation(line: parser.recordLine, record: parser.recordNumber - 1)
             let key = try keyColumns.map { $0 < parser.fieldCount ? Clean.trim(try parser.field($0)) : "" }
-            var finding: Finding?
-            if parser.fieldCount != headerCount {
-                finding = Finding(rule: "csv.row.column-count",
-                                  message: "row has \(parser.fieldCount) columns, the header has \(headerCount)",
-                                  file: file, location: location)
-            }
+            let finding = parser.columnCountFinding(headerCount: headerCount, file: file, location: location)
             var docValues: [String: String] = [:]
             var lineValues: [String: String] = [:]
             for c in columns {
