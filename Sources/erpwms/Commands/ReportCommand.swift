@@ -5,7 +5,7 @@ import Foundation
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the reconciliation report: what was ordered, instructed, shipped, open, short and over.")
+        abstract: "Write the reconciliation report: orders ordered, instructed, shipped, open, short and over; purchase orders, returns, cancellations and inventory.")
 
     @OptionGroup var ws: WorkspaceOption
     @Option(help: "Only orders with an order date at or after this time (ISO 8601, or YYYY-MM-DD in UTC).")

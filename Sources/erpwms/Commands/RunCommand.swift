@@ -5,7 +5,7 @@ import Foundation
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one batch over every channel: orders to WMS instructions, confirmations to ERP feedback, then archive.")
+        abstract: "Run one batch over every channel: ERP documents to WMS instructions, WMS answers to ERP feedback, then archive.")
 
     @OptionGroup var ws: WorkspaceOption
     @OptionGroup var log: LoggingOptions
