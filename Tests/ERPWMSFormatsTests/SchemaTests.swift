@@ -68,6 +68,19 @@ struct SchemaTests {
         }
     }
 
+    @Test("schema errors name their line, redact values, and stop at the limit")
+    func schemaErrorsLineAndLimit() throws {
+        let order = try makeOrder()
+        let good = String(decoding: try shipmentXML(Array(repeating: order, count: 30)), as: UTF8.self)
+        let bad = good.replacingOccurrences(of: "<Country>DE</Country>", with: "<Country>de</Country>")
+        let errors = try XMLSchemaValidator.validate(MemoryByteSource(Array(bad.utf8)), schema: ShipmentOrderWriter.schemaName, limit: 5)
+        #expect(errors.count == 5)
+        let firstLine = bad.split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.contains("<Country>de</Country>") }.map { $0 + 1 }
+        #expect(errors.first?.location.line == firstLine)
+        #expect(errors.allSatisfy { $0.rule == "xml.schema" && !$0.message.contains("'de'") })
+    }
+
     @Test("a batch may carry several versions of one order")
     func severalVersions() throws {
         // (orderId, version) uniqueness is the ledger's job, not the schema's (no xs:unique, so that

@@ -5,21 +5,11 @@ public enum XMLSchemaValidator {
     /// Every schema error in `source`, in document order. Empty means valid. Throws when the document is
     /// not well-formed or has a DOCTYPE.
     public static func validate(_ source: ByteSource, schema name: String, limit: Int = 20) throws -> [FormatError] {
-        let stream = try XMLStream(source: source, schema: try CompiledSchema.named(name))
-        var errors: [FormatError] = []
-        while try stream.read() {
-            if stream.nodeType == .documentType {
-                throw FormatError(rule: "xml.doctype.forbidden", message: "a DOCTYPE is not allowed",
-                                  location: SourceLocation(line: stream.line))
-            }
-            for d in stream.takeDiagnostics() where !d.isWarning && errors.count < limit {
-                errors.append(FormatError(rule: "xml.schema", message: d.message, location: SourceLocation(line: d.line)))
-            }
+        let outcome = try XMLStreamValidation.validate(source, schema: try CompiledSchema.named(name), limit: limit)
+        var errors = outcome.errors.map {
+            FormatError(rule: "xml.schema", message: $0.message, location: SourceLocation(line: $0.line > 0 ? $0.line : nil))
         }
-        for d in stream.takeDiagnostics() where !d.isWarning && errors.count < limit {
-            errors.append(FormatError(rule: "xml.schema", message: d.message, location: SourceLocation(line: d.line)))
-        }
-        if errors.isEmpty && !stream.isValid {
+        if errors.isEmpty && !outcome.valid {
             errors.append(FormatError(rule: "xml.schema", message: "document is not valid against \(name)"))
         }
         return errors
