@@ -184,6 +184,11 @@ extension SQLiteLedger {
                 INSERT INTO cancellation_events (order_id, status, recorded_at) SELECT order_id, status, recorded_at FROM cancellations;
                 """)
         }
+        m.registerMigration("v8-lean-instructions") { db in
+            // The unique (order_id, version) index serves every lookup by order; a second index on order_id
+            // only cost an insert per instructed order.
+            try db.execute(sql: "DROP INDEX instructions_order")
+        }
     }
 }
 

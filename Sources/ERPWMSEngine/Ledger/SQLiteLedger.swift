@@ -435,22 +435,33 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         if version > 1 {
             try db.cachedStatement(sql: "DELETE FROM order_lines WHERE order_id = ?").execute(arguments: [order.id])
         }
-        var st = FastStatement(try db.cachedStatement(sql: """
-            INSERT INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """))
-        for l in order.lines {
-            st.bind(order.id)
-            st.bind(l.lineNo)
-            st.bind(l.sku)
-            st.bind(l.wmsItem)
-            st.bind(l.quantity)
-            st.bind(l.uom)
-            st.bind(l.unitPrice.minorUnits)
-            st.bind(l.taxRate?.description)
+        // Lines go in by up to `linesPerInsert` per statement: one statement per line was most of the ledger's time.
+        var remaining = order.lines[...]
+        while !remaining.isEmpty {
+            let batch = remaining.prefix(Self.linesPerInsert)
+            remaining = remaining.dropFirst(batch.count)
+            var st = FastStatement(try db.cachedStatement(sql: Self.lineInsert(count: batch.count)))
+            for l in batch {
+                st.bind(order.id)
+                st.bind(l.lineNo)
+                st.bind(l.sku)
+                st.bind(l.wmsItem)
+                st.bind(l.quantity)
+                st.bind(l.uom)
+                st.bind(l.unitPrice.minorUnits)
+                st.bind(l.taxRate?.description)
+            }
             try st.execute()
         }
     }
+
+    static let linesPerInsert = 8
+    private static let lineInserts: [String] = (1...linesPerInsert).map { n in
+        "INSERT INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: n).joined(separator: ", ")
+    }
+    /// The insert of `count` (1...linesPerInsert) order lines.
+    static func lineInsert(count: Int) -> String { lineInserts[count - 1] }
 
     func orderLines(_ orderId: String) throws -> [KnownOrderLine]? {
         let st = try db.cachedStatement(sql: "SELECT line_no, wms_item, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no")

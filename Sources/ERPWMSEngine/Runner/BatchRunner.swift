@@ -358,103 +358,124 @@ public final class BatchRunner {
         let withdrawals = try flows.hasCancellations()
 
         let reader = try openOrderReader(path: workPath, name: name, channel: channel)
-        while let raw = try reader.next() {
-            counts.records += raw.lines.count
-            let customer = config.pseudonymizer?.customer(id: raw[.customerId], name: raw[.shipName], postcode: raw[.shipPostcode]) ?? ""
-            if counts.records % 8192 < raw.lines.count { progress?(Progress(file: name, filesDone: filesDone, records: counts.records)) }
-            switch validator.validate(raw, file: name) {
-            case .rejected(let findings):
-                counts.ordersRejected += 1
-                try staging.reject(findings, orderId: raw.orderId, customer: customer, tx: tx, fileId: fileId)
-            case .accepted(let order, var warnings):
-                if withdrawals, let c = try flows.cancellation(order.id), c.status == "pending" || c.status == "withdrawn" {
-                    if try tx.order(order.id) == nil {
-                        counts.ordersWithdrawn += 1
-                        plan?(PlanEntry(id: order.id, action: .unchanged, detail: "withdrawn: the ERP cancelled it before it was sent"))
-                        if c.status == "pending" && plan == nil {
-                            try flows.setCancellationStatus(order.id, status: "withdrawn", at: c.requestedAt, recordedAt: now)
-                            let w = try staging.documents.erp(.cancellationStatuses, prefix: "cancellation-status")
-                            try w.write(["order_id": order.id, "status": "withdrawn", "at": c.requestedAt,
-                                         "detail": "cancelled before it was sent; not sent to the WMS"])
-                            staging.documents.count(w)
-                        }
-                        continue
-                    }
-                }
-                if channel.unknownSKU != .off {
-                    var ctx = FlowContext(fileId: fileId, file: name, channel: channel, tx: tx, flows: flows, staging: staging,
-                                          outputs: staging.documents, now: now)
-                    let unknown = try unknownSKUs(zip(order.lines, raw.lines).map { ($0.sku, $1.location) }, rule: OrderRule.unknownSKU,
-                                                  id: order.id, &ctx)
-                    if unknown.contains(where: { $0.severity == .error }) {
-                        counts.ordersRejected += 1
-                        try staging.reject(unknown, orderId: order.id, customer: customer, tx: tx, fileId: fileId)
-                        continue
-                    }
-                    warnings += unknown
-                }
-                guard let warehouse = config.router.route(order) else {
+        let pseudonymizer = config.pseudonymizer
+        // Reading, validating and hashing an order need no ledger: they run on the second core, ahead of the loop
+        // below (dedupe, ledger rows, outputs), which takes the orders in file order.
+        return try Prefetch<PreparedOrder>.run(produce: {
+            guard let raw = try reader.next() else { return nil }
+            let outcome = validator.validate(raw, file: name)
+            var contentHash = ""
+            if case .accepted(let order, _) = outcome { contentHash = order.contentHash }
+            return PreparedOrder(raw: raw, outcome: outcome, contentHash: contentHash,
+                                 customer: pseudonymizer?.customer(id: raw[.customerId], name: raw[.shipName], postcode: raw[.shipPostcode]) ?? "")
+        }) { orders in
+            while let prepared = try orders.next() {
+                let raw = prepared.raw
+                counts.records += raw.lines.count
+                let customer = prepared.customer
+                if counts.records % 8192 < raw.lines.count { progress?(Progress(file: name, filesDone: filesDone, records: counts.records)) }
+                switch prepared.outcome {
+                case .rejected(let findings):
                     counts.ordersRejected += 1
-                    try staging.reject([WarehouseRouter.unroutable(order, file: name, location: raw.location)],
-                                       orderId: order.id, customer: customer, tx: tx, fileId: fileId)
-                    continue
-                }
-                let contentHash = order.contentHash
-                var version = 1
-                var action = ShipmentOrderWriter.Action.new
-                if let known = try tx.order(order.id) {
-                    if known.fileId == fileId && known.contentHash != contentHash {
-                        // The same order twice in one file with other content: its rows are not contiguous, or the
-                        // export repeats it changed. What was staged for the first part cannot be taken back, so
-                        // the file fails as a whole and nothing from it is sent.
-                        throw FormatError(rule: "order.rows.contiguous",
-                                          message: "order \(order.id) appears again with other content; the rows of one order must be contiguous and appear once per file",
-                                          location: raw.location)
+                    try staging.reject(findings, orderId: raw.orderId, customer: customer, tx: tx, fileId: fileId)
+                case .accepted(let order, var warnings):
+                    if withdrawals, let c = try flows.cancellation(order.id), c.status == "pending" || c.status == "withdrawn" {
+                        if try tx.order(order.id) == nil {
+                            counts.ordersWithdrawn += 1
+                            plan?(PlanEntry(id: order.id, action: .unchanged, detail: "withdrawn: the ERP cancelled it before it was sent"))
+                            if c.status == "pending" && plan == nil {
+                                try flows.setCancellationStatus(order.id, status: "withdrawn", at: c.requestedAt, recordedAt: now)
+                                let w = try staging.documents.erp(.cancellationStatuses, prefix: "cancellation-status")
+                                try w.write(["order_id": order.id, "status": "withdrawn", "at": c.requestedAt,
+                                             "detail": "cancelled before it was sent; not sent to the WMS"])
+                                staging.documents.count(w)
+                            }
+                            continue
+                        }
                     }
-                    if known.contentHash == contentHash {
-                        counts.ordersDuplicate += 1
-                        plan?(PlanEntry(id: order.id, action: .unchanged, detail: "version \(known.version) is what the WMS has; not sent again"))
-                        continue
+                    if channel.unknownSKU != .off {
+                        var ctx = FlowContext(fileId: fileId, file: name, channel: channel, tx: tx, flows: flows, staging: staging,
+                                              outputs: staging.documents, now: now)
+                        let unknown = try unknownSKUs(zip(order.lines, raw.lines).map { ($0.sku, $1.location) }, rule: OrderRule.unknownSKU,
+                                                      id: order.id, &ctx)
+                        if unknown.contains(where: { $0.severity == .error }) {
+                            counts.ordersRejected += 1
+                            try staging.reject(unknown, orderId: order.id, customer: customer, tx: tx, fileId: fileId)
+                            continue
+                        }
+                        warnings += unknown
                     }
-                    guard known.status == "instructed" else {
+                    guard let warehouse = config.router.route(order) else {
                         counts.ordersRejected += 1
-                        try staging.reject([Finding(rule: OrderRule.changedAfterConfirmation,
-                                                    message: "changed after the WMS confirmed version \(known.version); a change now needs a cancellation or a new order",
-                                                    file: name, location: raw.location, orderId: order.id)],
-                                           orderId: order.id, tx: tx, fileId: fileId)
+                        try staging.reject([WarehouseRouter.unroutable(order, file: name, location: raw.location)],
+                                           orderId: order.id, customer: customer, tx: tx, fileId: fileId)
                         continue
                     }
-                    guard known.warehouse.isEmpty || known.warehouse == warehouse else {
-                        counts.ordersRejected += 1
-                        try staging.reject([Finding(rule: OrderRule.warehouseChanged,
-                                                    message: "version \(known.version) went to \(known.warehouse); a replacement cannot move it to \(warehouse) (cancel it there first)",
-                                                    file: name, location: raw.location, orderId: order.id, field: "warehouse")],
-                                           orderId: order.id, tx: tx, fileId: fileId)
-                        continue
+                    let contentHash = prepared.contentHash
+                    var version = 1
+                    var action = ShipmentOrderWriter.Action.new
+                    if let known = try tx.order(order.id) {
+                        if known.fileId == fileId && known.contentHash != contentHash {
+                            // The same order twice in one file with other content: its rows are not contiguous, or the
+                            // export repeats it changed. What was staged for the first part cannot be taken back, so
+                            // the file fails as a whole and nothing from it is sent.
+                            throw FormatError(rule: "order.rows.contiguous",
+                                              message: "order \(order.id) appears again with other content; the rows of one order must be contiguous and appear once per file",
+                                              location: raw.location)
+                        }
+                        if known.contentHash == contentHash {
+                            counts.ordersDuplicate += 1
+                            plan?(PlanEntry(id: order.id, action: .unchanged, detail: "version \(known.version) is what the WMS has; not sent again"))
+                            continue
+                        }
+                        guard known.status == "instructed" else {
+                            counts.ordersRejected += 1
+                            try staging.reject([Finding(rule: OrderRule.changedAfterConfirmation,
+                                                        message: "changed after the WMS confirmed version \(known.version); a change now needs a cancellation or a new order",
+                                                        file: name, location: raw.location, orderId: order.id)],
+                                               orderId: order.id, tx: tx, fileId: fileId)
+                            continue
+                        }
+                        guard known.warehouse.isEmpty || known.warehouse == warehouse else {
+                            counts.ordersRejected += 1
+                            try staging.reject([Finding(rule: OrderRule.warehouseChanged,
+                                                        message: "version \(known.version) went to \(known.warehouse); a replacement cannot move it to \(warehouse) (cancel it there first)",
+                                                        file: name, location: raw.location, orderId: order.id, field: "warehouse")],
+                                               orderId: order.id, tx: tx, fileId: fileId)
+                            continue
+                        }
+                        version = known.version + 1
+                        action = .replace
+                        counts.ordersReplaced += 1
                     }
-                    version = known.version + 1
-                    action = .replace
-                    counts.ordersReplaced += 1
+                    if !warnings.isEmpty {
+                        try tx.recordFindings(warnings, fileId: fileId)
+                        for w in warnings { pendingFindings[w.rule, default: 0] += 1 }
+                    }
+                    plan?(PlanEntry(id: order.id, action: action == .new ? .new : .replace,
+                                    detail: "version \(version) to \(warehouse), \(order.lines.count) line(s)"))
+                    let (w, finalPath) = try shipmentOrderWriter(warehouse: warehouse, staging)
+                    try w.write(order, version: version, action: action)
+                    staging.count("wms/" + warehouse)
+                    try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
+                                     customer: customer)
+                    try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
+                                             warehouse: warehouse, output: workspace.relative(finalPath), fileId: fileId)
+                    counts.ordersAccepted += 1
+                    counts.linesAccepted += order.lines.count
+                    Failpoint.hit("mid-orders")
                 }
-                if !warnings.isEmpty {
-                    try tx.recordFindings(warnings, fileId: fileId)
-                    for w in warnings { pendingFindings[w.rule, default: 0] += 1 }
-                }
-                plan?(PlanEntry(id: order.id, action: action == .new ? .new : .replace,
-                                detail: "version \(version) to \(warehouse), \(order.lines.count) line(s)"))
-                let (w, finalPath) = try shipmentOrderWriter(warehouse: warehouse, staging)
-                try w.write(order, version: version, action: action)
-                staging.count("wms/" + warehouse)
-                try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
-                                 customer: customer)
-                try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
-                                         warehouse: warehouse, output: workspace.relative(finalPath), fileId: fileId)
-                counts.ordersAccepted += 1
-                counts.linesAccepted += order.lines.count
-                Failpoint.hit("mid-orders")
             }
+            return counts
         }
-        return counts
+    }
+
+    /// An order as the prefetching side hands it over: read, validated, hashed, its customer pseudonymised.
+    struct PreparedOrder {
+        var raw: RawOrder
+        var outcome: OrderValidator.Outcome
+        var contentHash: String
+        var customer: String
     }
 
     /// WMS shipment confirmations -> ledger, findings, and ERP order-status feedback.

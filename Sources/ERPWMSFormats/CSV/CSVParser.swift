@@ -169,6 +169,19 @@ public struct CSVParser {
                     return true
                 }
             }
+            // Runs of ordinary bytes are copied at once: scan to the next byte that means something here.
+            if !pendingCR {
+                let stopAt = inQuotes ? (afterQuote ? pos : span(from: pos, quoted: true, quote: quote, delim: delim))
+                                      : span(from: pos, quoted: false, quote: quote, delim: delim)
+                if stopAt > pos {
+                    sawAny = true
+                    record.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[pos..<stopAt]))
+                    pos = stopAt
+                    if record.count - fieldStart > limits.maxFieldBytes { try tooLong(field: true) }
+                    if record.count > limits.maxRecordBytes { try tooLong(field: false) }
+                    continue
+                }
+            }
             let b = chunk[pos]
             pos += 1
             if pendingCR {
@@ -213,6 +226,28 @@ public struct CSVParser {
             }
             if record.count > limits.maxRecordBytes { try tooLong(field: false) }
         }
+    }
+
+    /// The end of the run of ordinary bytes starting at `from` in the chunk: bytes that are not a delimiter, quote
+    /// or line end (unquoted), or not a quote or LF (quoted; an LF there is counted as a line, one byte at a time).
+    @inline(__always)
+    private func span(from: Int, quoted: Bool, quote: UInt8, delim: UInt8) -> Int {
+        var j = from
+        let base = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        if quoted {
+            while j < end {
+                let c = base[j]
+                if c == quote || c == 0x0A { break }
+                j += 1
+            }
+        } else {
+            while j < end {
+                let c = base[j]
+                if c == delim || c == quote || c == 0x0A || c == 0x0D { break }
+                j += 1
+            }
+        }
+        return j
     }
 
     private func tooLong(field: Bool) throws -> Never {

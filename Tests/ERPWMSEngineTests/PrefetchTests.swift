@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import ERPWMSEngine
+
+@Suite("Prefetch (reading ahead on the second core)")
+struct PrefetchTests {
+    struct Boom: Error, Equatable { var at: Int }
+
+    /// A producer of 0..<count that counts how far it got, and throws at `failAt`.
+    final class Counter: @unchecked Sendable {
+        let lock = NSLock()
+        private var made = 0
+        let count: Int
+        let failAt: Int?
+        init(count: Int, failAt: Int? = nil) {
+            self.count = count
+            self.failAt = failAt
+        }
+        var produced: Int { lock.withLock { made } }
+        func next() throws -> Int? {
+            try lock.withLock {
+                if made == failAt { throw Boom(at: made) }
+                guard made < count else { return nil }
+                made += 1
+                return made - 1
+            }
+        }
+    }
+
+    @Test("elements come out in order, every one, with batch boundaries anywhere")
+    func order() throws {
+        for count in [0, 1, 63, 64, 65, 1000] {
+            let c = Counter(count: count)
+            let got = try Prefetch<Int>.run(batchSize: 64, batches: 2, produce: c.next) { p in
+                var all: [Int] = []
+                while let e = try p.next() { all.append(e) }
+                #expect(try p.next() == nil)
+                return all
+            }
+            #expect(got == Array(0..<count))
+        }
+    }
+
+    @Test("the producer's error comes after every element made before it")
+    func errorInPlace() throws {
+        let c = Counter(count: 500, failAt: 130)
+        var seen: [Int] = []
+        #expect(throws: Boom(at: 130)) {
+            try Prefetch<Int>.run(batchSize: 16, batches: 2, produce: c.next) { p in
+                while let e = try p.next() { seen.append(e) }
+            }
+        }
+        #expect(seen == Array(0..<130))
+    }
+
+    @Test("a consumer that stops early stops the producer, which never runs more than the bound ahead")
+    func bounded() throws {
+        let c = Counter(count: 1_000_000)
+        try Prefetch<Int>.run(batchSize: 10, batches: 3, produce: c.next) { p in
+            for _ in 0..<5 { _ = try p.next() }
+            Thread.sleep(forTimeInterval: 0.2)  // let the producer fill the queue
+            // 3 queued batches, the one handed out, and the one being filled when the queue was full.
+            #expect(c.produced <= 10 * 5)
+            #expect(c.produced >= 10)
+        }
+        // `run` joined the producer: nothing moves after it returned.
+        let after = c.produced
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(c.produced == after)
+        #expect(after < 1_000_000)
+    }
+}
