@@ -84,14 +84,7 @@ public struct CSVParser {
         if start == stop { return "" }
         return try record.withUnsafeBufferPointer { buf in
             let slice = UnsafeBufferPointer(rebasing: buf[start..<stop])
-            // Most fields are ASCII, which is valid UTF-8 as it is: skip the (generic, slower) validation.
-            var ascii = true
-            for b in slice where b >= 0x80 {
-                ascii = false
-                break
-            }
-            if ascii { return String(decoding: slice, as: UTF8.self) }
-            if let s = String(validating: slice, as: UTF8.self) { return s }
+            if let s = UTF8Text.string(slice) { return s }
             var offset = 0
             // Find the first bad byte for the message.
             var it = slice.makeIterator()

@@ -135,16 +135,30 @@ private final class IOContext {
     /// every XML input, so the state lives in locals for the loop: a stored property of a class costs an
     /// exclusivity check per access.)
     func scanTags(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let start = bytes.baseAddress else { return true }
         var inTag = self.inTag, quote = self.quote, attributes = self.attributes
         defer {
             self.inTag = inTag
             self.quote = quote
             self.attributes = attributes
         }
-        for b in bytes {
+        let base = start.assumingMemoryBound(to: UInt8.self)
+        let n = bytes.count
+        var i = 0
+        // Text and attribute values are skipped with memchr; only the inside of tags is looked at byte by byte.
+        while i < n {
             if quote != 0 {
-                if b == quote { quote = 0 }
-            } else if inTag {
+                guard let p = memchr(base + i, Int32(quote), n - i) else { return true }
+                i = UnsafeRawPointer(p) - start + 1
+                quote = 0
+            } else if !inTag {
+                guard let p = memchr(base + i, Int32(UInt8(ascii: "<")), n - i) else { return true }
+                i = UnsafeRawPointer(p) - start + 1
+                inTag = true
+                attributes = 0
+            } else {
+                let b = base[i]
+                i += 1
                 switch b {
                 case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = b
                 case UInt8(ascii: "="):
@@ -153,9 +167,6 @@ private final class IOContext {
                 case UInt8(ascii: ">"): inTag = false
                 default: break
                 }
-            } else if b == UInt8(ascii: "<") {
-                inTag = true
-                attributes = 0
             }
         }
         return true
@@ -426,7 +437,7 @@ final class XMLStream {
             xmlSchemaValidateOneElement(elementValidator, node)
             diagnostics = takeDiagnostics()
         }
-        return (Self.tree(node), diagnostics)
+        return (tree(node), diagnostics)
     }
 
     fileprivate static let schemaErrorHandler: xmlStructuredErrorFunc = { arg, error in
@@ -439,23 +450,39 @@ final class XMLStream {
             message: LibXML.redact(message)))
     }
 
-    private static func tree(_ node: xmlNodePtr) -> XMLElementNode {
-        var result = XMLElementNode(name: node.pointee.name.map { String(cString: $0) } ?? "",
-                                    line: Int(xmlGetLineNo(node)), text: [], children: [])
+    /// Element and attribute names as Strings, by libxml2's interned name pointer (the parser's dictionary lives
+    /// as long as this stream): a record's dozens of element names cost a lookup each, not an allocation.
+    private var names: [UnsafeRawPointer: String] = [:]
+
+    private func name(_ p: UnsafePointer<xmlChar>?, in dict: xmlDictPtr?) -> String {
+        guard let p else { return "" }
+        let key = UnsafeRawPointer(p)
+        if let n = names[key] { return n }
+        let n = String(cString: p)
+        // Only names the dictionary owns keep their address; anything else is made afresh every time.
+        if names.count < 4096, let dict, xmlDictOwns(dict, p) == 1 { names[key] = n }
+        return n
+    }
+
+    /// Appends a node's C string content at once.
+    private static func append(_ content: UnsafeMutablePointer<xmlChar>?, to bytes: inout [UInt8]) {
+        guard let content else { return }
+        let n = strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: content, count: n))
+    }
+
+    private func tree(_ node: xmlNodePtr) -> XMLElementNode {
+        let dict = node.pointee.doc?.pointee.dict
+        var result = XMLElementNode(name: name(node.pointee.name, in: dict), line: Int(xmlGetLineNo(node)), text: [], children: [])
         var attr = node.pointee.properties
         while let a = attr {
             var value: [UInt8] = []
             var t = a.pointee.children
             while let tn = t {
-                if var p = tn.pointee.content {
-                    while p.pointee != 0 {
-                        value.append(p.pointee)
-                        p += 1
-                    }
-                }
+                Self.append(tn.pointee.content, to: &value)
                 t = tn.pointee.next
             }
-            if let n = a.pointee.name { result.attributes[String(cString: n)] = String(decoding: value, as: UTF8.self) }
+            if a.pointee.name != nil { result.attributes[name(a.pointee.name, in: dict)] = String(decoding: value, as: UTF8.self) }
             attr = a.pointee.next
         }
         var child = node.pointee.children
@@ -464,12 +491,7 @@ final class XMLStream {
             case XML_ELEMENT_NODE:
                 result.children.append(tree(c))
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if var p = c.pointee.content {
-                    while p.pointee != 0 {
-                        result.text.append(p.pointee)
-                        p += 1
-                    }
-                }
+                Self.append(c.pointee.content, to: &result.text)
             default:
                 break
             }

@@ -50,7 +50,7 @@ func nodeText(_ node: XMLElementNode, _ limits: InputLimits) throws -> String {
         throw FormatError(rule: "xml.text.too-long", message: "a text node is longer than \(limits.maxFieldBytes) bytes",
                           location: SourceLocation(line: node.line))
     }
-    guard let s = String(validating: node.text, as: UTF8.self) else {
+    guard let s = UTF8Text.string(node.text) else {
         throw FormatError(rule: "encoding.invalid-utf8", message: "text is not valid UTF-8",
                           location: SourceLocation(line: node.line))
     }

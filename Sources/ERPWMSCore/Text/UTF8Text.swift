@@ -1,0 +1,33 @@
+/// Strings from bytes that must be UTF-8, made without the generic (unspecialised, metadata-hungry) path of
+/// `String(validating:as:)` for the common case: ASCII is checked eight bytes at a time and taken as it is;
+/// anything else goes through the full validation.
+public enum UTF8Text {
+    /// The bytes as a String, or nil when they are not valid UTF-8.
+    @inlinable
+    public static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    public static func string(_ bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBufferPointer { string($0) }
+    }
+
+    /// True when every byte is below 0x80.
+    @inlinable
+    public static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let n = bytes.count
+        var i = 0
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= n {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if base[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+}
