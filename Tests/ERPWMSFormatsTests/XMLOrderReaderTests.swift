@@ -186,6 +186,32 @@ struct XMLOrderReaderTests {
         if case .rejected = v.validate(orders[2], file: "orders.xml") { Issue.record("SO3 must be accepted") }
     }
 
+    @Test("bytes in any pieces give the same orders, lines, values and findings", arguments: [1, 3, 13, 4096])
+    func trickled(chunk: Int) throws {
+        let bad = "<order><order_id>SO2</order_id><currency>EUR</currency><bogus/></order>\n"
+        let text = document(orderXML("SO1", extra: "<gift_note>a &amp; b <![CDATA[<c>]]> ü</gift_note>", lines: 3), bad,
+                            orderXML("SO3", lines: 40))
+        func read(_ source: ByteSource) throws -> [RawOrder] {
+            let r = try XMLOrderReader(source: source, file: "orders.xml")
+            var all: [RawOrder] = []
+            while let o = try r.next() { all.append(o) }
+            return all
+        }
+        let whole = try read(MemoryByteSource(Array(text.utf8)))
+        let pieces = try read(TrickleByteSource(Array(text.utf8), chunk: chunk))
+        #expect(whole.map(\.orderId) == ["SO1", "SO2", "SO3"])
+        #expect(whole[0][.giftNote] == "a & b <c> ü")
+        #expect(whole[2].lines.count == 40)
+        #expect(whole[2].lines[39][.sku] == "SKU-40")
+        #expect(pieces.map(\.orderValues) == whole.map(\.orderValues))
+        #expect(pieces.map { $0.lines.map(\.values) } == whole.map { $0.lines.map(\.values) })
+        #expect(pieces.map { $0.codecFindings.map(\.rule) } == whole.map { $0.codecFindings.map(\.rule) })
+        #expect(!whole[1].codecFindings.isEmpty)
+        #expect(whole[1].codecFindings.allSatisfy { $0.orderId == "SO2" && $0.location.record == 2 })
+        #expect(whole[0].codecFindings.isEmpty && whole[2].codecFindings.isEmpty)
+        #expect(whole[2].location.record == 3)
+    }
+
     @Test("an order missing its lines gets the schema finding, the next one does not")
     func missingLines() throws {
         let bad = "<order><order_id>SO2</order_id><currency>EUR</currency></order>\n"

@@ -140,7 +140,7 @@ public struct OrderValidator: Sendable {
                     "contains control characters, which the WMS file cannot carry")
             return value
         }
-        if Clean.length(value) > settings.maxTextLength {
+        if Clean.isLonger(value, than: settings.maxTextLength) {
             ctx.add(OrderRule.fieldTooLong, field: name, at: location,
                     "\(Clean.length(value)) characters, at most \(settings.maxTextLength)")
             return value
@@ -217,7 +217,7 @@ public struct OrderValidator: Sendable {
         if Clean.hasControlCharacters(description) {
             ctx.add(OrderRule.controlCharacters, field: LineField.description.rawValue, at: at,
                     "contains control characters, which the WMS file cannot carry")
-        } else if Clean.length(description) > settings.maxDescriptionLength {
+        } else if Clean.isLonger(description, than: settings.maxDescriptionLength) {
             ctx.add(OrderRule.fieldTooLong, field: LineField.description.rawValue, at: at,
                     "\(Clean.length(description)) characters, at most \(settings.maxDescriptionLength)")
         }

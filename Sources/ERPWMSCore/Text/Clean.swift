@@ -102,12 +102,16 @@ public enum Clean {
     /// Length as XML Schema counts it (Unicode scalars), for the WMS schema's limits.
     public static func length(_ s: String) -> Int { s.unicodeScalars.count }
 
+    /// Whether `s` has more than `limit` Unicode scalars; a text with no more UTF-8 bytes than that (almost
+    /// every one) is not counted.
+    @inline(__always)
+    public static func isLonger(_ s: String, than limit: Int) -> Bool {
+        s.utf8.count > limit && length(s) > limit
+    }
+
     @inline(__always)
     public static func isASCII(_ s: String) -> Bool {
         var s = s
-        return s.withUTF8 { buf in
-            for b in buf where b >= 0x80 { return false }
-            return true
-        }
+        return s.withUTF8 { UTF8Text.isASCII($0) }
     }
 }

@@ -105,7 +105,7 @@ struct XMLElementNode {
 
 /// What the read callback shares with libxml2: the source, its error, the diagnostics, and the guards that
 /// watch the raw bytes before libxml2 parses them.
-private final class IOContext {
+final class IOContext {
     let source: ByteSource
     var error: Error?
     var diagnostics: [XMLDiagnostic] = []

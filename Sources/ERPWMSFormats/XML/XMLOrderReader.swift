@@ -1,46 +1,19 @@
 import ERPWMSCore
 
-/// Reads the canonical order XML (`schemas/erp-orders.xsd`) as a stream, one `<order>` at a time, each
-/// validated on its own against the XSD: a schema error rejects exactly that order (`xml.schema`).
+/// Reads the canonical order XML (`schemas/erp-orders.xsd`) as a stream, one `<order>` at a time, validated
+/// against the XSD as it streams: a schema error rejects exactly that order (`xml.schema`).
 public final class XMLOrderReader: OrderReader {
     public static let schemaName = "erp-orders.xsd"
 
-    private let records: XMLRecordStream
-    private let limits: InputLimits
-    public var recordsRead: Int { records.recordsRead }
-
-    private static let orderFields: [String: OrderField] = Dictionary(
-        uniqueKeysWithValues: OrderField.allCases.map { ($0.rawValue, $0) })
-    private static let lineFields: [String: LineField] = Dictionary(
-        uniqueKeysWithValues: LineField.allCases.map { ($0.rawValue, $0) })
+    private let stream: XMLOrderStream
+    public var recordsRead: Int { stream.recordsRead }
 
     public init(source: ByteSource, file: String, encoding: TextEncoding = .utf8, limits: InputLimits = .init()) throws {
-        records = try XMLRecordStream(source: source, file: file, schema: Self.schemaName, root: "orders",
-                                      record: "order", encoding: encoding)
-        self.limits = limits
+        stream = try XMLOrderStream(source: source, file: file, schema: Self.schemaName, encoding: encoding, limits: limits)
     }
 
     public func next() throws -> RawOrder? {
-        guard let record = try records.next() else { return nil }
-        var order = RawOrder(location: record.location,
-                             orderValues: Array(repeating: "", count: OrderField.allCases.count), lines: [],
-                             codecFindings: record.schemaFindings)
-        for child in record.element.children {
-            if child.name == "lines" {
-                for l in child.children where l.name == "line" {
-                    var line = RawLine(location: SourceLocation(line: l.line, record: record.location.record),
-                                       values: Array(repeating: "", count: LineField.allCases.count))
-                    for f in l.children {
-                        if let field = Self.lineFields[f.name] { line.values[field.index] = try nodeText(f, limits) }
-                    }
-                    order.lines.append(line)
-                }
-            } else if let field = Self.orderFields[child.name] {
-                order.orderValues[field.index] = try nodeText(child, limits)
-            }
-        }
-        for i in order.codecFindings.indices { order.codecFindings[i].orderId = order.orderId }
-        return order
+        try stream.next()
     }
 }
 
