@@ -152,4 +152,26 @@ struct MoneyTests {
     func moneyFormats(minor: Int64, scale: Int, text: String) {
         #expect(Money(minorUnits: minor, scale: scale).description == text)
     }
+
+    @Test("formatting matches long division by ten for every scale the parser allows")
+    func formatAgainstReference() {
+        /// The text by plain arithmetic on the magnitude: integer part, then `scale` digits of the remainder.
+        func reference(_ units: Int64, _ scale: Int) -> String {
+            let m = units.magnitude
+            var p: UInt64 = 1
+            for _ in 0..<scale { p *= 10 }
+            var text = String(m / p)
+            if scale > 0 {
+                let frac = String(m % p)
+                text += "." + String(repeating: "0", count: scale - frac.count) + frac
+            }
+            return units < 0 ? "-" + text : text
+        }
+        let values: [Int64] = [0, 1, -1, 7, 10, 99, 100, 101, -250, 1999, 123_456_789, 999_999_999_999_999_999, -999_999_999_999_999_999, Int64.max, Int64.min + 1]
+        for v in values {
+            for scale in 0...18 {
+                #expect(FixedDecimal(units: v, scale: scale).description == reference(v, scale), "\(v) scale \(scale)")
+            }
+        }
+    }
 }

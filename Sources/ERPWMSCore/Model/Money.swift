@@ -63,15 +63,29 @@ public struct FixedDecimal: Sendable, Hashable, CustomStringConvertible {
     public var description: String { Self.format(units: units, scale: scale) }
 
     static func format(units: Int64, scale: Int) -> String {
-        let negative = units < 0
-        var digits = String(units.magnitude)
-        if scale > 0 {
-            if digits.count <= scale {
-                digits = String(repeating: "0", count: scale - digits.count + 1) + digits
+        // Digits written from the right into a stack buffer: no intermediate Strings (this runs for every price
+        // of every order line, for content hashes and ledger rows).
+        var d: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &d) { buf in
+            var at = buf.count
+            var m = units.magnitude
+            var written = 0
+            repeat {
+                if written == scale && scale > 0 {
+                    at -= 1
+                    buf[at] = UInt8(ascii: ".")
+                }
+                at -= 1
+                buf[at] = UInt8(48 + m % 10)
+                m /= 10
+                written += 1
+            } while (m > 0 || written <= scale) && at > 2
+            if units < 0 {
+                at -= 1
+                buf[at] = UInt8(ascii: "-")
             }
-            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buf[at...]), as: UTF8.self)
         }
-        return negative ? "-" + digits : digits
     }
 }
 

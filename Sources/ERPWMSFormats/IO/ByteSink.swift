@@ -70,18 +70,30 @@ struct OutputBuffer {
     mutating func appendEscaped(_ s: String, attribute: Bool = false) {
         var s = s
         s.withUTF8 { buf in
-            for b in buf {
+            // Runs of bytes that need no escape (nearly all text) are copied at once.
+            var start = 0
+            var i = 0
+            while i < buf.count {
+                let b = buf[i]
+                let escape: StaticString?
                 switch b {
-                case UInt8(ascii: "&"): append("&amp;")
-                case UInt8(ascii: "<"): append("&lt;")
-                case UInt8(ascii: ">"): append("&gt;")
-                case UInt8(ascii: "\"") where attribute: append("&quot;")
-                case 0x0D: append("&#13;")
-                case 0x0A where attribute: append("&#10;")
-                case 0x09 where attribute: append("&#9;")
-                default: bytes.append(b)
+                case UInt8(ascii: "&"): escape = "&amp;"
+                case UInt8(ascii: "<"): escape = "&lt;"
+                case UInt8(ascii: ">"): escape = "&gt;"
+                case UInt8(ascii: "\"") where attribute: escape = "&quot;"
+                case 0x0D: escape = "&#13;"
+                case 0x0A where attribute: escape = "&#10;"
+                case 0x09 where attribute: escape = "&#9;"
+                default: escape = nil
                 }
+                if let escape {
+                    if i > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start..<i])) }
+                    append(escape)
+                    start = i + 1
+                }
+                i += 1
             }
+            if buf.count > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start..<buf.count])) }
         }
     }
 

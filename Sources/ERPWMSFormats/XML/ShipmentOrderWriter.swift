@@ -36,7 +36,11 @@ public final class ShipmentOrderWriter {
     public func write(_ order: Order, version: Int, action: Action) throws {
         out.append("<ShipmentOrder orderId=\"")
         out.appendEscaped(order.id, attribute: true)
-        out.append("\" version=\"\(version)\" action=\"\(action.rawValue)\">")
+        out.append("\" version=\"" as StaticString)
+        out.append(int: version)
+        out.append("\" action=\"" as StaticString)
+        out.append(action.rawValue)
+        out.append("\">" as StaticString)
         out.element("<OrderDate>", "</OrderDate>", order.orderDate)
         out.element("<Store>", "</Store>", order.store)
         out.element("<CustomerId>", "</CustomerId>", order.customerId)
@@ -58,8 +62,14 @@ public final class ShipmentOrderWriter {
         if includeEmail { out.element("<Email>", "</Email>", a.email) }
         out.append("</ShipTo><Payment method=\"")
         out.appendEscaped(order.paymentMethod, attribute: true)
-        out.append("\" currency=\"\(order.currency)\"")
-        if let cod = order.codAmount { out.append(" codAmount=\"\(cod.description)\"") }
+        out.append("\" currency=\"" as StaticString)
+        out.appendEscaped(order.currency, attribute: true)
+        out.append("\"" as StaticString)
+        if let cod = order.codAmount {
+            out.append(" codAmount=\"" as StaticString)
+            out.append(decimal: cod.minorUnits, scale: cod.scale)
+            out.append("\"" as StaticString)
+        }
         out.append("/>")
         let c = order.customs
         if !c.isEmpty {
@@ -81,11 +91,11 @@ public final class ShipmentOrderWriter {
             out.append(">" as StaticString)
             out.append(int: line.quantity)
             out.append("</Quantity><UnitPrice>" as StaticString)
-            out.append(line.unitPrice.description)
+            out.append(decimal: line.unitPrice.minorUnits, scale: line.unitPrice.scale)
             out.append("</UnitPrice>" as StaticString)
             if let t = line.taxRate {
                 out.append("<TaxRate>" as StaticString)
-                out.append(t.description)
+                out.append(decimal: t.units, scale: t.scale)
                 out.append("</TaxRate>" as StaticString)
             }
             out.element("<HsCode>", "</HsCode>", line.hsCode)
