@@ -398,9 +398,31 @@ public final class SQLiteLedger: Ledger {
 /// `LedgerTransaction` over one open GRDB transaction; statements are prepared once and reused.
 struct SQLiteLedgerTransaction: LedgerTransaction {
     let db: Database
+    /// The statements run once per order or line, held for the transaction: GRDB's cache finds a statement by
+    /// hashing its SQL text, which for these long statements cost about as much as binding their values.
+    private let hot = HotStatements()
+
+    init(db: Database) {
+        self.db = db
+    }
+
+    final class HotStatements {
+        var orderLookup: Statement?
+        var orderUpsert: Statement?
+        var instruction: Statement?
+        var lineInserts: [Statement?] = Array(repeating: nil, count: SQLiteLedgerTransaction.linesPerInsert)
+    }
+
+    /// The statement in `slot`, prepared (through GRDB's cache) the first time.
+    private func statement(_ slot: ReferenceWritableKeyPath<HotStatements, Statement?>, _ sql: String) throws -> Statement {
+        if let s = hot[keyPath: slot] { return s }
+        let s = try db.cachedStatement(sql: sql)
+        hot[keyPath: slot] = s
+        return s
+    }
 
     func order(_ id: String) throws -> KnownOrder? {
-        var st = FastStatement(try db.cachedStatement(sql: "SELECT version, content_hash, status, warehouse, file_id FROM orders WHERE order_id = ?"))
+        var st = FastStatement(try statement(\.orderLookup, "SELECT version, content_hash, status, warehouse, file_id FROM orders WHERE order_id = ?"))
         st.bind(id)
         defer { st.reset() }
         guard try st.step() else { return nil }
@@ -410,7 +432,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String,
                    customer: String) throws {
-        var o = FastStatement(try db.cachedStatement(sql: """
+        var o = FastStatement(try statement(\.orderUpsert, """
             INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id,
                                 line_count, instructed_at, first_instructed_at, customer)
             VALUES (?, ?, 'instructed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -440,7 +462,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         while !remaining.isEmpty {
             let batch = remaining.prefix(Self.linesPerInsert)
             remaining = remaining.dropFirst(batch.count)
-            var st = FastStatement(try db.cachedStatement(sql: Self.lineInsert(count: batch.count)))
+            var st = FastStatement(try lineInsert(count: batch.count))
             for l in batch {
                 st.bind(order.id)
                 st.bind(l.lineNo)
@@ -461,7 +483,12 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: n).joined(separator: ", ")
     }
     /// The insert of `count` (1...linesPerInsert) order lines.
-    static func lineInsert(count: Int) -> String { lineInserts[count - 1] }
+    private func lineInsert(count: Int) throws -> Statement {
+        if let s = hot.lineInserts[count - 1] { return s }
+        let s = try db.cachedStatement(sql: Self.lineInserts[count - 1])
+        hot.lineInserts[count - 1] = s
+        return s
+    }
 
     func orderLines(_ orderId: String) throws -> [KnownOrderLine]? {
         let st = try db.cachedStatement(sql: "SELECT line_no, wms_item, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no")
@@ -522,7 +549,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
                            fileId: Int64) throws {
-        var st = FastStatement(try db.cachedStatement(sql: """
+        var st = FastStatement(try statement(\.instruction, """
             INSERT INTO instructions (order_id, version, action, warehouse, output, file_id) VALUES (?, ?, ?, ?, ?, ?)
             """))
         st.bind(orderId)

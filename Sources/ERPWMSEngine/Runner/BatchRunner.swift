@@ -359,6 +359,7 @@ public final class BatchRunner {
 
         let reader = try openOrderReader(path: workPath, name: name, channel: channel)
         let pseudonymizer = config.pseudonymizer
+        var outputs: [String: WarehouseOutput] = [:]
         // Reading, validating and hashing an order need no ledger: they run on the second core, ahead of the loop
         // below (dedupe, ledger rows, outputs), which takes the orders in file order.
         return try Prefetch<PreparedOrder>.run(produce: {
@@ -454,13 +455,20 @@ public final class BatchRunner {
                     }
                     plan?(PlanEntry(id: order.id, action: action == .new ? .new : .replace,
                                     detail: "version \(version) to \(warehouse), \(order.lines.count) line(s)"))
-                    let (w, finalPath) = try shipmentOrderWriter(warehouse: warehouse, staging)
-                    try w.write(order, version: version, action: action)
-                    staging.count("wms/" + warehouse)
+                    let out: WarehouseOutput
+                    if let o = outputs[warehouse] {
+                        out = o
+                    } else {
+                        let (w, finalPath) = try shipmentOrderWriter(warehouse: warehouse, staging)
+                        out = WarehouseOutput(writer: w, path: workspace.relative(finalPath), key: "wms/" + warehouse)
+                        outputs[warehouse] = out
+                    }
+                    try out.writer.write(order, version: version, action: action)
+                    staging.count(out.key)
                     try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
                                      customer: customer)
                     try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
-                                             warehouse: warehouse, output: workspace.relative(finalPath), fileId: fileId)
+                                             warehouse: warehouse, output: out.path, fileId: fileId)
                     counts.ordersAccepted += 1
                     counts.linesAccepted += order.lines.count
                     Failpoint.hit("mid-orders")
@@ -468,6 +476,13 @@ public final class BatchRunner {
             }
             return counts
         }
+    }
+
+    /// A warehouse's staged shipment-order file as the order loop uses it: writer, ledger path, count key.
+    struct WarehouseOutput {
+        var writer: ShipmentOrderOutput
+        var path: String
+        var key: String
     }
 
     /// An order as the prefetching side hands it over: read, validated, hashed, its customer pseudonymised.
