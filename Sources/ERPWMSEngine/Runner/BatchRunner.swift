@@ -515,90 +515,107 @@ public final class BatchRunner {
         }
 
         let reader = try openConfirmationReader(path: workPath, name: name, channel: channel)
-        while let raw = try reader.next() {
-            counts.records += raw.lines.count
-            let c: ShipmentConfirmation
-            switch validator.validate(raw, file: name) {
-            case .rejected(let findings):
-                counts.confirmationsRejected += 1
-                try staging.reject(findings, orderId: raw.orderId, tx: tx, fileId: fileId)
-                continue
-            case .accepted(let accepted):
-                c = accepted
-            }
-            func note(_ rule: String, _ message: String, line: Int? = nil) throws {
-                pendingFindings[rule, default: 0] += 1
-                try tx.recordFindings([Finding(rule: rule, severity: .warning, message: message, file: name,
-                                               location: raw.location, orderId: c.orderId,
-                                               field: line.map { "line \($0)" })], fileId: fileId)
-            }
-            let contentHash = c.contentHash
-            if let earlier = try tx.shipmentHash(c.shipmentId) {
-                counts.confirmationsDuplicate += 1
-                plan?(PlanEntry(id: c.shipmentId, action: .unchanged, detail: "shipment already recorded for order \(c.orderId)"))
-                if earlier != contentHash {
-                    try note(ConfirmationRule.conflictingDuplicate,
-                             "shipment \(c.shipmentId) was confirmed before with different content; the first confirmation counts")
+        // As for orders: reading, validating and hashing run ahead on the second core.
+        return try Prefetch<PreparedConfirmation>.run(produce: {
+            guard let raw = try reader.next() else { return nil }
+            let outcome = validator.validate(raw, file: name)
+            var contentHash = ""
+            if case .accepted(let c) = outcome { contentHash = c.contentHash }
+            return PreparedConfirmation(raw: raw, outcome: outcome, contentHash: contentHash)
+        }) { confirmations in
+            while let prepared = try confirmations.next() {
+                let raw = prepared.raw
+                counts.records += raw.lines.count
+                let c: ShipmentConfirmation
+                switch prepared.outcome {
+                case .rejected(let findings):
+                    counts.confirmationsRejected += 1
+                    try staging.reject(findings, orderId: raw.orderId, tx: tx, fileId: fileId)
+                    continue
+                case .accepted(let accepted):
+                    c = accepted
                 }
-                continue
-            }
-            let orderLines = try tx.orderLines(c.orderId)
-            try tx.saveShipment(c, contentHash: contentHash, knownOrder: orderLines != nil, fileId: fileId, at: now)
-            counts.confirmationsAccepted += 1
-            plan?(PlanEntry(id: c.shipmentId, action: .new,
-                            detail: "order \(c.orderId)\(orderLines == nil ? " (unknown reference)" : ""), \(c.lines.count) line(s)"))
-            guard let orderLines else {
-                counts.unknownReferences += 1
-                try note(ConfirmationRule.unknownReference,
-                         "order \(c.orderId) was never instructed by erpwms (shipment \(c.shipmentId)); see the reconciliation report")
-                continue
-            }
-            if plan == nil, try tx.order(c.orderId)?.status == "cancelled", Self.allShipped(orderLines, try tx.shipped(c.orderId)) {
-                // The WMS answered cancelled, and its confirmations now say all of it shipped: too late after all.
-                // (A late confirmation of a part shipped before the cancellation leaves the rest cancelled.)
-                let flows = try tx.flows()
-                try flows.setOrderStatus(c.orderId, status: "cancelled_but_shipped")
-                try flows.setCancellationStatus(c.orderId, status: "too_late", at: c.shipDate, recordedAt: now)
-                try note(CancellationRule.shippedAfterCancel,
-                         "order \(c.orderId) was cancelled by the WMS and has now shipped (shipment \(c.shipmentId)); recorded as cancelled but shipped")
-                let w = try staging.documents.erp(.cancellationStatuses, prefix: "cancellation-status")
-                try w.write(["order_id": c.orderId, "status": "too_late", "at": c.shipDate,
-                             "detail": "the WMS shipped it after answering cancelled (shipment \(c.shipmentId))"])
-                staging.documents.count(w)
-            }
-            try tx.markConfirmed(c.orderId)
-            let shipped = try tx.shipped(c.orderId)
-            let byLine = Dictionary(c.lines.map { ($0.lineNo, $0) }, uniquingKeysWith: { a, _ in a })
-            for l in c.lines where !orderLines.contains(where: { $0.lineNo == l.lineNo }) {
-                try note(ConfirmationRule.unknownLine, "order \(c.orderId) has no line \(l.lineNo)", line: l.lineNo)
-            }
-            var lines: [OrderStatusUpdate.Line] = []
-            var over = false
-            for ol in orderLines {
-                let total = shipped[ol.lineNo]?.quantity ?? 0
-                let reason = shipped[ol.lineNo]?.closedReason
-                let state = LineState.of(ordered: ol.quantity, shipped: total, closed: reason != nil)
-                if let cl = byLine[ol.lineNo], cl.sku != ol.sku {
-                    try note(ConfirmationRule.skuMismatch, "line \(ol.lineNo) was instructed as \(ol.sku), confirmed as \(cl.sku)",
-                             line: ol.lineNo)
+                func note(_ rule: String, _ message: String, line: Int? = nil) throws {
+                    pendingFindings[rule, default: 0] += 1
+                    try tx.recordFindings([Finding(rule: rule, severity: .warning, message: message, file: name,
+                                                   location: raw.location, orderId: c.orderId,
+                                                   field: line.map { "line \($0)" })], fileId: fileId)
                 }
-                if state == .over, byLine[ol.lineNo] != nil {
-                    over = true
-                    try note(ConfirmationRule.overShipment, "line \(ol.lineNo): \(total) shipped, \(ol.quantity) ordered",
-                             line: ol.lineNo)
+                let contentHash = prepared.contentHash
+                if let earlier = try tx.shipmentHash(c.shipmentId) {
+                    counts.confirmationsDuplicate += 1
+                    plan?(PlanEntry(id: c.shipmentId, action: .unchanged, detail: "shipment already recorded for order \(c.orderId)"))
+                    if earlier != contentHash {
+                        try note(ConfirmationRule.conflictingDuplicate,
+                                 "shipment \(c.shipmentId) was confirmed before with different content; the first confirmation counts")
+                    }
+                    continue
                 }
-                lines.append(OrderStatusUpdate.Line(lineNo: ol.lineNo, sku: ol.sku, ordered: ol.quantity,
-                                                    shipped: byLine[ol.lineNo]?.quantity ?? 0, shippedTotal: total,
-                                                    state: state, reason: state == .shortClosed ? reason : nil))
+                let orderLines = try tx.orderLines(c.orderId)
+                try tx.saveShipment(c, contentHash: contentHash, knownOrder: orderLines != nil, fileId: fileId, at: now)
+                counts.confirmationsAccepted += 1
+                plan?(PlanEntry(id: c.shipmentId, action: .new,
+                                detail: "order \(c.orderId)\(orderLines == nil ? " (unknown reference)" : ""), \(c.lines.count) line(s)"))
+                guard let orderLines else {
+                    counts.unknownReferences += 1
+                    try note(ConfirmationRule.unknownReference,
+                             "order \(c.orderId) was never instructed by erpwms (shipment \(c.shipmentId)); see the reconciliation report")
+                    continue
+                }
+                if plan == nil, try tx.order(c.orderId)?.status == "cancelled", Self.allShipped(orderLines, try tx.shipped(c.orderId)) {
+                    // The WMS answered cancelled, and its confirmations now say all of it shipped: too late after all.
+                    // (A late confirmation of a part shipped before the cancellation leaves the rest cancelled.)
+                    let flows = try tx.flows()
+                    try flows.setOrderStatus(c.orderId, status: "cancelled_but_shipped")
+                    try flows.setCancellationStatus(c.orderId, status: "too_late", at: c.shipDate, recordedAt: now)
+                    try note(CancellationRule.shippedAfterCancel,
+                             "order \(c.orderId) was cancelled by the WMS and has now shipped (shipment \(c.shipmentId)); recorded as cancelled but shipped")
+                    let w = try staging.documents.erp(.cancellationStatuses, prefix: "cancellation-status")
+                    try w.write(["order_id": c.orderId, "status": "too_late", "at": c.shipDate,
+                                 "detail": "the WMS shipped it after answering cancelled (shipment \(c.shipmentId))"])
+                    staging.documents.count(w)
+                }
+                try tx.markConfirmed(c.orderId)
+                let shipped = try tx.shipped(c.orderId)
+                let byLine = Dictionary(c.lines.map { ($0.lineNo, $0) }, uniquingKeysWith: { a, _ in a })
+                for l in c.lines where !orderLines.contains(where: { $0.lineNo == l.lineNo }) {
+                    try note(ConfirmationRule.unknownLine, "order \(c.orderId) has no line \(l.lineNo)", line: l.lineNo)
+                }
+                var lines: [OrderStatusUpdate.Line] = []
+                var over = false
+                for ol in orderLines {
+                    let total = shipped[ol.lineNo]?.quantity ?? 0
+                    let reason = shipped[ol.lineNo]?.closedReason
+                    let state = LineState.of(ordered: ol.quantity, shipped: total, closed: reason != nil)
+                    if let cl = byLine[ol.lineNo], cl.sku != ol.sku {
+                        try note(ConfirmationRule.skuMismatch, "line \(ol.lineNo) was instructed as \(ol.sku), confirmed as \(cl.sku)",
+                                 line: ol.lineNo)
+                    }
+                    if state == .over, byLine[ol.lineNo] != nil {
+                        over = true
+                        try note(ConfirmationRule.overShipment, "line \(ol.lineNo): \(total) shipped, \(ol.quantity) ordered",
+                                 line: ol.lineNo)
+                    }
+                    lines.append(OrderStatusUpdate.Line(lineNo: ol.lineNo, sku: ol.sku, ordered: ol.quantity,
+                                                        shipped: byLine[ol.lineNo]?.quantity ?? 0, shippedTotal: total,
+                                                        state: state, reason: state == .shortClosed ? reason : nil))
+                }
+                if over { counts.overShipments += 1 }
+                try feedbackWriter().write(OrderStatusUpdate(
+                    orderId: c.orderId, status: OrderShipState.of(lines.map(\.state)), shipmentId: c.shipmentId,
+                    shipDate: c.shipDate, warehouse: c.warehouse, carrier: c.carrier,
+                    trackingNumbers: c.parcels.map(\.trackingNumber), lines: lines))
+                staging.count("erp/status")
             }
-            if over { counts.overShipments += 1 }
-            try feedbackWriter().write(OrderStatusUpdate(
-                orderId: c.orderId, status: OrderShipState.of(lines.map(\.state)), shipmentId: c.shipmentId,
-                shipDate: c.shipDate, warehouse: c.warehouse, carrier: c.carrier,
-                trackingNumbers: c.parcels.map(\.trackingNumber), lines: lines))
-            staging.count("erp/status")
+            return counts
         }
-        return counts
+    }
+
+    /// A confirmation as the prefetching side hands it over: read, validated, hashed.
+    struct PreparedConfirmation {
+        var raw: RawConfirmation
+        var outcome: ConfirmationValidator.Outcome
+        var contentHash: String
     }
 
     /// Whether an order has shipped in full: every line at least its quantity. (A line the WMS closed short did

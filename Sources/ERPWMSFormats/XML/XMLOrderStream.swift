@@ -87,6 +87,10 @@ final class XMLOrderStream {
     private let validator: xmlSchemaValidCtxtPtr
     private var plug: xmlSchemaSAXPlugPtr?
     private let handler: UnsafeMutablePointer<xmlSAXHandler>
+    /// Where the plug keeps the handler and user data it replaced, and writes them back when unplugged: they
+    /// must outlive the plug (locals of `init` would be gone by then).
+    private let saxSlot: UnsafeMutablePointer<xmlSAXHandlerPtr?>
+    private let userSlot: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     private let parser: xmlParserCtxtPtr
     private let buffer: UnsafeMutableRawBufferPointer
     private var ended = false
@@ -117,13 +121,17 @@ final class XMLOrderStream {
         handler.pointee.cdataBlock = Self.characters
         handler.pointee.ignorableWhitespace = Self.characters
         handler.pointee.serror = Self.parserError
-        var sax: xmlSAXHandlerPtr? = handler
-        var user: UnsafeMutableRawPointer? = statePointer
-        plug = xmlSchemaSAXPlug(v, &sax, &user)
-        guard plug != nil, let p = xmlCreatePushParserCtxt(sax, user, nil, 0, "input.xml") else {
+        saxSlot = .allocate(capacity: 1)
+        saxSlot.initialize(to: handler)
+        userSlot = .allocate(capacity: 1)
+        userSlot.initialize(to: statePointer)
+        plug = xmlSchemaSAXPlug(v, saxSlot, userSlot)
+        guard plug != nil, let p = xmlCreatePushParserCtxt(saxSlot.pointee, userSlot.pointee, nil, 0, "input.xml") else {
             if let plug { xmlSchemaSAXUnplug(plug) }
             xmlSchemaFreeValidCtxt(v)
             handler.deallocate()
+            saxSlot.deallocate()
+            userSlot.deallocate()
             state.deinitialize(count: 1)
             state.deallocate()
             throw FormatError(rule: "xml.reader", message: "libxml2 could not create a parser")
@@ -144,6 +152,8 @@ final class XMLOrderStream {
         xmlFreeParserCtxt(parser)
         xmlSchemaFreeValidCtxt(validator)
         handler.deallocate()
+        saxSlot.deallocate()
+        userSlot.deallocate()
         buffer.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
