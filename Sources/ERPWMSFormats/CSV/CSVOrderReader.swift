@@ -13,7 +13,8 @@ public final class CSVOrderReader: OrderReader {
         case mapped(FieldMapping, personal: Bool)
     }
 
-    private var parser: CSVParser
+    /// Read for every field: no dynamic exclusivity check (nothing here accesses it reentrantly).
+    @exclusivity(unchecked) private var parser: CSVParser
     private let file: String
     private let mapping: Mapping?
     private var headerIndex: [String: Int] = [:]
@@ -124,8 +125,8 @@ public final class CSVOrderReader: OrderReader {
 
     /// The last value read per plain column, as bytes and as the String made of them: order fields repeat on
     /// every row of an order, so most rows compare bytes and reuse the String instead of making a new one.
-    private var lastBytes: [[UInt8]?] = []
-    private var lastString: [String] = []
+    @exclusivity(unchecked) private var lastBytes: [[UInt8]?] = []
+    @exclusivity(unchecked) private var lastString: [String] = []
 
     private func plainField(_ c: Int) throws -> String {
         guard c < parser.fieldCount else { return "" }

@@ -1,7 +1,8 @@
 /// Writes RFC 4180 CSV for people: fields quoted when needed, and cells a spreadsheet would execute
 /// as a formula (starting with = + - @ tab or CR) prefixed with `'`.
 public final class CSVWriter {
-    private var out: OutputBuffer
+    /// Appended to for every field written: no dynamic exclusivity check (nothing here accesses it reentrantly).
+    @exclusivity(unchecked) private var out: OutputBuffer
 
     public init(sink: ByteSink) {
         out = OutputBuffer(sink: sink)

@@ -9,7 +9,8 @@ public protocol OrderStatusWriter: AnyObject {
 /// `schemas/erp-order-status.xsd`, deterministic (no timestamps, fixed attribute order).
 public final class OrderStatusXMLWriter: OrderStatusWriter {
     public static let schemaName = "erp-order-status.xsd"
-    private var out: OutputBuffer
+    /// Appended to for every field written: no dynamic exclusivity check (nothing here accesses it reentrantly).
+    @exclusivity(unchecked) private var out: OutputBuffer
 
     public init(sink: ByteSink, source: String) {
         out = OutputBuffer(sink: sink)

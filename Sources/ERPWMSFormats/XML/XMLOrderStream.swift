@@ -51,9 +51,11 @@ final class XMLOrderStream {
 
         var lineNumber: Int { parser.map { Int($0.pointee.input.pointee.line) } ?? 0 }
 
+        /// Records what fails the file; the callbacks ignore everything after it and `feed` throws it once the
+        /// chunk is parsed. (Not `xmlStopParser`: it frees the input buffer at once, while the schema validator,
+        /// called after our callback, still reads the same characters.)
         mutating func fail(_ error: FormatError) {
             if fatal == nil { fatal = error }
-            if let parser { xmlStopParser(parser) }
         }
 
         static let orderFields: [String: Int] = Dictionary(uniqueKeysWithValues: OrderField.allCases.map { ($0.rawValue, $0.index) })
