@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import ERPWMSEngine
 
@@ -29,6 +30,21 @@ struct RunnerTests {
         #expect(!rejects.contains("Schröder"))
         #expect(!t.outboxXML.contains("SO2"))
         #expect(!t.outboxXML.contains("k@example.de"), "e-mail is not sent unless configured")
+    }
+
+    @Test("every instructed order has its instruction row, in file order, whatever the batch size of the inserts")
+    func instructionRows() throws {
+        let t = try TestWorkspace()
+        let n = SQLiteLedgerTransaction.instructionsPerInsert * 2 + 5
+        let ids = (1...n).map { String(format: "SO%03d", $0) }
+        try t.drop("a.csv", CSVFixture.file(ids.map { CSVFixture.row($0) }))
+        #expect(try t.run().ordersAccepted == n)
+        try t.drop("b.csv", CSVFixture.file([CSVFixture.row("SO001", ["quantity": "7"])]))
+        #expect(try t.run().ordersReplaced == 1)
+        let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
+        let rows = try ledger.queue.read { try Row.fetchAll($0, sql: "SELECT order_id, version, action FROM instructions ORDER BY id") }
+        #expect(rows.map { $0["order_id"] as String } == ids + ["SO001"])
+        #expect(rows.last.map { ($0["version"] as Int, $0["action"] as String) } ?? (0, "") == (2, "replace"))
     }
 
     @Test("the same bytes again are a duplicate file: archived, nothing re-sent")

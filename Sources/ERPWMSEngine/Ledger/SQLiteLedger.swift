@@ -388,7 +388,9 @@ public final class SQLiteLedger: Ledger {
     public func inTransaction<T>(_ body: (LedgerTransaction) throws -> T) throws -> T {
         var result: T?
         try queue.inTransaction(.immediate) { db in
-            result = try body(SQLiteLedgerTransaction(db: db))
+            let tx = SQLiteLedgerTransaction(db: db)
+            result = try body(tx)
+            try tx.flushPending()
             return .commit
         }
         return result!
@@ -409,7 +411,8 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     final class HotStatements {
         var orderLookup: Statement?
         var orderUpsert: Statement?
-        var instruction: Statement?
+        var instructionBatch: Statement?
+        var pendingInstructions: [PendingInstruction] = []
         var lineInserts: [Statement?] = Array(repeating: nil, count: SQLiteLedgerTransaction.linesPerInsert)
     }
 
@@ -549,15 +552,46 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
                            fileId: Int64) throws {
-        var st = FastStatement(try statement(\.instruction, """
-            INSERT INTO instructions (order_id, version, action, warehouse, output, file_id) VALUES (?, ?, ?, ?, ?, ?)
-            """))
-        st.bind(orderId)
-        st.bind(version)
-        st.bind(action)
-        st.bind(warehouse)
-        st.bind(output)
-        st.bind(fileId)
+        // Nothing reads instructions while a file is processed (only `orders show`): they are inserted
+        // `instructionsPerInsert` at a time, and the rest before the transaction commits (`flushPending`).
+        hot.pendingInstructions.append(PendingInstruction(orderId: orderId, version: version, action: action,
+                                                          warehouse: warehouse, output: output, fileId: fileId))
+        if hot.pendingInstructions.count == Self.instructionsPerInsert { try flushPending() }
+    }
+
+    struct PendingInstruction {
+        var orderId: String
+        var version: Int
+        var action: String
+        var warehouse: String
+        var output: String
+        var fileId: Int64
+    }
+
+    static let instructionsPerInsert = 16
+
+    /// Writes what is still buffered; called by the ledger before every commit.
+    func flushPending() throws {
+        let rows = hot.pendingInstructions
+        guard !rows.isEmpty else { return }
+        hot.pendingInstructions.removeAll(keepingCapacity: true)
+        let statement: Statement
+        if rows.count == Self.instructionsPerInsert, let s = hot.instructionBatch {
+            statement = s
+        } else {
+            statement = try db.cachedStatement(sql: "INSERT INTO instructions (order_id, version, action, warehouse, output, file_id) VALUES "
+                + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "))
+            if rows.count == Self.instructionsPerInsert { hot.instructionBatch = statement }
+        }
+        var st = FastStatement(statement)
+        for r in rows {
+            st.bind(r.orderId)
+            st.bind(r.version)
+            st.bind(r.action)
+            st.bind(r.warehouse)
+            st.bind(r.output)
+            st.bind(r.fileId)
+        }
         try st.execute()
     }
 
