@@ -32,19 +32,25 @@ struct RunnerTests {
         #expect(!t.outboxXML.contains("k@example.de"), "e-mail is not sent unless configured")
     }
 
-    @Test("every instructed order has its instruction row, in file order, whatever the batch size of the inserts")
+    @Test("every instructed order has its instruction row and its lines, whatever the batch size of the inserts")
     func instructionRows() throws {
         let t = try TestWorkspace()
         let n = SQLiteLedgerTransaction.instructionsPerInsert * 2 + 5
         let ids = (1...n).map { String(format: "SO%03d", $0) }
-        try t.drop("a.csv", CSVFixture.file(ids.map { CSVFixture.row($0) }))
+        // 1 to 3 lines per order: the line inserts' batches end in the middle of orders.
+        let rows = ids.enumerated().flatMap { i, id in (1...(i % 3 + 1)).map { CSVFixture.row(id, line: $0) } }
+        try t.drop("a.csv", CSVFixture.file(rows))
         #expect(try t.run().ordersAccepted == n)
         try t.drop("b.csv", CSVFixture.file([CSVFixture.row("SO001", ["quantity": "7"])]))
         #expect(try t.run().ordersReplaced == 1)
         let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
-        let rows = try ledger.queue.read { try Row.fetchAll($0, sql: "SELECT order_id, version, action FROM instructions ORDER BY id") }
-        #expect(rows.map { $0["order_id"] as String } == ids + ["SO001"])
-        #expect(rows.last.map { ($0["version"] as Int, $0["action"] as String) } ?? (0, "") == (2, "replace"))
+        let instructions = try ledger.queue.read { try Row.fetchAll($0, sql: "SELECT order_id, version, action FROM instructions ORDER BY id") }
+        #expect(instructions.map { $0["order_id"] as String } == ids + ["SO001"])
+        #expect(instructions.last.map { ($0["version"] as Int, $0["action"] as String) } ?? (0, "") == (2, "replace"))
+        let lines = try ledger.queue.read { try Row.fetchAll($0, sql: "SELECT order_id, line_no, quantity FROM order_lines ORDER BY order_id, line_no") }
+        #expect(lines.count == rows.count)
+        #expect(lines.filter { $0["order_id"] as String == "SO001" }.map { $0["quantity"] as Int } == [7])
+        #expect(lines.filter { $0["order_id"] as String == "SO003" }.map { $0["line_no"] as Int } == [1, 2, 3])
     }
 
     @Test("the same bytes again are a duplicate file: archived, nothing re-sent")

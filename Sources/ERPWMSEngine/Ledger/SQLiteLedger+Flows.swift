@@ -195,6 +195,8 @@ extension SQLiteLedger {
 /// `FlowLedger` over one open GRDB transaction.
 struct SQLiteFlowLedger: FlowLedger {
     let db: Database
+    /// Writes the order lines the transaction still buffers, before they are read here.
+    var flushOrderLines: () throws -> Void = {}
 
     private func one<T: DatabaseValueConvertible>(_ sql: String, _ args: StatementArguments) throws -> T? {
         try T.fetchOne(db.cachedStatement(sql: sql), arguments: args)
@@ -312,6 +314,7 @@ struct SQLiteFlowLedger: FlowLedger {
     // MARK: Returns
 
     func returnableOrder(_ orderId: String) throws -> ReturnableOrder? {
+        try flushOrderLines()
         guard let o = try Row.fetchOne(db.cachedStatement(sql: "SELECT currency, warehouse, status FROM orders WHERE order_id = ?"),
                                        arguments: [orderId]) else { return nil }
         let lines = try Row.fetchAll(db.cachedStatement(sql: """
