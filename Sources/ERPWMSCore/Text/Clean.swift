@@ -73,13 +73,15 @@ public enum Clean {
     /// Trim + NFC: what every free-text field gets.
     public static func text(_ s: String) -> String { nfc(trim(s)) }
 
-    /// Trim + NFC + half-width: codes, postcodes, phones.
-    public static func code(_ s: String) -> String { trim(halfWidth(nfc(s))) }
+    /// Trim + NFC + half-width: codes, postcodes, phones. (ASCII, the usual case, needs the trim only.)
+    public static func code(_ s: String) -> String { isASCII(s) ? trim(s) : trim(halfWidth(nfc(s))) }
 
     /// A code that is upper case by definition (country, currency).
     public static func upperCode(_ s: String) -> String {
         let c = code(s)
-        return isASCII(c) ? c.uppercased() : c
+        guard isASCII(c) else { return c }
+        // Already upper case (the usual case): the same String, no new one.
+        return c.utf8.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) ? c.uppercased() : c
     }
 
     /// True when `s` has a character XML 1.0 cannot carry (C0 controls other than tab, LF and CR;

@@ -56,11 +56,15 @@ public struct CSVParser {
         chunk = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     }
 
+    // The accessors below are `mutating` though they only read: a reader keeps its parser as a stored property
+    // of a class, and a non-mutating call there copies the whole struct first (retaining and releasing its
+    // buffers) for every field; a mutating one works in place.
+
     /// Number of fields in the current record.
-    public var fieldCount: Int { fieldEnds.count }
+    public var fieldCount: Int { mutating get { fieldEnds.count } }
 
     /// True when the current record's field `i` holds exactly `bytes` (no String is made).
-    public func field(_ i: Int, equals bytes: [UInt8]) -> Bool {
+    public mutating func field(_ i: Int, equals bytes: [UInt8]) -> Bool {
         let start = i == 0 ? 0 : fieldEnds[i - 1]
         let stop = fieldEnds[i]
         guard stop - start == bytes.count else { return false }
@@ -72,13 +76,13 @@ public struct CSVParser {
     }
 
     /// The current record's field `i` as bytes.
-    public func fieldBytes(_ i: Int) -> [UInt8] {
+    public mutating func fieldBytes(_ i: Int) -> [UInt8] {
         let start = i == 0 ? 0 : fieldEnds[i - 1]
         return Array(record[start..<fieldEnds[i]])
     }
 
     /// The current record's field `i` as a `String`, validated as UTF-8.
-    public func field(_ i: Int) throws -> String {
+    public mutating func field(_ i: Int) throws -> String {
         let start = i == 0 ? 0 : fieldEnds[i - 1]
         let stop = fieldEnds[i]
         if start == stop { return "" }
@@ -253,7 +257,7 @@ public struct CSVParser {
 
 extension CSVParser {
     /// The finding for a row whose column count differs from the header's (`headerCount` 0: no header, no check).
-    func columnCountFinding(headerCount: Int, file: String, location: SourceLocation) -> Finding? {
+    mutating func columnCountFinding(headerCount: Int, file: String, location: SourceLocation) -> Finding? {
         guard headerCount > 0 && fieldCount != headerCount else { return nil }
         return Finding(rule: "csv.row.column-count", message: "row has \(fieldCount) columns, the header has \(headerCount)",
                        file: file, location: location)
