@@ -362,23 +362,26 @@ public final class BatchRunner {
         var outputs: [String: WarehouseOutput] = [:]
         // Reading, validating and hashing an order need no ledger: they run on the second core, ahead of the loop
         // below (dedupe, ledger rows, outputs), which takes the orders in file order.
+        let lineLocations = channel.unknownSKU != .off
         return try Prefetch<PreparedOrder>.run(produce: {
             guard let raw = try reader.next() else { return nil }
             let outcome = validator.validate(raw, file: name)
             var contentHash = ""
             if case .accepted(let order, _) = outcome { contentHash = order.contentHash }
-            return PreparedOrder(raw: raw, outcome: outcome, contentHash: contentHash,
+            // The raw order stays on this side (and is freed where it was made); the loop gets what it quotes.
+            return PreparedOrder(orderId: raw.orderId, location: raw.location, lineCount: raw.lines.count,
+                                 lineLocations: lineLocations ? raw.lines.map(\.location) : [],
+                                 outcome: outcome, contentHash: contentHash,
                                  customer: pseudonymizer?.customer(id: raw[.customerId], name: raw[.shipName], postcode: raw[.shipPostcode]) ?? "")
         }) { orders in
             while let prepared = try orders.next() {
-                let raw = prepared.raw
-                counts.records += raw.lines.count
+                counts.records += prepared.lineCount
                 let customer = prepared.customer
-                if counts.records % 8192 < raw.lines.count { progress?(Progress(file: name, filesDone: filesDone, records: counts.records)) }
+                if counts.records % 8192 < prepared.lineCount { progress?(Progress(file: name, filesDone: filesDone, records: counts.records)) }
                 switch prepared.outcome {
                 case .rejected(let findings):
                     counts.ordersRejected += 1
-                    try staging.reject(findings, orderId: raw.orderId, customer: customer, tx: tx, fileId: fileId)
+                    try staging.reject(findings, orderId: prepared.orderId, customer: customer, tx: tx, fileId: fileId)
                 case .accepted(let order, var warnings):
                     if withdrawals, let c = try flows.cancellation(order.id), c.status == "pending" || c.status == "withdrawn" {
                         if try tx.order(order.id) == nil {
@@ -397,7 +400,7 @@ public final class BatchRunner {
                     if channel.unknownSKU != .off {
                         var ctx = FlowContext(fileId: fileId, file: name, channel: channel, tx: tx, flows: flows, staging: staging,
                                               outputs: staging.documents, now: now)
-                        let unknown = try unknownSKUs(zip(order.lines, raw.lines).map { ($0.sku, $1.location) }, rule: OrderRule.unknownSKU,
+                        let unknown = try unknownSKUs(zip(order.lines, prepared.lineLocations).map { ($0.sku, $1) }, rule: OrderRule.unknownSKU,
                                                       id: order.id, &ctx)
                         if unknown.contains(where: { $0.severity == .error }) {
                             counts.ordersRejected += 1
@@ -408,7 +411,7 @@ public final class BatchRunner {
                     }
                     guard let warehouse = config.router.route(order) else {
                         counts.ordersRejected += 1
-                        try staging.reject([WarehouseRouter.unroutable(order, file: name, location: raw.location)],
+                        try staging.reject([WarehouseRouter.unroutable(order, file: name, location: prepared.location)],
                                            orderId: order.id, customer: customer, tx: tx, fileId: fileId)
                         continue
                     }
@@ -422,7 +425,7 @@ public final class BatchRunner {
                             // the file fails as a whole and nothing from it is sent.
                             throw FormatError(rule: "order.rows.contiguous",
                                               message: "order \(order.id) appears again with other content; the rows of one order must be contiguous and appear once per file",
-                                              location: raw.location)
+                                              location: prepared.location)
                         }
                         if known.contentHash == contentHash {
                             counts.ordersDuplicate += 1
@@ -433,7 +436,7 @@ public final class BatchRunner {
                             counts.ordersRejected += 1
                             try staging.reject([Finding(rule: OrderRule.changedAfterConfirmation,
                                                         message: "changed after the WMS confirmed version \(known.version); a change now needs a cancellation or a new order",
-                                                        file: name, location: raw.location, orderId: order.id)],
+                                                        file: name, location: prepared.location, orderId: order.id)],
                                                orderId: order.id, tx: tx, fileId: fileId)
                             continue
                         }
@@ -441,7 +444,7 @@ public final class BatchRunner {
                             counts.ordersRejected += 1
                             try staging.reject([Finding(rule: OrderRule.warehouseChanged,
                                                         message: "version \(known.version) went to \(known.warehouse); a replacement cannot move it to \(warehouse) (cancel it there first)",
-                                                        file: name, location: raw.location, orderId: order.id, field: "warehouse")],
+                                                        file: name, location: prepared.location, orderId: order.id, field: "warehouse")],
                                                orderId: order.id, tx: tx, fileId: fileId)
                             continue
                         }
@@ -487,7 +490,12 @@ public final class BatchRunner {
 
     /// An order as the prefetching side hands it over: read, validated, hashed, its customer pseudonymised.
     struct PreparedOrder {
-        var raw: RawOrder
+        /// The order id as read, where the order starts, its line count, and (when unknown SKUs are checked)
+        /// where each line is.
+        var orderId: String
+        var location: SourceLocation
+        var lineCount: Int
+        var lineLocations: [SourceLocation]
         var outcome: OrderValidator.Outcome
         var contentHash: String
         var customer: String
