@@ -150,6 +150,11 @@ struct CSVParserTests {
         #expect(try parseCSV("12345,12345\n", limits: limits).count == 1)
         let e = try #require(formatError { _ = try parseCSV("12345,12345,1\n", limits: limits) })
         #expect(e.rule == "csv.record.too-long")
+        // Quoted fields count too, each under the field limit, in one read or byte by byte.
+        for chunk in [nil, 1] as [Int?] {
+            let q = try #require(formatError { _ = try parseCSV("\"12345\",\"12345\",\"1\"\n", limits: limits, chunk: chunk) })
+            #expect(q.rule == "csv.record.too-long")
+        }
     }
 
     @Test("invalid UTF-8 in a field is an error with the line", arguments: [

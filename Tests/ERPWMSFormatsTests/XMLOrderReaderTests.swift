@@ -158,6 +158,59 @@ struct XMLOrderReaderTests {
         #expect((5...7).contains(line), "line \(line)")
     }
 
+    @Test("the orders before a well-formedness error are read, then the error comes")
+    func ordersBeforeMalformed() throws {
+        let xml = document(orderXML("SO1"), orderXML("SO2"), "<order><order_id>SO3</order_id></wrong>\n")
+        let (orders, error) = readUntilError(xml)
+        #expect(orders.map(\.orderId) == ["SO1", "SO2"])
+        #expect(error?.rule == "xml.malformed")
+    }
+
+    @Test("an element nested inside a field neither ends the field nor empties it")
+    func nestedInField() throws {
+        let o = try #require(try xmlReader(document(orderXML("SO1").replacingOccurrences(of: "<ship_city>Berlin</ship_city>",
+                                                                                        with: "<ship_city>Ber<x><y/></x>lin</ship_city>"))).next())
+        #expect(o[.shipCity] == "Berlin")
+        #expect(o.orderId == "SO1")
+        #expect(o.codecFindings.contains { $0.rule == "xml.schema" })
+        #expect(o.lines.count == 1)
+    }
+
+    @Test("a channel's declared encoding decodes the XML: UTF-16 with or without a byte order mark, windows-1252")
+    func channelEncodings() throws {
+        let body = "<orders>" + orderXML("SO1").replacingOccurrences(of: "Berlin", with: "Köln") + "</orders>"
+        func utf16(_ t: String, bom: Bool) -> [UInt8] {
+            var b: [UInt8] = bom ? [0xFF, 0xFE] : []
+            for u in t.utf16 { b += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+            return b
+        }
+        let cases: [([UInt8], TextEncoding)] = [
+            (utf16("<?xml version=\"1.0\" encoding=\"UTF-16\"?>" + body, bom: true), .utf16),
+            (utf16("<?xml version=\"1.0\" encoding=\"UTF-16\"?>" + body, bom: true), .utf8),  // the BOM says it all
+            (utf16(body, bom: false), .utf16le),
+            (body.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }, .windows1252),
+        ]
+        for (bytes, encoding) in cases {
+            let r = try XMLOrderReader(source: TrickleByteSource(bytes, chunk: 5), file: "x.xml", encoding: encoding)
+            let o = try #require(try r.next(), "\(encoding)")
+            #expect(o[.shipCity] == "Köln", "\(encoding)")
+            #expect(o.codecFindings.isEmpty, "\(encoding)")
+            #expect(try r.next() == nil)
+        }
+    }
+
+    @Test("a DOCTYPE is refused whatever the encoding (the byte guard sees only ASCII)")
+    func doctypeInUTF16() throws {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE orders [<!ENTITY x \"y\">]><orders>\(orderXML("SO1"))</orders>"
+        var bytes: [UInt8] = [0xFF, 0xFE]
+        for unit in text.utf16 { bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let e = try #require(formatError {
+            let r = try XMLOrderReader(source: MemoryByteSource(bytes), file: "utf16.xml", encoding: .utf16)
+            while try r.next() != nil {}
+        })
+        #expect(e.rule == "xml.doctype.forbidden", "got \(e.rule): \(e.message)")
+    }
+
     @Test("a document without a root element is malformed", arguments: ["", "<?xml version=\"1.0\"?>\n"])
     func noRoot(text: String) throws {
         #expect(readUntilError(text).error?.rule == "xml.malformed")

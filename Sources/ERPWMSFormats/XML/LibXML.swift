@@ -268,9 +268,11 @@ enum XMLStreamValidation {
         let message = LibXML.redact(e.message.map { String(cString: $0) } ?? "error \(e.code)")
         let d = XMLDiagnostic(isSchemaValidity: e.domain == Int32(XML_FROM_SCHEMASV.rawValue), isWarning: e.level == XML_ERR_WARNING,
                               line: Int(e.line), message: message)
-        if !d.isSchemaValidity && !d.isWarning {
+        // Fatal: not well-formed. Errors (schema validity, namespaces) make the document invalid; warnings are
+        // neither and take no place among the `limit` kept.
+        if e.level == XML_ERR_FATAL {
             if io.fatal == nil { io.fatal = d }
-        } else if io.diagnostics.count < io.limit {
+        } else if !d.isWarning && io.diagnostics.count < io.limit {
             io.diagnostics.append(d)
         }
     }

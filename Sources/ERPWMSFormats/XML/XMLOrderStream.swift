@@ -125,6 +125,11 @@ final class XMLOrderStream {
         handler.pointee.cdataBlock = Self.characters
         handler.pointee.ignorableWhitespace = Self.characters
         handler.pointee.serror = Self.parserError
+        // Whatever the encoding (the byte guard sees ASCII only), a DTD or an entity is refused by the parser too.
+        handler.pointee.internalSubset = Self.doctype
+        handler.pointee.externalSubset = Self.doctype
+        handler.pointee.entityDecl = Self.entityDeclaration
+        handler.pointee.reference = Self.entityReference
         saxSlot = .allocate(capacity: 1)
         saxSlot.initialize(to: handler)
         userSlot = .allocate(capacity: 1)
@@ -144,7 +149,9 @@ final class XMLOrderStream {
         xmlCtxtUseOptions(p, LibXML.readerOptions)
         state.pointee.parser = p
         xmlSchemaValidateSetLocator(v, Self.locate, statePointer)
-        if encoding != .utf8, let h = xmlFindCharEncodingHandler(encoding.iconvName) {
+        // UTF-16 with its byte order mark is recognised by libxml2 itself (switching to the generic UTF-16
+        // decoder first makes the push parser see an empty document); other encodings are switched to.
+        if encoding != .utf8 && encoding != .utf16, let h = xmlFindCharEncodingHandler(encoding.iconvName) {
             xmlSwitchToEncoding(p, h)
         }
         buffer = .allocate(byteCount: 64 << 10, alignment: 8)
@@ -176,30 +183,33 @@ final class XMLOrderStream {
         return state.pointee.ready.removeFirst()
     }
 
-    /// Reads one buffer and parses it (or ends the document at the end of the source).
+    /// Reads one buffer and parses it (or ends the document at the end of the source). What fails the file is
+    /// recorded, not thrown, so that the orders completed before it in this buffer are handed out first (as
+    /// `validate` and dry runs report them).
     private func feed() throws {
         let n = try source.read(into: buffer)
         let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
         if !guards.prologDone && !guards.scanProlog(chunk) {
-            throw FormatError(rule: "xml.doctype.forbidden",
-                              message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)")
-        }
-        if !guards.scanTags(chunk) {
-            throw FormatError(rule: "xml.attributes.too-many", message: "an element has more than \(IOContext.maxAttributes) attributes")
-        }
-        ended = n == 0
-        let rc = chunk.withMemoryRebound(to: CChar.self) { xmlParseChunk(parser, $0.baseAddress, Int32(n), ended ? 1 : 0) }
-        state.pointee.flush()
-        if let e = state.pointee.fatal { throw e }
-        if rc != 0 || parser.pointee.wellFormed == 0 {
-            var message = "the document is not well-formed XML"
-            var line: Int?
-            if let e = xmlCtxtGetLastError(UnsafeMutableRawPointer(parser)), let m = e.pointee.message {
-                message = LibXML.redact(String(cString: m))
-                line = e.pointee.line > 0 ? Int(e.pointee.line) : nil
+            state.pointee.fail(FormatError(rule: "xml.doctype.forbidden",
+                                           message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)"))
+        } else if !guards.scanTags(chunk) {
+            state.pointee.fail(FormatError(rule: "xml.attributes.too-many",
+                                           message: "an element has more than \(IOContext.maxAttributes) attributes"))
+        } else {
+            ended = n == 0
+            let rc = chunk.withMemoryRebound(to: CChar.self) { xmlParseChunk(parser, $0.baseAddress, Int32(n), ended ? 1 : 0) }
+            state.pointee.flush()
+            if rc != 0 || parser.pointee.wellFormed == 0 {
+                var message = "the document is not well-formed XML"
+                var line: Int?
+                if let e = xmlCtxtGetLastError(UnsafeMutableRawPointer(parser)), let m = e.pointee.message {
+                    message = LibXML.redact(String(cString: m))
+                    line = e.pointee.line > 0 ? Int(e.pointee.line) : nil
+                }
+                state.pointee.fail(FormatError(rule: "xml.malformed", message: message, location: SourceLocation(line: line)))
             }
-            throw FormatError(rule: "xml.malformed", message: message, location: SourceLocation(line: line))
         }
+        if state.pointee.fatal != nil { ended = true }
     }
 
     // MARK: - Callbacks (C; they reach the state through the user data)
@@ -273,8 +283,12 @@ final class XMLOrderStream {
             if let l = s.pointee.line { s.pointee.order?.lines.append(l) }
             s.pointee.line = nil
         case 4:
-            if case .line(let i) = s.pointee.target, let value = s.pointee.finishText() { s.pointee.line?.values[i] = value }
-            s.pointee.target = .lines
+            // Only a line field hands the target back to <lines>; an element nested deeper inside an order
+            // field ends at this depth too and changes nothing.
+            if case .line(let i) = s.pointee.target {
+                if let value = s.pointee.finishText() { s.pointee.line?.values[i] = value }
+                s.pointee.target = .lines
+            }
         default:
             break
         }
@@ -318,6 +332,22 @@ final class XMLOrderStream {
             // Outside any order: the document as a whole is wrong.
             s.pointee.fail(FormatError(rule: "xml.schema", message: message, location: SourceLocation(line: line)))
         }
+    }
+
+    private static let doctype: internalSubsetSAXFunc = { ctx, _, _, _ in
+        state(ctx).pointee.fail(FormatError(rule: "xml.doctype.forbidden",
+                                            message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)",
+                                            location: SourceLocation(line: state(ctx).pointee.lineNumber)))
+    }
+
+    private static let entityDeclaration: entityDeclSAXFunc = { ctx, _, _, _, _, _ in
+        state(ctx).pointee.fail(FormatError(rule: "xml.doctype.forbidden", message: "entity declarations are not allowed",
+                                            location: SourceLocation(line: state(ctx).pointee.lineNumber)))
+    }
+
+    private static let entityReference: referenceSAXFunc = { ctx, _ in
+        state(ctx).pointee.fail(FormatError(rule: "xml.entity.forbidden", message: "entity references are not allowed",
+                                            location: SourceLocation(line: state(ctx).pointee.lineNumber)))
     }
 
     /// Parser errors are read from the context when a chunk fails; this handler only keeps them off stderr.
