@@ -69,4 +69,43 @@ struct PrefetchTests {
         #expect(c.produced == after)
         #expect(after < 1_000_000)
     }
+
+    @Test("two stages: order kept, an error of either stage in its place, an early stop stops both")
+    func twoStages() throws {
+        let c = Counter(count: 1000)
+        let all = try Prefetch<String>.run(reading: c.next, preparing: { "#\($0)" }) { p in
+            var out: [String] = []
+            while let e = try p.next() { out.append(e) }
+            return out
+        }
+        #expect(all == (0..<1000).map { "#\($0)" })
+
+        var seen: [Int] = []
+        #expect(throws: Boom(at: 70)) {
+            try Prefetch<Int>.run(reading: Counter(count: 500, failAt: 70).next, preparing: { $0 }) { p in
+                while let e = try p.next() { seen.append(e) }
+            }
+        }
+        #expect(seen == Array(0..<70))
+
+        seen = []
+        #expect(throws: Boom(at: 33)) {
+            try Prefetch<Int>.run(reading: Counter(count: 500).next, preparing: { v -> Int in
+                if v == 33 { throw Boom(at: 33) }
+                return v
+            }) { p in
+                while let e = try p.next() { seen.append(e) }
+            }
+        }
+        #expect(seen == Array(0..<33))
+
+        let big = Counter(count: 1_000_000)
+        try Prefetch<Int>.run(reading: big.next, preparing: { $0 }) { p in
+            for _ in 0..<3 { _ = try p.next() }
+        }
+        let after = big.produced
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(big.produced == after)
+        #expect(after < 1_000_000)
+    }
 }

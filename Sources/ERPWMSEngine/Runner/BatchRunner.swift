@@ -360,20 +360,22 @@ public final class BatchRunner {
         let reader = try openOrderReader(path: workPath, name: name, channel: channel)
         let pseudonymizer = config.pseudonymizer
         var outputs: [String: WarehouseOutput] = [:]
-        // Reading, validating and hashing an order need no ledger: they run on the second core, ahead of the loop
-        // below (dedupe, ledger rows, outputs), which takes the orders in file order.
+        // Reading, then validating and hashing an order need no ledger: they run on threads of their own, ahead of
+        // the loop below (dedupe, ledger rows, outputs), which takes the orders in file order.
         let lineLocations = channel.unknownSKU != .off
-        return try Prefetch<PreparedOrder>.run(produce: {
-            guard let raw = try reader.next() else { return nil }
+        let prepare = { (raw: RawOrder) -> PreparedOrder in
             let outcome = validator.validate(raw, file: name)
             var contentHash = ""
             if case .accepted(let order, _) = outcome { contentHash = order.contentHash }
-            // The raw order stays on this side (and is freed where it was made); the loop gets what it quotes.
+            // The loop gets what it quotes of the raw order, not the order itself (freed on this side).
             return PreparedOrder(orderId: raw.orderId, location: raw.location, lineCount: raw.lines.count,
                                  lineLocations: lineLocations ? raw.lines.map(\.location) : [],
                                  outcome: outcome, contentHash: contentHash,
                                  customer: pseudonymizer?.customer(id: raw[.customerId], name: raw[.shipName], postcode: raw[.shipPostcode]) ?? "")
-        }) { orders in
+        }
+        // XML: parsing and schema validation (libxml2) outweigh everything else, so reading and preparing get a
+        // thread each; CSV reads fast enough that one thread does both (a third would only add hand-overs).
+        return try Prefetch<PreparedOrder>.run(reading: { try reader.next() }, preparing: prepare, twoStages: channel.format == .xml) { orders in
             while let prepared = try orders.next() {
                 counts.records += prepared.lineCount
                 let customer = prepared.customer

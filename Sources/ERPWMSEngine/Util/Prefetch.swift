@@ -31,6 +31,20 @@ final class Prefetch<Element>: @unchecked Sendable {
         return try consume(p)
     }
 
+    /// Two stages ahead of `consume`, each on a thread of its own: `read` makes raw elements, `prepare` turns
+    /// them into elements, in the same order. When reading and preparing together would take longer than the
+    /// consumer's work (XML: libxml2, then the business rules), the three share the two cores.
+    /// With `twoStages` false, one thread does both.
+    static func run<Raw, R>(reading read: @escaping () throws -> Raw?, preparing prepare: @escaping (Raw) throws -> Element,
+                            twoStages: Bool = true, consume: (Prefetch<Element>) throws -> R) throws -> R {
+        if !twoStages { return try run(produce: { try read().map(prepare) }, consume: consume) }
+        return try Prefetch<Raw>.run(produce: read) { raws in
+            // Only the preparing thread reads `raws` from here on.
+            let source = UncheckedBox(raws)
+            return try Prefetch<Element>.run(produce: { try source.value.next().map(prepare) }, consume: consume)
+        }
+    }
+
     private init(batchSize: Int, batches: Int) {
         self.batchSize = batchSize
         self.batches = batches
