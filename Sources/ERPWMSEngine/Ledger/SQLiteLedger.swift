@@ -19,6 +19,10 @@ public final class SQLiteLedger: Ledger {
             // Personal data the ledger must forget (an exchange's ship-to once its replacement is sent, purged
             // rows) is overwritten, not left in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // 6 MiB of page cache instead of 2: a file of a million orders is one transaction, and with the default
+            // the pages it spills to the WAL were read back again and again (32 s -> 26 s for a million orders,
+            // peak RSS 46 -> 51 MiB; 10,000 orders run in 48 MiB).
+            try db.execute(sql: "PRAGMA cache_size = -6144")
         }
         config.busyMode = .timeout(10)
         queue = try DatabaseQueue(path: path, configuration: config)
