@@ -35,8 +35,13 @@ final class XMLOrderStream {
         var text: [UInt8] = []
         var fatal: FormatError?
         var recordsRead = 0
-        /// Field by interned element name (the parser's dictionary keeps names at one address).
-        var fields: [UnsafeRawPointer: Target] = [:]
+        /// Field by interned element name (the parser's dictionary keeps names at one address): a small
+        /// open-addressed table on the pointer, as a `Dictionary` lookup per element cost more than the rest of the
+        /// callback.
+        var slots: [UnsafeRawPointer?] = Array(repeating: nil, count: Self.slotCount)
+        var targets: [Target] = Array(repeating: .none, count: Self.slotCount)
+        var used = 0
+        static let slotCount = 512
 
         enum Target {
             case order(Int)
@@ -66,7 +71,11 @@ final class XMLOrderStream {
         /// What an element named `name` at the current depth is.
         mutating func target(_ name: UnsafePointer<xmlChar>) -> Target {
             let key = UnsafeRawPointer(name)
-            if let t = fields[key] { return t }
+            var i = (Int(bitPattern: key) >> 4) & (Self.slotCount - 1)
+            while let k = slots[i] {
+                if k == key { return targets[i] }
+                i = (i + 1) & (Self.slotCount - 1)
+            }
             let s = String(cString: name)
             let t: Target
             if s == "lines" {
@@ -80,7 +89,12 @@ final class XMLOrderStream {
             } else {
                 t = .none
             }
-            if fields.count < 1024, let dict = parser?.pointee.dict, xmlDictOwns(dict, name) == 1 { fields[key] = t }
+            // At most half full, so probes stay short and always end at an empty slot.
+            if used < Self.slotCount / 2, let dict = parser?.pointee.dict, xmlDictOwns(dict, name) == 1 {
+                slots[i] = key
+                targets[i] = t
+                used += 1
+            }
             return t
         }
     }
