@@ -109,3 +109,46 @@ struct PrefetchTests {
         #expect(after < 1_000_000)
     }
 }
+
+@Suite("Background batches (the report's formatting thread)")
+struct BackgroundBatchesTests {
+    struct Failed: Error, Equatable { var batch: Int }
+
+    final class Seen: @unchecked Sendable {
+        let lock = NSLock()
+        var batches: [[Int]] = []
+        func add(_ b: [Int]) { lock.withLock { batches.append(b) } }
+    }
+
+    @Test("every batch is worked in order; finish waits for the last one")
+    func inOrder() throws {
+        let seen = Seen()
+        let b = BackgroundBatches<Int>(limit: 2) { batch in
+            Thread.sleep(forTimeInterval: 0.001)
+            seen.add(batch)
+        }
+        for i in 0..<20 { try b.push([i, i]) }
+        try b.finish()
+        #expect(seen.batches == (0..<20).map { [$0, $0] })
+        try b.finish()
+    }
+
+    @Test("the worker's error stops the producer at its next push, never hangs it, and finish rethrows it")
+    func workerError() throws {
+        let seen = Seen()
+        let b = BackgroundBatches<Int>(limit: 2) { batch in
+            if batch[0] == 3 { throw Failed(batch: 3) }
+            seen.add(batch)
+        }
+        var pushed = 0
+        #expect(throws: Failed(batch: 3)) {
+            for i in 0..<10_000 {
+                try b.push([i])
+                pushed += 1
+            }
+        }
+        #expect(pushed < 10_000)
+        #expect(throws: Failed(batch: 3)) { try b.finish() }
+        #expect(seen.batches == [[0], [1], [2]])
+    }
+}

@@ -9,15 +9,9 @@ import Foundation
 /// Use it through `Prefetch.run`, which always stops and joins the thread before it returns (a consumer
 /// that throws early must not leave the producer holding the input file).
 final class Prefetch<Element>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var ready: [[Element]] = []
-    private var finished = false
-    private var cancelled = false
-    private var failure: Error?
+    private let queue: BatchQueue<Element>
     private let done = DispatchSemaphore(value: 0)
-    private var joined = false
     private let batchSize: Int
-    private let batches: Int
     // Consumer side only.
     private var current: [Element] = []
     private var index = 0
@@ -47,7 +41,7 @@ final class Prefetch<Element>: @unchecked Sendable {
 
     private init(batchSize: Int, batches: Int) {
         self.batchSize = batchSize
-        self.batches = batches
+        queue = BatchQueue(limit: batches)
     }
 
     private func start(_ produce: @escaping () throws -> Element?) {
@@ -55,41 +49,25 @@ final class Prefetch<Element>: @unchecked Sendable {
         let thread = Thread { [self] in
             var batch: [Element] = []
             batch.reserveCapacity(batchSize)
+            var failure: Error?
             do {
                 while let e = try box.value() {
                     batch.append(e)
                     if batch.count == batchSize {
-                        guard push(batch) else { break }
+                        guard queue.push(batch) else { break }
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
-                _ = push(batch)
             } catch {
-                _ = push(batch)
-                condition.lock()
                 failure = error
-                condition.unlock()
             }
-            condition.lock()
-            finished = true
-            condition.broadcast()
-            condition.unlock()
+            _ = queue.push(batch)
+            queue.close(error: failure)
             done.signal()
         }
         // libxml2 and deep decoders: the same stack as the main thread.
         thread.stackSize = 8 << 20
         thread.start()
-    }
-
-    /// Queues a batch; false when the consumer stopped.
-    private func push(_ batch: [Element]) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while ready.count >= batches && !cancelled { condition.wait() }
-        if cancelled { return false }
-        if !batch.isEmpty { ready.append(batch) }
-        condition.broadcast()
-        return true
     }
 
     /// The next element, nil at the end; rethrows the producer's error in its place.
@@ -98,34 +76,21 @@ final class Prefetch<Element>: @unchecked Sendable {
             index += 1
             return current[index - 1]
         }
-        condition.lock()
-        while ready.isEmpty && !finished { condition.wait() }
-        if !ready.isEmpty {
-            current = ready.removeFirst()
-            condition.broadcast()
-            condition.unlock()
+        if let batch = queue.pop() {
+            current = batch
             index = 1
             return current[0]
         }
-        let failure = self.failure
-        condition.unlock()
         current = []
         index = 0
-        if let failure { throw failure }
+        if let error = queue.error { throw error }
         return nil
     }
 
     /// Stops the producer (it ends after the element it is making) and waits for its thread to end.
     private func stop() {
-        condition.lock()
-        cancelled = true
-        ready.removeAll()
-        condition.broadcast()
-        condition.unlock()
-        if !joined {
-            done.wait()
-            joined = true
-        }
+        queue.stop()
+        done.wait()
     }
 }
 
