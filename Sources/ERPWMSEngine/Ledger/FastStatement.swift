@@ -45,6 +45,13 @@ struct FastStatement {
 
     mutating func bind(_ value: Int) { bind(Int64(value)) }
 
+    mutating func bind(_ value: Int?) {
+        if let value { bind(Int64(value)) } else {
+            index += 1
+            sqlite3_bind_null(statement.sqliteStatement, index)
+        }
+    }
+
     /// Runs a statement that returns no row; throws GRDB's error on failure.
     mutating func execute() throws {
         defer { reset() }
@@ -63,6 +70,11 @@ struct FastStatement {
     func text(_ column: Int32) -> String {
         guard let p = sqlite3_column_text(statement.sqliteStatement, column) else { return "" }
         return String(cString: p)
+    }
+
+    /// The column's text, nil when it is NULL.
+    func optionalText(_ column: Int32) -> String? {
+        sqlite3_column_type(statement.sqliteStatement, column) == SQLITE_NULL ? nil : text(column)
     }
 
     func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement.sqliteStatement, column)) }

@@ -416,6 +416,12 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         var orderLookup: Statement?
         var orderUpsert: Statement?
         var instructionBatch: Statement?
+        var orderLinesQuery: Statement?
+        var shipmentHashQuery: Statement?
+        var shipmentInsert: Statement?
+        var shipmentLineInsert: Statement?
+        var shippedQuery: Statement?
+        var markConfirmedUpdate: Statement?
         var pendingInstructions: [PendingInstruction] = []
         var pendingLines: [PendingLine] = []
         var lineInserts: [Statement?] = Array(repeating: nil, count: SQLiteLedgerTransaction.linesPerInsert)
@@ -525,60 +531,85 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         hot.pendingLines.removeFirst(start)
     }
 
+    // The statements of the confirmation flow run once or more per shipment: bound and stepped directly too.
+
     func orderLines(_ orderId: String) throws -> [KnownOrderLine]? {
         try flushPending()
-        let st = try db.cachedStatement(sql: "SELECT line_no, wms_item, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no")
-        let rows = try Row.fetchAll(st, arguments: [orderId])
-        if rows.isEmpty {
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM orders WHERE order_id = ?")
-            return try Bool.fetchOne(exists, arguments: [orderId]) == true ? [] : nil
-        }
-        return rows.map { KnownOrderLine(lineNo: $0[0], sku: $0[1], quantity: $0[2]) }
+        var st = FastStatement(try statement(\.orderLinesQuery, "SELECT line_no, wms_item, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no"))
+        st.bind(orderId)
+        defer { st.reset() }
+        var lines: [KnownOrderLine] = []
+        while try st.step() { lines.append(KnownOrderLine(lineNo: st.int(0), sku: st.text(1), quantity: st.int(2))) }
+        if lines.isEmpty { return try order(orderId) == nil ? nil : [] }
+        return lines
     }
 
     func shipmentHash(_ shipmentId: String) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT content_hash FROM shipments WHERE shipment_id = ?"),
-                            arguments: [shipmentId])
+        var st = FastStatement(try statement(\.shipmentHashQuery, "SELECT content_hash FROM shipments WHERE shipment_id = ?"))
+        st.bind(shipmentId)
+        defer { st.reset() }
+        return try st.step() ? st.text(0) : nil
     }
 
     func saveShipment(_ c: ShipmentConfirmation, contentHash: String, knownOrder: Bool, fileId: Int64, at time: String) throws {
-        try db.cachedStatement(sql: """
+        var s = FastStatement(try statement(\.shipmentInsert, """
             INSERT INTO shipments (shipment_id, order_id, version, ship_date, warehouse, carrier, service, tracking,
                                    content_hash, known_order, file_id, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [c.shipmentId, c.orderId, c.version, c.shipDate, c.warehouse, c.carrier, c.service,
-                                     c.parcels.map(\.trackingNumber).filter { !$0.isEmpty }.joined(separator: "|"),
-                                     contentHash, knownOrder, fileId, time])
-        let st = try db.cachedStatement(sql: """
-            INSERT INTO shipment_lines (shipment_id, order_id, line_no, sku, quantity, lots, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+            """))
+        s.bind(c.shipmentId)
+        s.bind(c.orderId)
+        s.bind(c.version)
+        s.bind(c.shipDate)
+        s.bind(c.warehouse)
+        s.bind(c.carrier)
+        s.bind(c.service)
+        s.bind(c.parcels.map(\.trackingNumber).filter { !$0.isEmpty }.joined(separator: "|"))
+        s.bind(contentHash)
+        s.bind(knownOrder ? 1 : 0)
+        s.bind(fileId)
+        s.bind(time)
+        try s.execute()
         for l in c.lines {
-            try st.execute(arguments: [c.shipmentId, c.orderId, l.lineNo, l.sku, l.quantity, l.lots.joined(separator: "|"),
-                                       l.reason?.rawValue])
+            var st = FastStatement(try statement(\.shipmentLineInsert, """
+                INSERT INTO shipment_lines (shipment_id, order_id, line_no, sku, quantity, lots, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """))
+            st.bind(c.shipmentId)
+            st.bind(c.orderId)
+            st.bind(l.lineNo)
+            st.bind(l.sku)
+            st.bind(l.quantity)
+            st.bind(l.lots.joined(separator: "|"))
+            st.bind(l.reason?.rawValue)
+            try st.execute()
         }
     }
 
     func shipped(_ orderId: String) throws -> [Int: ShippedLine] {
-        let st = try db.cachedStatement(sql: """
+        var st = FastStatement(try statement(\.shippedQuery, """
             SELECT l.line_no, SUM(l.quantity),
                    (SELECT l2.reason FROM shipment_lines l2 JOIN shipments s2 USING (shipment_id)
                      WHERE l2.order_id = l.order_id AND l2.line_no = l.line_no AND l2.reason IS NOT NULL
                      ORDER BY s2.ship_date DESC, l2.shipment_id DESC LIMIT 1)
             FROM shipment_lines l WHERE l.order_id = ? GROUP BY l.line_no
-            """)
+            """))
+        st.bind(orderId)
+        defer { st.reset() }
         var result: [Int: ShippedLine] = [:]
-        for row in try Row.fetchAll(st, arguments: [orderId]) {
-            result[row[0]] = ShippedLine(quantity: row[1], closedReason: (row[2] as String?).flatMap(ShortReason.init(rawValue:)))
+        while try st.step() {
+            result[st.int(0)] = ShippedLine(quantity: st.int(1), closedReason: st.optionalText(2).flatMap(ShortReason.init(rawValue:)))
         }
         return result
     }
 
     func markConfirmed(_ orderId: String) throws {
         // Cancelled stays cancelled (the confirmation flow decides whether it shipped after all).
-        try db.cachedStatement(sql: """
+        var st = FastStatement(try statement(\.markConfirmedUpdate, """
             UPDATE orders SET status = CASE status WHEN 'instructed' THEN 'confirmed' ELSE status END
             WHERE order_id = ?
-            """).execute(arguments: [orderId])
+            """))
+        st.bind(orderId)
+        try st.execute()
     }
 
     func flows() throws -> FlowLedger { SQLiteFlowLedger(db: db, flushOrderLines: flushPending) }
