@@ -70,14 +70,12 @@ final class XMLLineStream {
             switch stream.nodeType {
             case .element where depth == 0:
                 guard stream.localName == layout.root else {
-                    throw FormatError(rule: "xml.root", message: "root element is <\(stream.localName)>, expected <\(layout.root)>",
-                                      location: SourceLocation(line: stream.line))
+                    throw XMLRefusal.wrongRoot(stream.localName, expected: layout.root, line: stream.line)
                 }
                 sawRoot = true
             case .element where depth == 1:
                 guard stream.localName == layout.record else {
-                    throw FormatError(rule: "xml.schema", message: "<\(stream.localName)> is not allowed in <\(layout.root)>; only <\(layout.record)>",
-                                      location: SourceLocation(line: stream.line))
+                    throw XMLRefusal.notARecord(stream.localName, root: layout.root, record: layout.record, line: stream.line)
                 }
                 // Well-formed XML closes a record (end tag, or an empty element) before the next one starts.
                 records += 1
@@ -126,8 +124,7 @@ final class XMLLineStream {
                 advance(try stream.skipSubtree())
                 if open!.lines.count >= chunk, let doc = flush(closing: false) { return doc }
             case .text where depth == 1, .cdata where depth == 1:
-                throw FormatError(rule: "xml.schema", message: "text is not allowed between <\(layout.record)> elements",
-                                  location: SourceLocation(line: stream.line))
+                throw XMLRefusal.textBetweenRecords(layout.record, line: stream.line)
             default:
                 break
             }

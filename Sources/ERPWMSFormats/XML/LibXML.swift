@@ -41,6 +41,38 @@ enum LibXML {
     }
 }
 
+/// The findings that fail an XML file as a whole for its structure, said the same way by every XML reader.
+enum XMLRefusal {
+    static func doctype(line: Int? = nil) -> FormatError {
+        FormatError(rule: "xml.doctype.forbidden", message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)",
+                    location: SourceLocation(line: line))
+    }
+
+    static func entityDeclaration(line: Int?) -> FormatError {
+        FormatError(rule: "xml.doctype.forbidden", message: "entity declarations are not allowed", location: SourceLocation(line: line))
+    }
+
+    static func entityReference(line: Int?) -> FormatError {
+        FormatError(rule: "xml.entity.forbidden", message: "entity references are not allowed", location: SourceLocation(line: line))
+    }
+
+    static var tooManyAttributes: FormatError {
+        FormatError(rule: "xml.attributes.too-many", message: "an element has more than \(IOContext.maxAttributes) attributes")
+    }
+
+    static func wrongRoot(_ name: String, expected: String, line: Int?) -> FormatError {
+        FormatError(rule: "xml.root", message: "root element is <\(name)>, expected <\(expected)>", location: SourceLocation(line: line))
+    }
+
+    static func notARecord(_ name: String, root: String, record: String, line: Int?) -> FormatError {
+        FormatError(rule: "xml.schema", message: "<\(name)> is not allowed in <\(root)>; only <\(record)>", location: SourceLocation(line: line))
+    }
+
+    static func textBetweenRecords(_ record: String, line: Int?) -> FormatError {
+        FormatError(rule: "xml.schema", message: "text is not allowed between <\(record)> elements", location: SourceLocation(line: line))
+    }
+}
+
 /// A compiled XSD from `EmbeddedSchemas`, shared read-only across parses.
 final class CompiledSchema: @unchecked Sendable {
     let pointer: xmlSchemaPtr
@@ -187,6 +219,13 @@ final class IOContext {
         return true
     }
 
+    /// Runs the byte guards over the next bytes of the input: the refusal, or nil when they may be parsed.
+    func guardBytes(_ chunk: UnsafeRawBufferPointer) -> FormatError? {
+        if !prologDone && !scanProlog(chunk) { return XMLRefusal.doctype() }
+        if !scanTags(chunk) { return XMLRefusal.tooManyAttributes }
+        return nil
+    }
+
     /// Reads from the source for libxml2, refusing a DOCTYPE or an element with too many attributes on the way.
     static let readCallback: xmlInputReadCallback = { ctx, buffer, len in
         let io = Unmanaged<IOContext>.fromOpaque(ctx!).takeUnretainedValue()
@@ -201,14 +240,8 @@ final class IOContext {
                 n += more
             }
             let chunk = UnsafeRawBufferPointer(start: buffer, count: n)
-            if !io.prologDone && !io.scanProlog(chunk) {
-                io.error = FormatError(rule: "xml.doctype.forbidden",
-                                       message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)")
-                return -1
-            }
-            if !io.scanTags(chunk) {
-                io.error = FormatError(rule: "xml.attributes.too-many",
-                                       message: "an element has more than \(IOContext.maxAttributes) attributes")
+            if let refusal = io.guardBytes(chunk) {
+                io.error = refusal
                 return -1
             }
             return Int32(n)
@@ -401,10 +434,7 @@ final class XMLStream {
 
     /// The error for a node business documents never have: a DOCTYPE or an entity reference.
     func forbiddenNode() -> FormatError {
-        nodeType == .documentType
-            ? FormatError(rule: "xml.doctype.forbidden", message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)",
-                          location: SourceLocation(line: line))
-            : FormatError(rule: "xml.entity.forbidden", message: "entity references are not allowed", location: SourceLocation(line: line))
+        nodeType == .documentType ? XMLRefusal.doctype(line: line) : XMLRefusal.entityReference(line: line)
     }
 
     /// Moves to the next sibling, skipping the current node's subtree. Returns false at the end.

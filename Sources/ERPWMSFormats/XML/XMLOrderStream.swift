@@ -203,12 +203,8 @@ final class XMLOrderStream {
     private func feed() throws {
         let n = try source.read(into: buffer)
         let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-        if !guards.prologDone && !guards.scanProlog(chunk) {
-            state.pointee.fail(FormatError(rule: "xml.doctype.forbidden",
-                                           message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)"))
-        } else if !guards.scanTags(chunk) {
-            state.pointee.fail(FormatError(rule: "xml.attributes.too-many",
-                                           message: "an element has more than \(IOContext.maxAttributes) attributes"))
+        if let refusal = guards.guardBytes(chunk) {
+            state.pointee.fail(refusal)
         } else {
             ended = n == 0
             let rc = chunk.withMemoryRebound(to: CChar.self) { xmlParseChunk(parser, $0.baseAddress, Int32(n), ended ? 1 : 0) }
@@ -246,15 +242,13 @@ final class XMLOrderStream {
         case 0:
             let name = String(cString: localname)
             guard name == "orders" else {
-                s.pointee.fail(FormatError(rule: "xml.root", message: "root element is <\(name)>, expected <orders>",
-                                   location: SourceLocation(line: s.pointee.lineNumber)))
+                s.pointee.fail(XMLRefusal.wrongRoot(name, expected: "orders", line: s.pointee.lineNumber))
                 return
             }
             s.pointee.sawRoot = true
         case 1:
             guard strcmp(localname, "order") == 0 else {
-                s.pointee.fail(FormatError(rule: "xml.schema", message: "<\(String(cString: localname))> is not allowed in <orders>; only <order>",
-                                   location: SourceLocation(line: s.pointee.lineNumber)))
+                s.pointee.fail(XMLRefusal.notARecord(String(cString: localname), root: "orders", record: "order", line: s.pointee.lineNumber))
                 return
             }
             s.pointee.flush()
@@ -322,8 +316,7 @@ final class XMLOrderStream {
         case (1, _):
             // Between orders only white space may stand.
             for i in 0..<Int(len) where ![0x20, 0x09, 0x0A, 0x0D].contains(chars[i]) {
-                s.pointee.fail(FormatError(rule: "xml.schema", message: "text is not allowed between <order> elements",
-                                   location: SourceLocation(line: s.pointee.lineNumber)))
+                s.pointee.fail(XMLRefusal.textBetweenRecords("order", line: s.pointee.lineNumber))
                 return
             }
         default:
@@ -349,19 +342,15 @@ final class XMLOrderStream {
     }
 
     private static let doctype: internalSubsetSAXFunc = { ctx, _, _, _ in
-        state(ctx).pointee.fail(FormatError(rule: "xml.doctype.forbidden",
-                                            message: "a DOCTYPE is not allowed: business documents need no DTD (XXE protection)",
-                                            location: SourceLocation(line: state(ctx).pointee.lineNumber)))
+        state(ctx).pointee.fail(XMLRefusal.doctype(line: state(ctx).pointee.lineNumber))
     }
 
     private static let entityDeclaration: entityDeclSAXFunc = { ctx, _, _, _, _, _ in
-        state(ctx).pointee.fail(FormatError(rule: "xml.doctype.forbidden", message: "entity declarations are not allowed",
-                                            location: SourceLocation(line: state(ctx).pointee.lineNumber)))
+        state(ctx).pointee.fail(XMLRefusal.entityDeclaration(line: state(ctx).pointee.lineNumber))
     }
 
     private static let entityReference: referenceSAXFunc = { ctx, _ in
-        state(ctx).pointee.fail(FormatError(rule: "xml.entity.forbidden", message: "entity references are not allowed",
-                                            location: SourceLocation(line: state(ctx).pointee.lineNumber)))
+        state(ctx).pointee.fail(XMLRefusal.entityReference(line: state(ctx).pointee.lineNumber))
     }
 
     /// Parser errors are read from the context when a chunk fails; this handler only keeps them off stderr.

@@ -80,16 +80,14 @@ final class XMLRecordStream {
                               schemaFindings: [])
             case .element where depth == 0:
                 guard stream.localName == rootName else {
-                    throw FormatError(rule: "xml.root", message: "root element is <\(stream.localName)>, expected <\(rootName)>",
-                                      location: SourceLocation(line: stream.line))
+                    throw XMLRefusal.wrongRoot(stream.localName, expected: rootName, line: stream.line)
                 }
                 sawRoot = true
                 names = [rootName]
                 for n in rootAttributeNames { rootAttributes[n] = stream.attribute(n) }
             case .element where depth == 1:
                 guard stream.localName == recordName else {
-                    throw FormatError(rule: "xml.schema", message: "<\(stream.localName)> is not allowed in <\(rootName)>; only <\(recordName)>",
-                                      location: SourceLocation(line: stream.line))
+                    throw XMLRefusal.notARecord(stream.localName, root: rootName, record: recordName, line: stream.line)
                 }
                 recordsRead += 1
                 let (element, diagnostics) = try stream.expandCurrent(validatingWith: schema)
@@ -102,8 +100,7 @@ final class XMLRecordStream {
                 if !positioned { finished = true }
                 return Record(element: element, location: location, schemaFindings: findings)
             case .text where depth == 1 && strict, .cdata where depth == 1 && strict:
-                throw FormatError(rule: "xml.schema", message: "text is not allowed between <\(recordName)> elements",
-                                  location: SourceLocation(line: stream.line))
+                throw XMLRefusal.textBetweenRecords(recordName, line: stream.line)
             default:
                 break
             }
