@@ -73,6 +73,34 @@ enum XMLRefusal {
     }
 }
 
+/// Values by libxml2's interned element and attribute names. The parser's dictionary keeps each name at one
+/// address for the parser's life, so a name is found by its pointer in a small open-addressed table instead of
+/// being made into a String and hashed for every element. Only names the dictionary owns are kept, and the
+/// table stays at most half full, so a probe always ends at an empty slot.
+struct InternedNameTable<Value> {
+    private static var slotCount: Int { 512 }
+    private var keys = [UnsafeRawPointer?](repeating: nil, count: slotCount)
+    private var values = [Value?](repeating: nil, count: slotCount)
+    private var used = 0
+
+    /// The value for `name`, made by `make` (from the name as a String) the first time.
+    mutating func value(_ name: UnsafePointer<xmlChar>, dict: xmlDictPtr?, make: (String) -> Value) -> Value {
+        let key = UnsafeRawPointer(name)
+        var i = (Int(bitPattern: key) >> 4) & (Self.slotCount - 1)
+        while let k = keys[i] {
+            if k == key { return values[i]! }
+            i = (i + 1) & (Self.slotCount - 1)
+        }
+        let v = make(String(cString: name))
+        if used < Self.slotCount / 2, let dict, xmlDictOwns(dict, name) == 1 {
+            keys[i] = key
+            values[i] = v
+            used += 1
+        }
+        return v
+    }
+}
+
 /// A compiled XSD from `EmbeddedSchemas`, shared read-only across parses.
 final class CompiledSchema: @unchecked Sendable {
     let pointer: xmlSchemaPtr
@@ -482,18 +510,12 @@ final class XMLStream {
             message: LibXML.redact(message)))
     }
 
-    /// Element and attribute names as Strings, by libxml2's interned name pointer (the parser's dictionary lives
-    /// as long as this stream): a record's dozens of element names cost a lookup each, not an allocation.
-    private var names: [UnsafeRawPointer: String] = [:]
+    /// Element and attribute names as Strings, by their interned pointers.
+    private var names = InternedNameTable<String>()
 
     private func name(_ p: UnsafePointer<xmlChar>?, in dict: xmlDictPtr?) -> String {
         guard let p else { return "" }
-        let key = UnsafeRawPointer(p)
-        if let n = names[key] { return n }
-        let n = String(cString: p)
-        // Only names the dictionary owns keep their address; anything else is made afresh every time.
-        if names.count < 4096, let dict, xmlDictOwns(dict, p) == 1 { names[key] = n }
-        return n
+        return names.value(p, dict: dict) { $0 }
     }
 
     /// Appends a node's C string content at once.

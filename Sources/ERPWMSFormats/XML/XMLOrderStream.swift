@@ -35,13 +35,8 @@ final class XMLOrderStream {
         var text: [UInt8] = []
         var fatal: FormatError?
         var recordsRead = 0
-        /// Field by interned element name (the parser's dictionary keeps names at one address): a small
-        /// open-addressed table on the pointer, as a `Dictionary` lookup per element cost more than the rest of the
-        /// callback.
-        var slots: [UnsafeRawPointer?] = Array(repeating: nil, count: Self.slotCount)
-        var targets: [Target] = Array(repeating: .none, count: Self.slotCount)
-        var used = 0
-        static let slotCount = 512
+        /// What each element name is, by its interned pointer.
+        var targets = InternedNameTable<Target>()
 
         enum Target {
             case order(Int)
@@ -68,34 +63,15 @@ final class XMLOrderStream {
         static let orderFields: [String: Int] = Dictionary(uniqueKeysWithValues: OrderField.allCases.map { ($0.rawValue, $0.index) })
         static let lineFields: [String: Int] = Dictionary(uniqueKeysWithValues: LineField.allCases.map { ($0.rawValue, $0.index) })
 
-        /// What an element named `name` at the current depth is.
+        /// What an element named `name` is.
         mutating func target(_ name: UnsafePointer<xmlChar>) -> Target {
-            let key = UnsafeRawPointer(name)
-            var i = (Int(bitPattern: key) >> 4) & (Self.slotCount - 1)
-            while let k = slots[i] {
-                if k == key { return targets[i] }
-                i = (i + 1) & (Self.slotCount - 1)
+            targets.value(name, dict: parser?.pointee.dict) { s in
+                if s == "lines" { return .lines }
+                if s == "line" { return .lineElement }
+                if let i = Self.orderFields[s] { return .order(i) }
+                if let i = Self.lineFields[s] { return .line(i) }
+                return .none
             }
-            let s = String(cString: name)
-            let t: Target
-            if s == "lines" {
-                t = .lines
-            } else if s == "line" {
-                t = .lineElement
-            } else if let i = Self.orderFields[s] {
-                t = .order(i)
-            } else if let i = Self.lineFields[s] {
-                t = .line(i)
-            } else {
-                t = .none
-            }
-            // At most half full, so probes stay short and always end at an empty slot.
-            if used < Self.slotCount / 2, let dict = parser?.pointee.dict, xmlDictOwns(dict, name) == 1 {
-                slots[i] = key
-                targets[i] = t
-                used += 1
-            }
-            return t
         }
     }
 
