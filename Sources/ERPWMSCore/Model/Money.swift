@@ -63,8 +63,16 @@ public struct FixedDecimal: Sendable, Hashable, CustomStringConvertible {
     public var description: String { Self.format(units: units, scale: scale) }
 
     static func format(units: Int64, scale: Int) -> String {
-        // Digits written from the right into a stack buffer: no intermediate Strings (this runs for every price
-        // of every order line, for content hashes and ledger rows).
+        DecimalText.withDigits(units, scale: scale) { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// Exact decimal text from integer units, without intermediate Strings: the digits are written from the right
+/// into a stack buffer (this runs for every price of every order line: content hashes, ledger rows, outputs).
+public enum DecimalText {
+    /// `units / 10^scale` with exactly `scale` decimals (`1250, 2` -> `12.50`, `-5, 2` -> `-0.05`, `4980, 0` ->
+    /// `4980`) as UTF-8 bytes, handed to `body`. `scale` at most 18, as `FixedDecimal` parses.
+    public static func withDigits<R>(_ units: Int64, scale: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var d: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         return withUnsafeMutableBytes(of: &d) { buf in
             var at = buf.count
@@ -84,8 +92,13 @@ public struct FixedDecimal: Sendable, Hashable, CustomStringConvertible {
                 at -= 1
                 buf[at] = UInt8(ascii: "-")
             }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: buf[at...]), as: UTF8.self)
+            return body(UnsafeRawBufferPointer(rebasing: buf[at...]))
         }
+    }
+
+    /// Appends the text of `units / 10^scale` to `out`.
+    public static func append(_ units: Int64, scale: Int, to out: inout [UInt8]) {
+        withDigits(units, scale: scale) { out.append(contentsOf: $0) }
     }
 }
 

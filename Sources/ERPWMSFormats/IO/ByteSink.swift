@@ -1,3 +1,5 @@
+import ERPWMSCore
+
 /// A push stream of bytes. Encoders write through this; they never open files themselves.
 public protocol ByteSink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws
@@ -123,32 +125,5 @@ struct OutputBuffer {
         guard !bytes.isEmpty else { return }
         try bytes.withUnsafeBytes { try sink.write($0) }
         bytes.removeAll(keepingCapacity: true)
-    }
-}
-
-/// Exact decimal text from integer units, straight into a byte buffer.
-public enum DecimalText {
-    /// `units / 10^scale` with exactly `scale` decimals (`1250, 2` -> `12.50`, `-5, 2` -> `-0.05`, `4980, 0` ->
-    /// `4980`): the text `FixedDecimal.format` makes, without a String.
-    public static func append(_ units: Int64, scale: Int, to out: inout [UInt8]) {
-        if units < 0 { out.append(UInt8(ascii: "-")) }
-        var m = units.magnitude
-        var d: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of digits: more than Int64 and any currency scale need
-        withUnsafeMutableBytes(of: &d) { buf in
-            var n = 0
-            repeat {
-                buf[n] = UInt8(48 + m % 10)
-                m /= 10
-                n += 1
-            } while m > 0
-            while n <= scale && n < buf.count {
-                buf[n] = 48
-                n += 1
-            }
-            for i in stride(from: n - 1, through: 0, by: -1) {
-                if i == scale - 1 { out.append(UInt8(ascii: ".")) }
-                out.append(buf[i])
-            }
-        }
     }
 }
