@@ -415,16 +415,47 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     final class HotStatements {
         var orderLookup: Statement?
         var orderUpsert: Statement?
-        var instructionBatch: Statement?
         var orderLinesQuery: Statement?
         var shipmentHashQuery: Statement?
         var shipmentInsert: Statement?
         var shipmentLineInsert: Statement?
         var shippedQuery: Statement?
         var markConfirmedUpdate: Statement?
-        var pendingInstructions: [PendingInstruction] = []
-        var pendingLines: [PendingLine] = []
-        var lineInserts: [Statement?] = Array(repeating: nil, count: SQLiteLedgerTransaction.linesPerInsert)
+        let lines = RowBuffer<LineRow>(
+            "INSERT INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate)",
+            columns: 8) { st, row in
+                st.bind(row.orderId)
+                st.bind(row.line.lineNo)
+                st.bind(row.line.sku)
+                st.bind(row.line.wmsItem)
+                st.bind(row.line.quantity)
+                st.bind(row.line.uom)
+                st.bind(row.line.unitPrice.minorUnits)
+                st.bind(row.line.taxRate?.description)
+            }
+        let instructions = RowBuffer<InstructionRow>(
+            "INSERT INTO instructions (order_id, version, action, warehouse, output, file_id)", columns: 6) { st, row in
+                st.bind(row.orderId)
+                st.bind(row.version)
+                st.bind(row.action)
+                st.bind(row.warehouse)
+                st.bind(row.output)
+                st.bind(row.fileId)
+            }
+    }
+
+    struct LineRow {
+        var orderId: String
+        var line: OrderLine
+    }
+
+    struct InstructionRow {
+        var orderId: String
+        var version: Int
+        var action: String
+        var warehouse: String
+        var output: String
+        var fileId: Int64
     }
 
     /// The statement in `slot`, prepared (through GRDB's cache) the first time.
@@ -472,63 +503,9 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             try flushPending()
             try db.cachedStatement(sql: "DELETE FROM order_lines WHERE order_id = ?").execute(arguments: [order.id])
         }
-        // Lines are buffered and inserted `linesPerInsert` per statement, across orders (one statement per line
-        // cost about a third of the ledger's time); reads of order lines in this transaction flush first.
-        for l in order.lines {
-            hot.pendingLines.append(PendingLine(orderId: order.id, lineNo: l.lineNo, sku: l.sku, wmsItem: l.wmsItem,
-                                                quantity: l.quantity, uom: l.uom, unitMinor: l.unitPrice.minorUnits,
-                                                taxRate: l.taxRate?.description))
-        }
-        if hot.pendingLines.count >= Self.linesPerInsert { try flushLines(whole: true) }
-    }
-
-    struct PendingLine {
-        var orderId: String
-        var lineNo: Int
-        var sku: String
-        var wmsItem: String
-        var quantity: Int
-        var uom: String
-        var unitMinor: Int64
-        var taxRate: String?
-    }
-
-    static let linesPerInsert = 16
-    private static let lineInserts: [String] = (1...linesPerInsert).map { n in
-        "INSERT INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate) VALUES "
-            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: n).joined(separator: ", ")
-    }
-    /// The insert of `count` (1...linesPerInsert) order lines.
-    private func lineInsert(count: Int) throws -> Statement {
-        if let s = hot.lineInserts[count - 1] { return s }
-        let s = try db.cachedStatement(sql: Self.lineInserts[count - 1])
-        hot.lineInserts[count - 1] = s
-        return s
-    }
-
-    /// Inserts the buffered lines in statements of `linesPerInsert`; `whole`: only full statements (the rest
-    /// waits for more).
-    private func flushLines(whole: Bool) throws {
-        var start = 0
-        let rows = hot.pendingLines
-        while start < rows.count {
-            let n = min(Self.linesPerInsert, rows.count - start)
-            if whole && n < Self.linesPerInsert { break }
-            var st = FastStatement(try lineInsert(count: n))
-            for l in rows[start..<(start + n)] {
-                st.bind(l.orderId)
-                st.bind(l.lineNo)
-                st.bind(l.sku)
-                st.bind(l.wmsItem)
-                st.bind(l.quantity)
-                st.bind(l.uom)
-                st.bind(l.unitMinor)
-                st.bind(l.taxRate)
-            }
-            try st.execute()
-            start += n
-        }
-        hot.pendingLines.removeFirst(start)
+        // Lines are inserted `RowBuffer.perStatement` at a time, across orders; reads of order lines in this
+        // transaction flush first.
+        for l in order.lines { try hot.lines.append(LineRow(orderId: order.id, line: l), db) }
     }
 
     // The statements of the confirmation flow run once or more per shipment: bound and stepped directly too.
@@ -616,48 +593,15 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
                            fileId: Int64) throws {
-        // Nothing reads instructions while a file is processed (only `orders show`): they are inserted
-        // `instructionsPerInsert` at a time, and the rest before the transaction commits (`flushPending`).
-        hot.pendingInstructions.append(PendingInstruction(orderId: orderId, version: version, action: action,
-                                                          warehouse: warehouse, output: output, fileId: fileId))
-        if hot.pendingInstructions.count == Self.instructionsPerInsert { try flushPending() }
+        // Nothing reads instructions while a file is processed (only `orders show`).
+        try hot.instructions.append(InstructionRow(orderId: orderId, version: version, action: action, warehouse: warehouse,
+                                                output: output, fileId: fileId), db)
     }
-
-    struct PendingInstruction {
-        var orderId: String
-        var version: Int
-        var action: String
-        var warehouse: String
-        var output: String
-        var fileId: Int64
-    }
-
-    static let instructionsPerInsert = 16
 
     /// Writes what is still buffered (order lines, instructions); called by the ledger before every commit.
     func flushPending() throws {
-        try flushLines(whole: false)
-        let rows = hot.pendingInstructions
-        guard !rows.isEmpty else { return }
-        hot.pendingInstructions.removeAll(keepingCapacity: true)
-        let statement: Statement
-        if rows.count == Self.instructionsPerInsert, let s = hot.instructionBatch {
-            statement = s
-        } else {
-            statement = try db.cachedStatement(sql: "INSERT INTO instructions (order_id, version, action, warehouse, output, file_id) VALUES "
-                + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "))
-            if rows.count == Self.instructionsPerInsert { hot.instructionBatch = statement }
-        }
-        var st = FastStatement(statement)
-        for r in rows {
-            st.bind(r.orderId)
-            st.bind(r.version)
-            st.bind(r.action)
-            st.bind(r.warehouse)
-            st.bind(r.output)
-            st.bind(r.fileId)
-        }
-        try st.execute()
+        try hot.lines.flush(db)
+        try hot.instructions.flush(db)
     }
 
     func recordFindings(_ findings: [Finding], fileId: Int64) throws {
@@ -681,5 +625,43 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
                 orders_duplicate = ?, orders_replaced = ?, lines_accepted = ?, records = ? WHERE id = ?
             """, arguments: [time, counts.accepted, counts.rejected, counts.duplicate,
                              counts.ordersReplaced, counts.linesAccepted, counts.records, fileId])
+    }
+}
+
+/// Rows of one table inserted `perStatement` at a time in multi-row INSERTs (one statement per order line or
+/// instruction was about a third of the ledger's time). Rows wait here until the buffer is full; what is left
+/// goes in before anything in the transaction reads the table and before the commit.
+final class RowBuffer<Row> {
+    static var perStatement: Int { 16 }
+    private let insert: String
+    private let tuple: String
+    private let bind: (inout FastStatement, Row) -> Void
+    private var rows: [Row] = []
+    /// The prepared insert of n rows, at n - 1.
+    private var statements = [Statement?](repeating: nil, count: perStatement)
+
+    /// `insert`: `INSERT INTO table (columns)`; `bind` binds one row's `columns` values in that order.
+    init(_ insert: String, columns: Int, bind: @escaping (inout FastStatement, Row) -> Void) {
+        self.insert = insert
+        self.tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        self.bind = bind
+        rows.reserveCapacity(Self.perStatement)
+    }
+
+    func append(_ row: Row, _ db: Database) throws {
+        rows.append(row)
+        if rows.count == Self.perStatement { try flush(db) }
+    }
+
+    func flush(_ db: Database) throws {
+        guard !rows.isEmpty else { return }
+        let n = rows.count
+        if statements[n - 1] == nil {
+            statements[n - 1] = try db.cachedStatement(sql: insert + " VALUES " + Array(repeating: tuple, count: n).joined(separator: ", "))
+        }
+        var st = FastStatement(statements[n - 1]!)
+        for r in rows { bind(&st, r) }
+        try st.execute()
+        rows.removeAll(keepingCapacity: true)
     }
 }
