@@ -110,6 +110,20 @@ struct SchemaTests {
         #expect(m.rule == "xml.malformed")
     }
 
+    @Test("the attribute guard watches any document, and is left off only for our own outputs")
+    func attributeGuardOnlyForForeignDocuments() throws {
+        let attributes = (1...300).map { " a\($0)=\"x\"" }.joined()
+        let doc = Array("<ShipmentOrders warehouse=\"W\"><ShipmentOrder\(attributes)/></ShipmentOrders>".utf8)
+        let e = try #require(formatError {
+            _ = try XMLSchemaValidator.validate(MemoryByteSource(doc), schema: ShipmentOrderWriter.schemaName)
+        })
+        #expect(e.rule == "xml.attributes.too-many")
+        // As our own output the same bytes reach the schema, which names what is wrong with them.
+        let errors = try XMLSchemaValidator.validate(MemoryByteSource(doc), schema: ShipmentOrderWriter.schemaName, ownOutput: true)
+        #expect(!errors.isEmpty)
+        #expect(errors.allSatisfy { $0.rule == "xml.schema" })
+    }
+
     @Test("an unknown schema name is an error")
     func unknownSchema() throws {
         let e = try #require(formatError {

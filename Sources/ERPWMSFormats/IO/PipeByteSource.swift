@@ -84,7 +84,8 @@ public final class TeeByteSink: ByteSink {
     }
 }
 
-/// Validates a document against an embedded XSD on a thread of its own while it is written into `pipe`.
+/// Validates one of our own outputs against an embedded XSD on a thread of its own while it is written into
+/// `pipe` (as our writer's document, without the attribute guard meant for hostile inputs).
 public final class BackgroundSchemaValidation: @unchecked Sendable {
     public let pipe = PipeByteSource()
     private let done = DispatchSemaphore(value: 0)
@@ -94,7 +95,7 @@ public final class BackgroundSchemaValidation: @unchecked Sendable {
     public init(schema: String) {
         let thread = Thread { [self] in
             do {
-                result = .success(try XMLSchemaValidator.validate(pipe, schema: schema))
+                result = .success(try XMLSchemaValidator.validate(pipe, schema: schema, ownOutput: true))
             } catch {
                 result = .failure(error)
             }
