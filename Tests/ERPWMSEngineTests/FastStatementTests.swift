@@ -1,0 +1,70 @@
+import GRDB
+import Testing
+@testable import ERPWMSEngine
+
+@Suite("FastStatement (binding the per-order inserts directly)")
+struct FastStatementTests {
+    func withTable(_ body: (Database) throws -> Void) throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (k INTEGER, a TEXT, b TEXT, c INTEGER)")
+            try body(db)
+        }
+    }
+
+    @Test("texts, empty texts, NULLs and integers land as bound, in every row, across resets")
+    func bindsTextsInPlace() throws {
+        try withTable { db in
+            var insert = FastStatement(try db.makeStatement(sql: "INSERT INTO t VALUES (?, ?, ?, ?)"))
+            let texts = ["", "a", "Łódź – Königsallee 24", String(repeating: "x", count: 5000), "short", "Ærø"]
+            for (i, text) in texts.enumerated() {
+                insert.bind(i)
+                insert.bind(text)
+                insert.bind(i.isMultiple(of: 2) ? nil : text + "!" as String?)
+                insert.bind(i.isMultiple(of: 3) ? nil : i * 10 as Int?)
+                try insert.execute()
+            }
+            let rows = try Row.fetchAll(db, sql: "SELECT k, a, b, c, typeof(a) AS ta FROM t ORDER BY k")
+            #expect(rows.count == texts.count)
+            for (i, row) in rows.enumerated() {
+                #expect(row["a"] as String == texts[i])
+                #expect(row["ta"] as String == "text", "an empty string is bound as text, not NULL")
+                #expect(row["b"] as String? == (i.isMultiple(of: 2) ? nil : texts[i] + "!"))
+                #expect(row["c"] as Int? == (i.isMultiple(of: 3) ? nil : i * 10))
+            }
+        }
+    }
+
+    @Test("a query steps over its rows with its text parameters bound")
+    func queryWithTextParameter() throws {
+        try withTable { db in
+            try db.execute(sql: "INSERT INTO t VALUES (1, 'Köln', NULL, 1), (2, 'Köln', NULL, 2), (3, 'Bonn', NULL, 3)")
+            var select = FastStatement(try db.makeStatement(sql: "SELECT k FROM t WHERE a = ? ORDER BY k"))
+            for (city, expected) in [("Köln", [1, 2]), ("Bonn", [3]), ("", [])] {
+                select.bind(city)
+                var found: [Int] = []
+                while try select.step() { found.append(select.int(0)) }
+                select.reset()
+                #expect(found == expected, "\(city)")
+            }
+        }
+    }
+
+    @Test("a failing insert throws SQLite's error and leaves the statement usable")
+    func failureThenReuse() throws {
+        try withTable { db in
+            try db.execute(sql: "CREATE UNIQUE INDEX t_k ON t(k)")
+            var insert = FastStatement(try db.makeStatement(sql: "INSERT INTO t (k, a) VALUES (?, ?)"))
+            insert.bind(1)
+            insert.bind("first")
+            try insert.execute()
+            insert.bind(1)
+            insert.bind("again")
+            #expect(throws: DatabaseError.self) { try insert.execute() }
+            insert.bind(2)
+            insert.bind("second")
+            try insert.execute()
+            #expect(try String.fetchAll(db, sql: "SELECT a FROM t ORDER BY k") == ["first", "second"])
+        }
+    }
+}
