@@ -60,6 +60,11 @@ final class XMLOrderStream {
             if fatal == nil { fatal = error }
         }
 
+        /// Every field empty: copied (one allocation) for each new order and line; building them with
+        /// `Array(repeating:count:)` each time cost a thousand instructions.
+        static let noOrderValues = Array(repeating: "", count: OrderField.allCases.count)
+        static let noLineValues = Array(repeating: "", count: LineField.allCases.count)
+
         static let orderFields: [String: Int] = Dictionary(uniqueKeysWithValues: OrderField.allCases.map { ($0.rawValue, $0.index) })
         static let lineFields: [String: Int] = Dictionary(uniqueKeysWithValues: LineField.allCases.map { ($0.rawValue, $0.index) })
 
@@ -230,7 +235,7 @@ final class XMLOrderStream {
             s.pointee.flush()
             s.pointee.recordsRead += 1
             s.pointee.order = RawOrder(location: SourceLocation(line: s.pointee.lineNumber, record: s.pointee.recordsRead),
-                               orderValues: Array(repeating: "", count: OrderField.allCases.count), lines: [])
+                               orderValues: State.noOrderValues, lines: [])
         case 2:
             switch s.pointee.target(localname) {
             case .order(let i): s.pointee.begin(.order(i))
@@ -240,7 +245,7 @@ final class XMLOrderStream {
         case 3:
             if case .lines = s.pointee.target, case .lineElement = s.pointee.target(localname) {
                 s.pointee.line = RawLine(location: SourceLocation(line: s.pointee.lineNumber, record: s.pointee.recordsRead),
-                                 values: Array(repeating: "", count: LineField.allCases.count))
+                                 values: State.noLineValues)
             }
         case 4:
             if s.pointee.line != nil, case .line(let i) = s.pointee.target(localname) { s.pointee.begin(.line(i)) }
