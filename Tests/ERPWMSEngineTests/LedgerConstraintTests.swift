@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import Testing
+import ERPWMSCore
+@testable import ERPWMSEngine
+
+/// The buffered multi-row inserts run without statement journals (`INSERT OR FAIL`, foreign keys checked at the
+/// commit); a broken row must still fail the whole transaction and leave nothing behind.
+@Suite("Ledger constraints with buffered inserts")
+struct LedgerConstraintTests {
+    func ledgerWithOneFile() throws -> (SQLiteLedger, Int64, TestWorkspace) {
+        let t = try TestWorkspace(config: """
+        version: 1
+        channels:
+          orders: { pickup: { min_age_seconds: 0 } }
+        routing: { default_warehouse: WH1 }
+        """)
+        try t.drop("a.csv", CSVFixture.file([CSVFixture.row("SO1")]))
+        _ = try t.run()
+        let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
+        let file = try #require(try ledger.file(named: "a.csv"))
+        return (ledger, file.id, t)
+    }
+
+    func instructionCount(_ ledger: SQLiteLedger) throws -> Int {
+        try ledger.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instructions") ?? -1 }
+    }
+
+    @Test("an instruction for a file the ledger does not know fails the transaction at the commit")
+    func foreignKeyAtCommit() throws {
+        let (ledger, fileId, _) = try ledgerWithOneFile()
+        let before = try instructionCount(ledger)
+        #expect(throws: (any Error).self) {
+            try ledger.inTransaction { tx in
+                try tx.recordInstruction(orderId: "SO9", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
+                try tx.recordInstruction(orderId: "SO8", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId + 1000)
+            }
+        }
+        #expect(try instructionCount(ledger) == before)
+        // The setting ended with that transaction: the next one commits a good row.
+        try ledger.inTransaction { tx in
+            try tx.recordInstruction(orderId: "SO9", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
+        }
+        #expect(try instructionCount(ledger) == before + 1)
+    }
+
+    @Test("a duplicate row in a buffered insert fails the transaction and keeps none of its rows")
+    func duplicateInBuffer() throws {
+        let (ledger, fileId, _) = try ledgerWithOneFile()
+        let before = try instructionCount(ledger)
+        #expect(throws: (any Error).self) {
+            try ledger.inTransaction { tx in
+                for n in 1...5 {
+                    try tx.recordInstruction(orderId: "SO\(100 + n)", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
+                }
+                try tx.recordInstruction(orderId: "SO101", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
+            }
+        }
+        #expect(try instructionCount(ledger) == before)
+    }
+
+    static func order(_ id: String, lineNo: Int) -> Order {
+        let shipTo = Address(name: "N", company: "", lines: ["Street 1"], city: "City", region: "", postcode: "12345", country: "DE",
+                             phone: "", email: "")
+        let line = OrderLine(lineNo: lineNo, sku: "SKU-1", wmsItem: "SKU-1", description: "", quantity: 1, uom: "EA",
+                             unitPrice: Money(minorUnits: 100, scale: 2), taxRate: nil, hsCode: "", originCountry: "")
+        return Order(id: id, orderDate: "2026-11-29T00:00:00Z", store: "", customerId: "", shipTo: shipTo, currency: "EUR",
+                     paymentMethod: "card", codAmount: nil, carrierService: "DHL", requestedWarehouse: "", priority: "normal",
+                     giftNote: "", customs: Customs(), lines: [line])
+    }
+
+    @Test("a first version is a plain insert; should the order be there after all, it is updated as before")
+    func firstVersionOverExistingRow() throws {
+        let (ledger, fileId, _) = try ledgerWithOneFile()
+        try ledger.inTransaction { tx in
+            try tx.saveOrder(Self.order("SO2", lineNo: 1), version: 1, contentHash: "h-new", warehouse: "WH1", fileId: fileId,
+                             at: "2026-11-29T01:00:00Z", customer: "")
+            // SO1 is in the ledger already (from a.csv): a version 1 of it updates the row instead of failing.
+            try tx.saveOrder(Self.order("SO1", lineNo: 7), version: 1, contentHash: "h-again", warehouse: "WH1", fileId: fileId,
+                             at: "2026-11-29T01:00:00Z", customer: "")
+        }
+        let rows = try ledger.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT order_id, content_hash, line_count FROM orders WHERE order_id IN ('SO1', 'SO2') ORDER BY order_id")
+        }
+        #expect(rows.map { $0["order_id"] as String } == ["SO1", "SO2"])
+        #expect(rows.map { $0["content_hash"] as String } == ["h-again", "h-new"])
+        let lines = try ledger.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM order_lines WHERE order_id = 'SO2'") }
+        #expect(lines == 1)
+    }
+}
