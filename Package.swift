@@ -22,6 +22,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // gperftools' tcmalloc (minimal: no profiler), the executable's malloc. The pipeline allocates every field
+        // on a reading thread and frees it on the ledger thread; glibc's malloc takes its slow, locked path for
+        // each such free. Measured on 100,000 orders (2 cores): XML input 3.2 -> 2.9 s, CSV 1.65 -> 1.55 s
+        // without the output check, peak RSS +4 MiB; jemalloc gained half as much.
+        .systemLibrary(name: "CTCMalloc", pkgConfig: "libtcmalloc_minimal", providers: [.apt(["libgoogle-perftools-dev"])]),
         .target(
             name: "ERPWMSCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
@@ -45,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "erpwms",
             dependencies: [
-                "ERPWMSEngine", "ERPWMSCore",
+                "ERPWMSEngine", "ERPWMSCore", "CTCMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

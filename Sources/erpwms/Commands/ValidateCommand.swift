@@ -1,4 +1,5 @@
 import ArgumentParser
+import CTCMalloc
 import ERPWMSCore
 import ERPWMSEngine
 import Foundation
@@ -141,5 +142,6 @@ struct ConfigCheck: ParsableCommand {
         print("Retention: \(c.retentionDays) days; metrics: \(c.metricsFile ?? "off")")
         print("Returns:   damaged units refund \(c.returns.damagedRefund); unit prices \(c.returns.pricesIncludeTax ? "include" : "exclude") tax; overdue after \(c.returns.overdueDays) days; expected at \(c.returns.warehouse ?? "the warehouse that shipped"); replacements by \(c.returns.replacementCarrier)")
         print("Purchases: overdue \(c.purchaseOverdueDays) day(s) after the expected date")
+        print("Runtime:   malloc from \(String(cString: tc_version(nil, nil, nil))) (tcmalloc)")
     }
 }
