@@ -13,44 +13,78 @@ public final class MemoryByteSink: ByteSink {
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 }
 
-/// A byte buffer that text is appended to and that drains into a sink in large chunks.
-struct OutputBuffer {
-    private(set) var bytes: [UInt8] = []
+/// A byte buffer that text is appended to and that drains into a sink in large chunks. Its own memory rather
+/// than an `[UInt8]`: every `Array.append(contentsOf:)` went through a generic copy of about 80 instructions,
+/// a few per cent of a whole run with hundreds of thousands of small appends.
+final class OutputBuffer {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
     let sink: ByteSink
 
     init(sink: ByteSink) {
         self.sink = sink
-        bytes.reserveCapacity(128 << 10)
+        capacity = 128 << 10
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Makes room for `n` more bytes (one order can be larger than the initial capacity).
+    @inline(__always)
+    private func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    private func grow(to needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let src = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        UnsafeMutableRawPointer(base + count).copyMemory(from: src, byteCount: bytes.count)
+        count += bytes.count
     }
 
     /// A signed integer's decimal digits.
-    mutating func append(signed value: Int64) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    func append(signed value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
         append(int: Int(value.magnitude))
     }
 
     /// `units / 10^scale` with exactly `scale` decimals (`1250, 2` -> `12.50`).
-    mutating func append(decimal units: Int64, scale: Int) { DecimalText.append(units, scale: scale, to: &bytes) }
+    func append(decimal units: Int64, scale: Int) { DecimalText.withDigits(units, scale: scale) { append($0) } }
 
     @inline(__always)
-    mutating func append(_ s: String) {
+    func append(_ s: String) {
         var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
+        s.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
     @inline(__always)
-    mutating func append(_ b: UInt8) { bytes.append(b) }
+    func append(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
 
     /// Appends a literal without creating a String.
     @inline(__always)
-    mutating func append(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    func append(_ s: StaticString) {
+        s.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) }
     }
 
     /// Appends a non-negative integer's decimal digits without creating a String.
-    mutating func append(int value: Int) {
+    func append(int value: Int) {
         if value < 10 {
-            bytes.append(UInt8(48 + value))
+            append(UInt8(48 + value))
             return
         }
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
@@ -63,13 +97,17 @@ struct OutputBuffer {
                 n /= 10
                 count += 1
             }
-            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buf[i]) }
+            reserve(count)
+            for i in stride(from: count - 1, through: 0, by: -1) {
+                base[self.count] = buf[i]
+                self.count += 1
+            }
         }
     }
 
     /// Appends `s` escaped for XML text (`attribute`: also `"`). CR and tab are written as character
     /// references so that they survive XML line-end and attribute normalisation.
-    mutating func appendEscaped(_ s: String, attribute: Bool = false) {
+    func appendEscaped(_ s: String, attribute: Bool = false) {
         var s = s
         s.withUTF8 { buf in
             // Runs of bytes that need no escape (nearly all text) are copied at once.
@@ -89,18 +127,18 @@ struct OutputBuffer {
                 default: escape = nil
                 }
                 if let escape {
-                    if i > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start..<i])) }
+                    if i > start { append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<i])) }
                     append(escape)
                     start = i + 1
                 }
                 i += 1
             }
-            if buf.count > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start..<buf.count])) }
+            if buf.count > start { append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<buf.count])) }
         }
     }
 
     /// ` name="value"`, escaped; nothing when `value` is empty (optional attributes are omitted).
-    mutating func attribute(_ name: StaticString, _ value: String) {
+    func attribute(_ name: StaticString, _ value: String) {
         guard !value.isEmpty else { return }
         append(" " as StaticString)
         append(name)
@@ -110,20 +148,20 @@ struct OutputBuffer {
     }
 
     /// `<Name>value</Name>`, escaped; nothing when `value` is empty (optional elements are omitted).
-    mutating func element(_ open: StaticString, _ close: StaticString, _ value: String) {
+    func element(_ open: StaticString, _ close: StaticString, _ value: String) {
         guard !value.isEmpty else { return }
         append(open)
         appendEscaped(value)
         append(close)
     }
 
-    mutating func drainIfLarge() throws {
-        if bytes.count >= 64 << 10 { try drain() }
+    func drainIfLarge() throws {
+        if count >= 64 << 10 { try drain() }
     }
 
-    mutating func drain() throws {
-        guard !bytes.isEmpty else { return }
-        try bytes.withUnsafeBytes { try sink.write($0) }
-        bytes.removeAll(keepingCapacity: true)
+    func drain() throws {
+        guard count > 0 else { return }
+        try sink.write(UnsafeRawBufferPointer(start: base, count: count))
+        count = 0
     }
 }
