@@ -29,6 +29,11 @@ struct FastStatement {
     mutating func bind(_ text: String) {
         index += 1
         var text = text
+        if arena.capacity == 0 {
+            // Room for a typical row at once, not grown by doubling from nothing on every statement.
+            arena.reserveCapacity(1024)
+            texts.reserveCapacity(16)
+        }
         let start = arena.count
         text.withUTF8 { arena.append(contentsOf: $0) }
         texts.append((index, start, arena.count - start))
