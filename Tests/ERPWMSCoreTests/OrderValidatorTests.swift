@@ -307,6 +307,16 @@ struct OrderValidatorTests {
         }
     }
 
+    @Test("a repeated line_no is found in short and in long orders", arguments: [2, 16, 17, 40])
+    func repeatedLineNo(lines count: Int) throws {
+        var b = RawOrderBuilder()
+        b.lines = (1...count).map { RawOrderBuilder.defaultLine($0) }
+        #expect(validate(b).acceptedOrder?.lines.count == count)
+        b.set(line: count - 1, .lineNo, "1")
+        let findings = try #require(validate(b).rejectedFindings)
+        #expect(findings.map(\.rule) == [OrderRule.lineNoUnique])
+    }
+
     @Test("every rule the validator owns has a case above; the catalogue is complete and unique")
     func everyRuleCovered() {
         let catalogue = OrderRule.catalogue.map(\.id)

@@ -73,10 +73,13 @@ public struct OrderValidator: Sendable {
         }
         var lines: [OrderLine] = []
         lines.reserveCapacity(raw.lines.count)
+        // Most orders have a handful of lines: those are compared directly, a set only for long orders.
         var seenLineNos = Set<Int>()
+        let longOrder = raw.lines.count > 16
         for raw in raw.lines {
             if let line = checkLine(raw, scale: scale, currency: currency, ctx: &ctx) {
-                if !seenLineNos.insert(line.lineNo).inserted {
+                let repeated = longOrder ? !seenLineNos.insert(line.lineNo).inserted : lines.contains { $0.lineNo == line.lineNo }
+                if repeated {
                     ctx.add(OrderRule.lineNoUnique, field: LineField.lineNo.rawValue, at: raw.location,
                             "line_no \(line.lineNo) appears twice")
                 }
@@ -103,10 +106,17 @@ public struct OrderValidator: Sendable {
 
     // MARK: - Order-level fields
 
-    private static let required: Set<OrderField> = [
-        .orderId, .orderDate, .shipName, .shipAddress1, .shipCity, .shipPostcode, .shipCountry, .currency,
-        .paymentMethod, .carrierService,
-    ]
+    /// A switch, not a `Set<OrderField>`: hashing a String-backed enum hashes its raw value, ~350 instructions
+    /// per look-up on the per-field path.
+    private static func isRequired(_ field: OrderField) -> Bool {
+        switch field {
+        case .orderId, .orderDate, .shipName, .shipAddress1, .shipCity, .shipPostcode, .shipCountry, .currency,
+             .paymentMethod, .carrierService:
+            return true
+        default:
+            return false
+        }
+    }
 
     /// Cleans and checks one order-level value; returns the cleaned value.
     private func checkOrderField(_ field: OrderField, _ rawValue: String, raw: RawOrder, ctx: inout Context,
@@ -128,7 +138,7 @@ public struct OrderValidator: Sendable {
         }
         let name = field.rawValue
         if value.isEmpty {
-            if Self.required.contains(field) {
+            if Self.isRequired(field) {
                 let rule = field == .orderId ? OrderRule.orderIdRequired
                     : field == .orderDate ? OrderRule.orderDateRequired : OrderRule.fieldRequired
                 ctx.add(rule, field: name, at: location, "\(name) is required")

@@ -123,20 +123,16 @@ public final class CSVOrderReader: OrderReader {
         }
     }
 
-    /// The last value read per plain column, as bytes and as the String made of them: order fields repeat on
-    /// every row of an order, so most rows compare bytes and reuse the String instead of making a new one.
-    @exclusivity(unchecked) private var lastBytes: [[UInt8]?] = []
+    /// The last value read per plain column: order fields repeat on every row of an order, so most rows compare
+    /// the field's bytes with that String's UTF-8 (the same bytes: the String is made of them unchanged) and
+    /// reuse it instead of making a new one.
     @exclusivity(unchecked) private var lastString: [String] = []
 
     private func plainField(_ c: Int) throws -> String {
         guard c < parser.fieldCount else { return "" }
-        if c >= lastBytes.count {
-            lastBytes += Array(repeating: nil, count: c + 1 - lastBytes.count)
-            lastString += Array(repeating: "", count: c + 1 - lastString.count)
-        }
-        if let b = lastBytes[c], parser.field(c, equals: b) { return lastString[c] }
+        if c >= lastString.count { lastString += Array(repeating: "", count: c + 1 - lastString.count) }
+        if parser.field(c, equals: lastString[c]) { return lastString[c] }
         let s = try parser.field(c)
-        lastBytes[c] = parser.fieldBytes(c)
         lastString[c] = s
         return s
     }

@@ -63,22 +63,16 @@ public struct CSVParser {
     /// Number of fields in the current record.
     public var fieldCount: Int { mutating get { fieldEnds.count } }
 
-    /// True when the current record's field `i` holds exactly `bytes` (no String is made).
-    public mutating func field(_ i: Int, equals bytes: [UInt8]) -> Bool {
+    /// True when the current record's field `i` holds exactly the UTF-8 of `text` (no String is made).
+    public mutating func field(_ i: Int, equals text: String) -> Bool {
         let start = i == 0 ? 0 : fieldEnds[i - 1]
         let stop = fieldEnds[i]
-        guard stop - start == bytes.count else { return false }
-        return record.withUnsafeBufferPointer { buf in
-            bytes.withUnsafeBufferPointer { other in
-                memcmp(buf.baseAddress! + start, other.baseAddress!, bytes.count) == 0
-            }
+        var text = text
+        return text.withUTF8 { other in
+            guard other.count == stop - start else { return false }
+            guard let o = other.baseAddress else { return true }
+            return record.withUnsafeBufferPointer { buf in memcmp(buf.baseAddress! + start, o, other.count) == 0 }
         }
-    }
-
-    /// The current record's field `i` as bytes.
-    public mutating func fieldBytes(_ i: Int) -> [UInt8] {
-        let start = i == 0 ? 0 : fieldEnds[i - 1]
-        return Array(record[start..<fieldEnds[i]])
     }
 
     /// The current record's field `i` as a `String`, validated as UTF-8.
