@@ -7,7 +7,9 @@
 #
 # Cases: CSV with output XSD validation (the default) and without; the same CSV gzipped; the canonical XML
 # (validated while streaming) next to `xmllint --stream --schema` on the same file; and the peer plain and
-# with --validate (which needs lxml, installed from PyPI when missing). Peak RSS is printed for every erpwms case.
+# with --validate (which needs lxml, installed from PyPI when missing). Peak RSS is printed for every erpwms case,
+# and the range of the runs beside the median. Each run starts after a `sync`, so that what the previous case wrote
+# is not flushed during it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 orders=${1:-100000}
@@ -32,11 +34,13 @@ erpwms() {
   sed -i 's|^    inbox: inbox/erp-orders-xml$|&\n    pickup: { min_age_seconds: 0 }|' "$ws/erpwms.yaml"
   local channel=erp-orders; [[ "$2" == *.xml ]] && channel=erp-orders-xml
   cp "$2" "$ws/inbox/$channel/"
+  sync  # what earlier cases wrote is not flushed during this one
   /usr/bin/time -f "%e %M" -o "$tmp/t" "$bin" run -w "$ws" --quiet >/dev/null 2>&1 || true
   read -r s kb < <(tail -n 1 "$tmp/t")
   echo "$s $((kb / 1024))"
 }
 timed() {  # a command; prints seconds
+  sync
   /usr/bin/time -f "%e" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
   tail -n 1 "$tmp/t"
 }
@@ -57,11 +61,12 @@ for i in $(seq "$runs"); do
   add xmllint "$(timed xmllint --noout --stream --schema schemas/erp-orders.xsd "$tmp/orders.xml")"
 done
 med() { tr ' ' '\n' <<< "${results[$1]}" | grep -v '^$' | median; }
-printf '%-34s %10s %10s\n' "case ($orders orders, $runs runs)" "median s" "peak MiB"
-for k in csv csv-novalidate gz xml; do printf '%-34s %10s %10s\n' "erpwms run: $k" "$(med $k)" "${rss[$k]}"; done
-printf '%-34s %10s\n' "peer_python.py --writer sax" "$(med peer)"
-[ "$have_lxml" = yes ] && printf '%-34s %10s\n' "peer_python.py --validate" "$(med peer-validate)"
-printf '%-34s %10s\n' "xmllint --stream --schema (XML in)" "$(med xmllint)"
+spread() { tr ' ' '\n' <<< "${results[$1]}" | grep -v '^$' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
+printf '%-34s %10s %12s %10s\n' "case ($orders orders, $runs runs)" "median s" "range s" "peak MiB"
+for k in csv csv-novalidate gz xml; do printf '%-34s %10s %12s %10s\n' "erpwms run: $k" "$(med $k)" "$(spread $k)" "${rss[$k]}"; done
+printf '%-34s %10s %12s\n' "peer_python.py --writer sax" "$(med peer)" "$(spread peer)"
+[ "$have_lxml" = yes ] && printf '%-34s %10s %12s\n' "peer_python.py --validate" "$(med peer-validate)" "$(spread peer-validate)"
+printf '%-34s %10s %12s\n' "xmllint --stream --schema (XML in)" "$(med xmllint)" "$(spread xmllint)"
 echo
 awk -v a="$(med peer)" -v b="$(med csv)" 'BEGIN { printf "glue script / erpwms (CSV, validated output): %.2fx\n", a / b }'
 awk -v a="$(med peer)" -v b="$(med csv-novalidate)" 'BEGIN { printf "glue script / erpwms (CSV, no output check): %.2fx\n", a / b }'
