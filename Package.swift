@@ -2,6 +2,10 @@
 import Foundation
 import PackageDescription
 
+// ERPWMS_SYSTEM_MALLOC=1 builds without tcmalloc (AddressSanitizer and ThreadSanitizer runs: they bring their own
+// malloc, and the test bundle links what the executable links).
+let tcmalloc: [Target.Dependency] = ProcessInfo.processInfo.environment["ERPWMS_SYSTEM_MALLOC"] == nil ? ["CTCMalloc"] : []
+
 let package = Package(
     name: "erpwms",
     platforms: [.macOS(.v13)],
@@ -50,10 +54,10 @@ let package = Package(
         .executableTarget(
             name: "erpwms",
             dependencies: [
-                "ERPWMSEngine", "ERPWMSCore", "CTCMalloc",
+                "ERPWMSEngine", "ERPWMSCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ] + tcmalloc
         ),
         .testTarget(name: "ERPWMSCoreTests", dependencies: ["ERPWMSCore"]),
         .testTarget(name: "ERPWMSFormatsTests", dependencies: ["ERPWMSFormats", "ERPWMSCore"]),

@@ -4,8 +4,8 @@ import Testing
 import ERPWMSCore
 @testable import ERPWMSEngine
 
-/// The buffered multi-row inserts run without statement journals (`INSERT OR FAIL`, foreign keys checked at the
-/// commit); a broken row must still fail the whole transaction and leave nothing behind.
+/// The buffered multi-row inserts say `INSERT OR FAIL` (no statement journal where no foreign key needs one); a
+/// broken row must still fail the whole transaction and leave nothing behind.
 @Suite("Ledger constraints with buffered inserts")
 struct LedgerConstraintTests {
     func ledgerWithOneFile() throws -> (SQLiteLedger, Int64, TestWorkspace) {
@@ -26,7 +26,7 @@ struct LedgerConstraintTests {
         try ledger.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instructions") ?? -1 }
     }
 
-    @Test("an instruction for a file the ledger does not know fails the transaction at the commit")
+    @Test("an instruction for a file the ledger does not know fails the transaction")
     func foreignKeyAtCommit() throws {
         let (ledger, fileId, _) = try ledgerWithOneFile()
         let before = try instructionCount(ledger)
@@ -37,7 +37,7 @@ struct LedgerConstraintTests {
             }
         }
         #expect(try instructionCount(ledger) == before)
-        // The setting ended with that transaction: the next one commits a good row.
+        // The next transaction commits a good row.
         try ledger.inTransaction { tx in
             try tx.recordInstruction(orderId: "SO9", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
         }

@@ -392,9 +392,6 @@ public final class SQLiteLedger: Ledger {
     public func inTransaction<T>(_ body: (LedgerTransaction) throws -> T) throws -> T {
         var result: T?
         try queue.inTransaction(.immediate) { db in
-            // Foreign keys are checked at the commit (the setting ends with the transaction): with immediate
-            // checks, every multi-row insert needed a statement journal (see `RowBuffer`).
-            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
             let tx = SQLiteLedgerTransaction(db: db)
             result = try body(tx)
             try tx.flushPending()
@@ -510,7 +507,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             do {
                 try o.execute()
                 saved = true
-            } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {}
+            } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {}
         }
         if !saved {
             var o = FastStatement(try statement(\.orderUpsert, insert + """
@@ -655,10 +652,11 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 /// instruction was about a third of the ledger's time). Rows wait here until the buffer is full; what is left
 /// goes in before anything in the transaction reads the table and before the commit.
 ///
-/// The inserts say `OR FAIL`, and the transaction defers its foreign-key checks: a statement that may stop
-/// half-way with its default `ABORT` must be able to undo its own rows, so SQLite journals every page it
-/// touches (a statement journal). In a file of a million orders that journal outgrew its 64 KiB of memory and
-/// went to a temporary file: 3.3 million writes, 8.4 GB. Any error still fails the whole file's transaction.
+/// The inserts say `OR FAIL`: a statement that may stop half-way with its default `ABORT` must be able to undo
+/// its own rows, so SQLite keeps a statement journal of every page it touches, and in a long transaction that
+/// journal can outgrow its 64 KiB of memory and go to a temporary file (see `saveOrder`). Without foreign keys
+/// (order lines) `OR FAIL` needs none; an immediate foreign key (instructions' file) still does. Any error fails
+/// the whole file's transaction either way: nothing in a transaction catches ledger errors.
 final class RowBuffer<Row> {
     static var perStatement: Int { 16 }
     private let insert: String

@@ -1,5 +1,7 @@
 import ArgumentParser
+#if canImport(CTCMalloc)
 import CTCMalloc
+#endif
 import ERPWMSCore
 import ERPWMSEngine
 import Foundation
@@ -142,6 +144,10 @@ struct ConfigCheck: ParsableCommand {
         print("Retention: \(c.retentionDays) days; metrics: \(c.metricsFile ?? "off")")
         print("Returns:   damaged units refund \(c.returns.damagedRefund); unit prices \(c.returns.pricesIncludeTax ? "include" : "exclude") tax; overdue after \(c.returns.overdueDays) days; expected at \(c.returns.warehouse ?? "the warehouse that shipped"); replacements by \(c.returns.replacementCarrier)")
         print("Purchases: overdue \(c.purchaseOverdueDays) day(s) after the expected date")
+        #if canImport(CTCMalloc)
         print("Runtime:   malloc from \(String(cString: tc_version(nil, nil, nil))) (tcmalloc)")
+        #else
+        print("Runtime:   malloc from the C library (built with ERPWMS_SYSTEM_MALLOC)")
+        #endif
     }
 }
