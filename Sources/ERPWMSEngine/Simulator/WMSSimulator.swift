@@ -2,22 +2,6 @@ import ERPWMSCore
 import ERPWMSFormats
 import Foundation
 
-/// A small, seeded pseudo-random generator (SplitMix64): the same seed gives the same warehouse.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// 0..<100
-    mutating func percent() -> Int { Int(next() % 100) }
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-}
-
 /// `erpwms simulate-wms`: plays the warehouse. Takes the shipment-order files from the WMS outbox (as a
 /// WMS would take them away) and writes confirmations into the confirmation channel's inbox, with a
 /// seeded mix of complete, short, split, delayed, duplicated and unknown confirmations.
