@@ -7,9 +7,12 @@ import GRDBSQLite
 struct FastStatement {
     let statement: Statement
     private var index: Int32 = 0
+    /// Writes collect their texts in the arena (see `bind`); queries, which are stepped row by row, bind copies.
+    private let textsInPlace: Bool
 
     init(_ statement: Statement) {
         self.statement = statement
+        textsInPlace = sqlite3_stmt_readonly(statement.sqliteStatement) == 0
     }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -20,7 +23,7 @@ struct FastStatement {
         return p
     }()
 
-    /// Text values wait in one byte arena until the statement runs and are then bound in place
+    /// A write's text values wait in one byte arena until the statement runs and are then bound in place
     /// (`SQLITE_STATIC`): bound one by one with `SQLITE_TRANSIENT`, SQLite allocated and copied every value,
     /// about 500 instructions each and 2 % of a whole run's.
     private var arena: [UInt8] = []
@@ -29,6 +32,15 @@ struct FastStatement {
     mutating func bind(_ text: String) {
         index += 1
         var text = text
+        guard textsInPlace else {
+            text.withUTF8 { buf in
+                _ = buf.withMemoryRebound(to: CChar.self) {
+                    sqlite3_bind_text(statement.sqliteStatement, index, $0.baseAddress ?? UnsafePointer(Self.empty),
+                                      Int32($0.count), Self.transient)
+                }
+            }
+            return
+        }
         if arena.capacity == 0 {
             // Room for a typical row at once, not grown by doubling from nothing on every statement.
             arena.reserveCapacity(1024)
@@ -78,7 +90,7 @@ struct FastStatement {
     }
 
     /// Steps once; returns true when a row is there (read it with `text`/`int`), false when done. (Rows are read
-    /// between steps, so the texts are bound as copies here.)
+    /// between steps: a write stepped this way gets its arena's texts bound as copies.)
     mutating func step() throws -> Bool {
         if !texts.isEmpty {
             arena.withUnsafeBytes { bytes in
