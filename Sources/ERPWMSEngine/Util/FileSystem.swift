@@ -140,8 +140,13 @@ final class FileSink: ByteSink {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        buffer.append(contentsOf: bytes)
         bytesWritten += Int64(bytes.count)
+        // A large chunk (the writers drain 64 KiB at a time) goes straight to the kernel, not through the buffer.
+        if buffer.isEmpty && bytes.count >= 64 << 10 {
+            try writeAll(bytes)
+            return
+        }
+        buffer.append(contentsOf: bytes)
         if buffer.count >= 256 << 10 { try flush() }
     }
 
@@ -182,18 +187,20 @@ final class FileSink: ByteSink {
     }
 
     func flush() throws {
-        var offset = 0
-        try buffer.withUnsafeBytes { buf in
-            while offset < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw FS.fail("write", path)
-                }
-                offset += n
-            }
-        }
+        try buffer.withUnsafeBytes { try writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FS.fail("write", path)
+            }
+            offset += n
+        }
     }
 
     /// Flushes, optionally fsyncs, and closes.
