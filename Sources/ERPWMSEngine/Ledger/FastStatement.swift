@@ -75,35 +75,31 @@ struct FastStatement {
     /// Runs a statement that returns no row; throws GRDB's error on failure.
     mutating func execute() throws {
         let sqlite = statement.sqliteStatement
-        // The texts are bound, stepped and unbound while the arena's address is held; SQLite reads them only then.
-        let (rc, message) = arena.withUnsafeBytes { bytes -> (Int32, String?) in
+        // The arena's texts are bound in place while its address is held, and stepped; `reset` unbinds them
+        // before the arena changes again (SQLite does not read them after the step).
+        let rc = arena.withUnsafeBytes { bytes -> Int32 in
             let base = bytes.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) } ?? UnsafePointer(Self.empty)
             for t in texts { sqlite3_bind_text(sqlite, t.index, base + t.start, Int32(t.count), nil /* SQLITE_STATIC */) }
-            let rc = sqlite3_step(sqlite)
-            let message = rc == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(sqlite3_db_handle(sqlite)))
-            sqlite3_reset(sqlite)
-            sqlite3_clear_bindings(sqlite)
-            return (rc, message)
+            return sqlite3_step(sqlite)
         }
+        let failure = rc == SQLITE_DONE ? nil : error(rc)
         reset()
-        guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message) }
+        if let failure { throw failure }
     }
 
-    /// Steps once; returns true when a row is there (read it with `text`/`int`), false when done. (Rows are read
-    /// between steps: a write stepped this way gets its arena's texts bound as copies.)
+    /// Steps once; returns true when a row is there (read it with `text`/`int`), false when done. For queries,
+    /// whose texts are bound as copies at once.
     mutating func step() throws -> Bool {
-        if !texts.isEmpty {
-            arena.withUnsafeBytes { bytes in
-                let base = bytes.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) } ?? UnsafePointer(Self.empty)
-                for t in texts { sqlite3_bind_text(statement.sqliteStatement, t.index, base + t.start, Int32(t.count), Self.transient) }
-            }
-            texts.removeAll(keepingCapacity: true)
-            arena.removeAll(keepingCapacity: true)
-        }
+        precondition(texts.isEmpty, "a write runs with execute()")
         let rc = sqlite3_step(statement.sqliteStatement)
         if rc == SQLITE_ROW { return true }
-        guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement.sqliteStatement)))) }
+        guard rc == SQLITE_DONE else { throw error(rc) }
         return false
+    }
+
+    private func error(_ rc: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: rc),
+                      message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement.sqliteStatement))))
     }
 
     func text(_ column: Int32) -> String {
