@@ -54,10 +54,7 @@ final class OutputBuffer {
     }
 
     /// A signed integer's decimal digits.
-    func append(signed value: Int64) {
-        if value < 0 { append(UInt8(ascii: "-")) }
-        append(int: Int(value.magnitude))
-    }
+    func append(signed value: Int64) { append(decimal: value, scale: 0) }
 
     /// `units / 10^scale` with exactly `scale` decimals (`1250, 2` -> `12.50`).
     func append(decimal units: Int64, scale: Int) { DecimalText.withDigits(units, scale: scale) { append($0) } }
@@ -82,28 +79,7 @@ final class OutputBuffer {
     }
 
     /// Appends a non-negative integer's decimal digits without creating a String.
-    func append(int value: Int) {
-        if value < 10 {
-            append(UInt8(48 + value))
-            return
-        }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            while n > 0 {
-                buf[count] = UInt8(48 + n % 10)
-                n /= 10
-                count += 1
-            }
-            reserve(count)
-            for i in stride(from: count - 1, through: 0, by: -1) {
-                base[self.count] = buf[i]
-                self.count += 1
-            }
-        }
-    }
+    func append(int value: Int) { append(decimal: Int64(value), scale: 0) }
 
     /// Appends `s` escaped for XML text (`attribute`: also `"`). CR and tab are written as character
     /// references so that they survive XML line-end and attribute normalisation.
