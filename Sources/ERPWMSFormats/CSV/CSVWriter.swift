@@ -1,8 +1,7 @@
 /// Writes RFC 4180 CSV for people: fields quoted when needed, and cells a spreadsheet would execute
 /// as a formula (starting with = + - @ tab or CR) prefixed with `'`.
 public final class CSVWriter {
-    /// Appended to for every field written: no dynamic exclusivity check (nothing here accesses it reentrantly).
-    @exclusivity(unchecked) private var out: OutputBuffer
+    private let out: OutputBuffer
 
     public init(sink: ByteSink) {
         out = OutputBuffer(sink: sink)
@@ -11,7 +10,7 @@ public final class CSVWriter {
     public func writeRow(_ fields: [String]) throws {
         for (i, f) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            Self.appendCell(f, to: &out)
+            Self.appendCell(f, to: out)
         }
         out.append("\r\n")
         try out.drainIfLarge()
@@ -33,7 +32,7 @@ public final class CSVWriter {
     /// A text cell, quoted and formula-protected like `writeRow`.
     public func cell(_ value: String) {
         separator()
-        Self.appendCell(value, to: &out)
+        Self.appendCell(value, to: out)
     }
 
     /// A whole number (no quoting or protection needed).
@@ -56,7 +55,7 @@ public final class CSVWriter {
         try out.drainIfLarge()
     }
 
-    fileprivate static func appendCell(_ f: String, to out: inout OutputBuffer) {
+    fileprivate static func appendCell(_ f: String, to out: OutputBuffer) {
         var value = f
         if let first = value.utf8.first,
            [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first),

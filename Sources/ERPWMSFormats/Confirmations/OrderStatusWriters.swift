@@ -9,8 +9,7 @@ public protocol OrderStatusWriter: AnyObject {
 /// `schemas/erp-order-status.xsd`, deterministic (no timestamps, fixed attribute order).
 public final class OrderStatusXMLWriter: OrderStatusWriter {
     public static let schemaName = "erp-order-status.xsd"
-    /// Appended to for every field written: no dynamic exclusivity check (nothing here accesses it reentrantly).
-    @exclusivity(unchecked) private var out: OutputBuffer
+    private let out: OutputBuffer
 
     public init(sink: ByteSink, source: String) {
         out = OutputBuffer(sink: sink)

@@ -5,8 +5,7 @@ import ERPWMSCore
 public final class DocumentWriter {
     public enum Format: Sendable { case xml, csv }
 
-    /// Appended to for every field written: no dynamic exclusivity check (nothing here accesses it reentrantly).
-    @exclusivity(unchecked) private var out: OutputBuffer
+    private let out: OutputBuffer
     private let layout: DocumentLayout
     private let format: Format
     private var csv: CSVWriter?

@@ -130,7 +130,7 @@ final class XMLLineStream {
             }
         }
         if let doc = flush(closing: true) { return doc }
-        if !sawRoot { throw FormatError(rule: "xml.malformed", message: "the document has no root element") }
+        if !sawRoot { throw XMLRefusal.noRoot }
         return nil
     }
 }

@@ -71,6 +71,25 @@ enum XMLRefusal {
     static func textBetweenRecords(_ record: String, line: Int?) -> FormatError {
         FormatError(rule: "xml.schema", message: "text is not allowed between <\(record)> elements", location: SourceLocation(line: line))
     }
+
+    static var noRoot: FormatError {
+        FormatError(rule: "xml.malformed", message: "the document has no root element")
+    }
+
+    static func textTooLong(limit: Int, line: Int?) -> FormatError {
+        FormatError(rule: "xml.text.too-long", message: "a text node is longer than \(limit) bytes", location: SourceLocation(line: line))
+    }
+
+    static func invalidUTF8(line: Int?) -> FormatError {
+        FormatError(rule: "encoding.invalid-utf8", message: "text is not valid UTF-8", location: SourceLocation(line: line))
+    }
+
+    /// Not well-formed, with libxml2's error (redacted) and line when it gave them.
+    static func malformed(_ error: xmlErrorPtr?) -> FormatError {
+        let message = error?.pointee.message.map { LibXML.redact(String(cString: $0)) } ?? "the document is not well-formed XML"
+        let line = error.map { Int($0.pointee.line) } ?? 0
+        return FormatError(rule: "xml.malformed", message: message, location: SourceLocation(line: line > 0 ? line : nil))
+    }
 }
 
 /// Values by libxml2's interned element and attribute names. The parser's dictionary keeps each name at one
@@ -448,10 +467,9 @@ final class XMLStream {
         if rc == 1 { return true }
         if rc == 0 { return false }
         if let e = xmlGetLastError(), e.pointee.domain != Int32(XML_FROM_SCHEMASV.rawValue) {
-            let message = e.pointee.message.map { LibXML.redact(String(cString: $0)) } ?? "the document is not well-formed XML"
-            let line = Int(e.pointee.line)
+            let refusal = XMLRefusal.malformed(e)
             xmlResetLastError()
-            throw FormatError(rule: "xml.malformed", message: message, location: SourceLocation(line: line > 0 ? line : nil))
+            throw refusal
         }
         let d = takeFatal()
         throw FormatError(rule: "xml.malformed", message: d?.message ?? "the document is not well-formed XML",

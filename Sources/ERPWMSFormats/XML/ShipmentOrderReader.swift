@@ -47,8 +47,7 @@ public final class ShipmentOrderReader {
 
 /// Writes WMS shipment confirmations (`schemas/wms-shipment-confirmation.xsd`), deterministic.
 public final class ShipmentConfirmationXMLWriter {
-    /// Appended to for every field written: no dynamic exclusivity check (nothing here accesses it reentrantly).
-    @exclusivity(unchecked) private var out: OutputBuffer
+    private let out: OutputBuffer
 
     public init(sink: ByteSink, warehouse: String) {
         out = OutputBuffer(sink: sink)

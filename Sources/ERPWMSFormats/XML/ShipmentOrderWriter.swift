@@ -13,8 +13,7 @@ public final class ShipmentOrderWriter {
         case new, replace
     }
 
-    /// Appended to for every field written: no dynamic exclusivity check (nothing here accesses it reentrantly).
-    @exclusivity(unchecked) private var out: OutputBuffer
+    private let out: OutputBuffer
     private let includeEmail: Bool
     private let includePhone: Bool
     public private(set) var ordersWritten = 0

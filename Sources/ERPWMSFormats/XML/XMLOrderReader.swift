@@ -19,13 +19,7 @@ public final class XMLOrderReader: OrderReader {
 
 /// The text of `node`, checked against the field limit.
 func nodeText(_ node: XMLElementNode, _ limits: InputLimits) throws -> String {
-    if node.text.count > limits.maxFieldBytes {
-        throw FormatError(rule: "xml.text.too-long", message: "a text node is longer than \(limits.maxFieldBytes) bytes",
-                          location: SourceLocation(line: node.line))
-    }
-    guard let s = UTF8Text.string(node.text) else {
-        throw FormatError(rule: "encoding.invalid-utf8", message: "text is not valid UTF-8",
-                          location: SourceLocation(line: node.line))
-    }
+    if node.text.count > limits.maxFieldBytes { throw XMLRefusal.textTooLong(limit: limits.maxFieldBytes, line: node.line) }
+    guard let s = UTF8Text.string(node.text) else { throw XMLRefusal.invalidUTF8(line: node.line) }
     return s
 }

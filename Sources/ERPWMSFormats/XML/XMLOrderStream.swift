@@ -65,16 +65,13 @@ final class XMLOrderStream {
         static let noOrderValues = Array(repeating: "", count: OrderField.allCases.count)
         static let noLineValues = Array(repeating: "", count: LineField.allCases.count)
 
-        static let orderFields: [String: Int] = Dictionary(uniqueKeysWithValues: OrderField.allCases.map { ($0.rawValue, $0.index) })
-        static let lineFields: [String: Int] = Dictionary(uniqueKeysWithValues: LineField.allCases.map { ($0.rawValue, $0.index) })
-
         /// What an element named `name` is.
         mutating func target(_ name: UnsafePointer<xmlChar>) -> Target {
             targets.value(name, dict: parser?.pointee.dict) { s in
                 if s == "lines" { return .lines }
                 if s == "line" { return .lineElement }
-                if let i = Self.orderFields[s] { return .order(i) }
-                if let i = Self.lineFields[s] { return .line(i) }
+                if let f = OrderField(rawValue: s) { return .order(f.index) }
+                if let f = LineField(rawValue: s) { return .line(f.index) }
                 return .none
             }
         }
@@ -93,6 +90,8 @@ final class XMLOrderStream {
     private let parser: xmlParserCtxtPtr
     private let buffer: UnsafeMutableRawBufferPointer
     private var ended = false
+    /// The next of `state.ready` to hand out.
+    private var readyAt = 0
 
     var recordsRead: Int { state.pointee.recordsRead }
 
@@ -167,15 +166,19 @@ final class XMLOrderStream {
 
     /// The next order, nil at the end. Throws for what fails the whole file.
     func next() throws -> RawOrder? {
-        while state.pointee.ready.isEmpty {
+        // Handed out by index (not `removeFirst`, which moved every order left behind in the chunk each time).
+        while readyAt == state.pointee.ready.count {
+            state.pointee.ready.removeAll(keepingCapacity: true)
+            readyAt = 0
             if let e = state.pointee.fatal { throw e }
             if ended {
-                if !state.pointee.sawRoot { throw FormatError(rule: "xml.malformed", message: "the document has no root element") }
+                if !state.pointee.sawRoot { throw XMLRefusal.noRoot }
                 return nil
             }
             try feed()
         }
-        return state.pointee.ready.removeFirst()
+        readyAt += 1
+        return state.pointee.ready[readyAt - 1]
     }
 
     /// Reads one buffer and parses it (or ends the document at the end of the source). What fails the file is
@@ -191,13 +194,7 @@ final class XMLOrderStream {
             let rc = chunk.withMemoryRebound(to: CChar.self) { xmlParseChunk(parser, $0.baseAddress, Int32(n), ended ? 1 : 0) }
             state.pointee.flush()
             if rc != 0 || parser.pointee.wellFormed == 0 {
-                var message = "the document is not well-formed XML"
-                var line: Int?
-                if let e = xmlCtxtGetLastError(UnsafeMutableRawPointer(parser)), let m = e.pointee.message {
-                    message = LibXML.redact(String(cString: m))
-                    line = e.pointee.line > 0 ? Int(e.pointee.line) : nil
-                }
-                state.pointee.fail(FormatError(rule: "xml.malformed", message: message, location: SourceLocation(line: line)))
+                state.pointee.fail(XMLRefusal.malformed(xmlCtxtGetLastError(UnsafeMutableRawPointer(parser))))
             }
         }
         if state.pointee.fatal != nil { ended = true }
@@ -289,8 +286,7 @@ final class XMLOrderStream {
         switch (s.pointee.depth, s.pointee.target) {
         case (3, .order?), (5, .line?):
             if s.pointee.text.count + Int(len) > s.pointee.maxFieldBytes {
-                s.pointee.fail(FormatError(rule: "xml.text.too-long", message: "a text node is longer than \(s.pointee.maxFieldBytes) bytes",
-                                   location: SourceLocation(line: s.pointee.lineNumber)))
+                s.pointee.fail(XMLRefusal.textTooLong(limit: s.pointee.maxFieldBytes, line: s.pointee.lineNumber))
                 return
             }
             s.pointee.text.append(contentsOf: UnsafeBufferPointer(start: chars, count: Int(len)))
@@ -364,7 +360,7 @@ private extension XMLOrderStream.State {
     mutating func finishText() -> String? {
         if text.isEmpty { return "" }
         guard let s = UTF8Text.string(text) else {
-            fail(FormatError(rule: "encoding.invalid-utf8", message: "text is not valid UTF-8", location: SourceLocation(line: lineNumber)))
+            fail(XMLRefusal.invalidUTF8(line: lineNumber))
             return nil
         }
         return s

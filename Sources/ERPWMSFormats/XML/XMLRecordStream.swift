@@ -106,7 +106,7 @@ final class XMLRecordStream {
             }
         }
         if !sawRoot {
-            throw FormatError(rule: "xml.malformed", message: "the document has no root element")
+            throw XMLRefusal.noRoot
         }
         return nil
     }
