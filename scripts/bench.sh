@@ -60,8 +60,9 @@ for i in $(seq "$runs"); do
   read -r s m < <(erpwms xml "$tmp/orders.xml" true); add xml "$s"; rss[xml]=$m
   add xmllint "$(timed xmllint --noout --stream --schema schemas/erp-orders.xsd "$tmp/orders.xml")"
 done
-med() { tr ' ' '\n' <<< "${results[$1]}" | grep -v '^$' | median; }
-spread() { tr ' ' '\n' <<< "${results[$1]}" | grep -v '^$' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
+values() { tr ' ' '\n' <<< "${results[$1]}" | grep -v '^$' | sort -g; }  # a case's run times, sorted
+med() { values "$1" | median; }
+spread() { values "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
 printf '%-34s %10s %12s %10s\n' "case ($orders orders, $runs runs)" "median s" "range s" "peak MiB"
 for k in csv csv-novalidate gz xml; do printf '%-34s %10s %12s %10s\n' "erpwms run: $k" "$(med $k)" "$(spread $k)" "${rss[$k]}"; done
 printf '%-34s %10s %12s\n' "peer_python.py --writer sax" "$(med peer)" "$(spread peer)"

@@ -476,6 +476,18 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
                           fileId: Int64(st.int(4)))
     }
 
+    private static let orderInsert = """
+        INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id,
+                            line_count, instructed_at, first_instructed_at, customer)
+        VALUES (?, ?, 'instructed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    private static let orderUpsert = orderInsert + """
+        ON CONFLICT(order_id) DO UPDATE SET version = excluded.version, status = excluded.status,
+            content_hash = excluded.content_hash, warehouse = excluded.warehouse, currency = excluded.currency,
+            ship_country = excluded.ship_country, order_date = excluded.order_date, file_id = excluded.file_id,
+            line_count = excluded.line_count, instructed_at = excluded.instructed_at, customer = excluded.customer
+        """
+
     func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String,
                    customer: String) throws {
         func bindOrder(_ o: inout FastStatement) {
@@ -492,17 +504,12 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             o.bind(time)
             o.bind(customer)
         }
-        let insert = """
-            INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id,
-                                line_count, instructed_at, first_instructed_at, customer)
-            VALUES (?, ?, 'instructed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
         // A first version is a plain insert. The upsert may update instead, so SQLite gives each run of it a
         // statement journal; in a file of a million orders that journal went to a temporary file (3.2 million
         // writes). Should the order be there after all, the insert changes nothing and the upsert does the work.
         var saved = false
         if version == 1 {
-            var o = FastStatement(try statement(\.orderInsert, insert))
+            var o = FastStatement(try statement(\.orderInsert, Self.orderInsert))
             bindOrder(&o)
             do {
                 try o.execute()
@@ -510,12 +517,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {}
         }
         if !saved {
-            var o = FastStatement(try statement(\.orderUpsert, insert + """
-                ON CONFLICT(order_id) DO UPDATE SET version = excluded.version, status = excluded.status,
-                    content_hash = excluded.content_hash, warehouse = excluded.warehouse, currency = excluded.currency,
-                    ship_country = excluded.ship_country, order_date = excluded.order_date, file_id = excluded.file_id,
-                    line_count = excluded.line_count, instructed_at = excluded.instructed_at, customer = excluded.customer
-                """))
+            var o = FastStatement(try statement(\.orderUpsert, Self.orderUpsert))
             bindOrder(&o)
             try o.execute()
         }
@@ -567,10 +569,10 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         s.bind(fileId)
         s.bind(time)
         try s.execute()
+        var st = FastStatement(try statement(\.shipmentLineInsert, """
+            INSERT INTO shipment_lines (shipment_id, order_id, line_no, sku, quantity, lots, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """))
         for l in c.lines {
-            var st = FastStatement(try statement(\.shipmentLineInsert, """
-                INSERT INTO shipment_lines (shipment_id, order_id, line_no, sku, quantity, lots, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """))
             st.bind(c.shipmentId)
             st.bind(c.orderId)
             st.bind(l.lineNo)

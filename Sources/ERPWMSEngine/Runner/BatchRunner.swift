@@ -359,7 +359,6 @@ public final class BatchRunner {
 
         let reader = try openOrderReader(path: workPath, name: name, channel: channel)
         let pseudonymizer = config.pseudonymizer
-        var outputs: [String: WarehouseOutput] = [:]
         // Reading, then validating and hashing an order need no ledger: they run on threads of their own, ahead of
         // the loop below (dedupe, ledger rows, outputs), which takes the orders in file order.
         let lineLocations = channel.unknownSKU != .off
@@ -460,14 +459,7 @@ public final class BatchRunner {
                     }
                     plan?(PlanEntry(id: order.id, action: action == .new ? .new : .replace,
                                     detail: "version \(version) to \(warehouse), \(order.lines.count) line(s)"))
-                    let out: WarehouseOutput
-                    if let o = outputs[warehouse] {
-                        out = o
-                    } else {
-                        let (w, finalPath) = try shipmentOrderWriter(warehouse: warehouse, staging)
-                        out = WarehouseOutput(writer: w, path: workspace.relative(finalPath), key: "wms/" + warehouse)
-                        outputs[warehouse] = out
-                    }
+                    let out = try shipmentOrderWriter(warehouse: warehouse, staging)
                     try out.writer.write(order, version: version, action: action)
                     staging.count(out.key)
                     try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
@@ -481,13 +473,6 @@ public final class BatchRunner {
             }
             return counts
         }
-    }
-
-    /// A warehouse's staged shipment-order file as the order loop uses it: writer, ledger path, count key.
-    struct WarehouseOutput {
-        var writer: ShipmentOrderOutput
-        var path: String
-        var key: String
     }
 
     /// An order as the prefetching side hands it over: read, validated, hashed, its customer pseudonymised.
@@ -526,13 +511,12 @@ public final class BatchRunner {
 
         let reader = try openConfirmationReader(path: workPath, name: name, channel: channel)
         // As for orders: reading, validating and hashing run ahead on the second core.
-        return try Prefetch<PreparedConfirmation>.run(produce: {
-            guard let raw = try reader.next() else { return nil }
+        return try Prefetch<PreparedConfirmation>.run(reading: { try reader.next() }, preparing: { raw in
             let outcome = validator.validate(raw, file: name)
             var contentHash = ""
             if case .accepted(let c) = outcome { contentHash = c.contentHash }
             return PreparedConfirmation(raw: raw, outcome: outcome, contentHash: contentHash)
-        }) { confirmations in
+        }, twoStages: false) { confirmations in
             while let prepared = try confirmations.next() {
                 let raw = prepared.raw
                 counts.records += raw.lines.count
@@ -635,11 +619,12 @@ public final class BatchRunner {
     }
 
     /// The staged shipment-order file of `warehouse` for this input (orders, and exchange replacements).
-    func shipmentOrderWriter(warehouse: String, _ staging: Staging) throws -> (writer: ShipmentOrderOutput, path: String) {
+    func shipmentOrderWriter(warehouse: String, _ staging: Staging) throws -> Staging.WarehouseOutput {
+        if let o = staging.shipmentWriters[warehouse] { return o }
         let csv = config.wmsFormat == .csv
         let finalPath = workspace.path(config.wmsOutbox) + "/shipment-orders_\(warehouse)_\(staging.source).\(csv ? "csv" : "xml")"
-        if let w = staging.shipmentWriters[warehouse] { return (w, finalPath) }
-        let sink = try staging.open(key: "wms/" + warehouse, kind: "wms-shipment-orders", finalPath: finalPath,
+        let key = "wms/" + warehouse
+        let sink = try staging.open(key: key, kind: "wms-shipment-orders", finalPath: finalPath,
                                     schema: config.validateOutput && !csv ? ShipmentOrderWriter.schemaName : nil)
         let w: ShipmentOrderOutput = csv
             ? try ShipmentOrderCSVWriter(sink: sink.file, warehouse: warehouse, columns: config.wmsCSVColumns,
@@ -647,8 +632,9 @@ public final class BatchRunner {
             : ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: staging.source,
                                   includeEmail: config.includeEmail, includePhone: config.includePhone)
         sink.finish = { try w.finish() }
-        staging.shipmentWriters[warehouse] = w
-        return (w, finalPath)
+        let o = Staging.WarehouseOutput(writer: w, path: workspace.relative(finalPath), key: key)
+        staging.shipmentWriters[warehouse] = o
+        return o
     }
 
     func openOrderReader(path: String, name: String, channel: Channel) throws -> OrderReader {

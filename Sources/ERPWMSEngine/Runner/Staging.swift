@@ -45,8 +45,14 @@ final class Staging {
     private var outputs: [String: Output] = [:]
     private(set) var firstRejection: Finding?
     private var rejects: CSVWriter?
-    /// Shipment-order writers per warehouse (orders and exchange replacements share them).
-    var shipmentWriters: [String: ShipmentOrderOutput] = [:]
+    /// A warehouse's staged shipment-order file: writer, path for the ledger (workspace-relative), count key.
+    struct WarehouseOutput {
+        var writer: ShipmentOrderOutput
+        var path: String
+        var key: String
+    }
+    /// Shipment-order outputs per warehouse (orders and exchange replacements share them).
+    var shipmentWriters: [String: WarehouseOutput] = [:]
     /// Writers of the generic document outputs.
     private(set) lazy var documents = DocumentOutputs(runner: runner, staging: self)
 

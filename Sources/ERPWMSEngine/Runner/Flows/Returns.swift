@@ -215,11 +215,11 @@ extension BatchRunner {
                           giftNote: "", customs: Customs(), lines: lines)
         let out = try shipmentOrderWriter(warehouse: rma.warehouse, ctx.staging)
         try out.writer.write(order, version: 1, action: .new)
-        ctx.staging.count("wms/" + rma.warehouse)
+        ctx.staging.count(out.key)
         try ctx.tx.saveOrder(order, version: 1, contentHash: order.contentHash, warehouse: rma.warehouse, fileId: ctx.fileId,
                              at: ctx.now, customer: "")
         try ctx.tx.recordInstruction(orderId: id, version: 1, action: "new", warehouse: rma.warehouse,
-                                     output: workspace.relative(out.path), fileId: ctx.fileId)
+                                     output: out.path, fileId: ctx.fileId)
         try ctx.flows.saveReplacement(orderId: id, rmaId: rma.rmaId, receiptId: r.receiptId, originalOrderId: rma.orderId,
                                       warehouse: rma.warehouse, fileId: ctx.fileId, at: ctx.now)
         let w = try ctx.outputs.erp(.replacementOrders, prefix: "replacement-orders")
