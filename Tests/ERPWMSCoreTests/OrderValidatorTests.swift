@@ -576,6 +576,52 @@ struct OrderValidatorTests {
         #expect(a.contentHash == ContentHash.sha256(a.canonicalForm))
     }
 
+    /// Content hashes are stored in the ledger: an order sent again is recognised by them, so the bytes hashed
+    /// must never change (a changed form would make every known order look changed). Pinned here.
+    @Test("the canonical form and content hash of a known order are as they always were")
+    func pinnedContentHash() {
+        func line(_ no: Int, _ sku: String, _ description: String, _ qty: Int, _ price: Int64, _ tax: FixedDecimal?) -> OrderLine {
+            OrderLine(lineNo: no, sku: sku, wmsItem: sku, description: description, quantity: qty, uom: "EA",
+                      unitPrice: Money(minorUnits: price, scale: 2), taxRate: tax, hsCode: no == 1 ? "610910" : "",
+                      originCountry: no == 1 ? "PT" : "")
+        }
+        let order = Order(
+            id: "SO-1", orderDate: "2025-03-01T10:00:00+01:00", store: "web-de", customerId: "C1",
+            shipTo: Address(name: "Zoë Müller", company: "", lines: ["Hauptstraße 1", "", ""], city: "Köln",
+                            region: "", postcode: "50667", country: "DE", phone: "", email: ""),
+            currency: "EUR", paymentMethod: "cod", codAmount: Money(minorUnits: 123405, scale: 2),
+            carrierService: "DHL_PAKET", requestedWarehouse: "", priority: "", giftNote: "",
+            customs: Customs(incoterm: "DAP"),
+            lines: [line(1, "SKU-1", "Tee, 100% cotton", 2, 1999, FixedDecimal(units: 19, scale: 2)),
+                    line(12, "SKU-2", "Mug \u{2615}", 10, 5, nil)])
+        let us = "\u{1F}"
+        let rs = "\u{1E}"
+        let expected = ["SO-1", "2025-03-01T10:00:00+01:00", "web-de", "C1", "Zoë Müller", "", "Hauptstraße 1", "", "",
+                        "Köln", "", "50667", "DE", "", "", "EUR", "cod", "1234.05", "DHL_PAKET", "", "", "", "DAP", "", "",
+                        rs, "1", "SKU-1", "Tee, 100% cotton", "2", "EA", "19.99", "0.19", "610910", "PT",
+                        rs, "12", "SKU-2", "Mug \u{2615}", "10", "EA", "0.05", "", "", ""].map { $0 + us }.joined()
+        #expect(order.canonicalForm == expected)
+        #expect(order.contentHash == ContentHash.sha256(expected))
+        #expect(order.contentHash == "35ca195d5e28f36fb55a0951dc4a7ad1af029fe3a02645be9588a86fde765a31")
+    }
+
+    @Test("the hash is SHA-256 of the canonical form however long the order and its fields")
+    func hashOfLongOrders() throws {
+        var order = try acceptedOrder()
+        let template = order.lines[0]
+        // Many lines (the hash buffer is flushed between fields) and fields longer than the buffer itself.
+        for (i, length) in [10, 500, 2046, 2047, 2048, 5000, 1].enumerated() {
+            var l = template
+            l.lineNo = 100 + i
+            l.description = String(repeating: i % 2 == 0 ? "é" : "x", count: length)
+            order.lines.append(l)
+        }
+        for _ in 0..<40 { order.lines.append(template) }
+        #expect(order.contentHash == ContentHash.sha256(order.canonicalForm))
+        order.lines[3].description += "!"
+        #expect(order.contentHash == ContentHash.sha256(order.canonicalForm))
+    }
+
     @Test("text that cleans to the same value hashes the same")
     func hashAfterCleaning() throws {
         var wide = RawOrderBuilder()

@@ -4,15 +4,15 @@ import Foundation
 /// SHA-256 content hashes, lower-case hex. Used to recognise the same file or the same order again.
 public enum ContentHash {
     public static func hex<D: ContiguousBytes>(_ digest: D) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
         digest.withUnsafeBytes { buf in
-            for b in buf {
-                out.append(hexDigits[Int(b >> 4)])
-                out.append(hexDigits[Int(b & 0x0F)])
+            String(unsafeUninitializedCapacity: buf.count * 2) { out in
+                for (i, b) in buf.enumerated() {
+                    out[2 * i] = hexDigit(b >> 4)
+                    out[2 * i + 1] = hexDigit(b & 0x0F)
+                }
+                return buf.count * 2
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     public static func sha256(_ text: String) -> String { hex(SHA256.hash(data: Array(text.utf8))) }
@@ -29,20 +29,69 @@ public enum ContentHash {
         public mutating func finalize() -> String { ContentHash.hex(inner.finalize()) }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }  // 0-9, a-f
 }
 
 extension Order {
-    /// SHA-256 of `canonicalForm`: the fields are gathered into one byte buffer and hashed in one call
-    /// (many small digest updates cost more than the copy).
+    /// SHA-256 of `canonicalForm`. The fields are gathered in a stack buffer and hashed a buffer at a time
+    /// (many small digest updates cost more than the copy), without an intermediate array or String.
     public var contentHash: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(512)
-        serialize { v in
-            var v = v
-            v.withUTF8 { bytes.append(contentsOf: $0) }
-            bytes.append(0x1F)
+        withUnsafeTemporaryAllocation(byteCount: HashingSink.capacity, alignment: 8) { buffer in
+            var sink = HashingSink(buffer: buffer)
+            serialize(into: &sink)
+            return sink.finalize()
         }
-        return ContentHash.hex(SHA256.hash(data: bytes))
+    }
+}
+
+/// Feeds an order's canonical form to SHA-256 through a fixed buffer.
+private struct HashingSink: CanonicalSink {
+    static let capacity = 2048
+    private var sha = SHA256()
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var count = 0
+
+    init(buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+    mutating func text(_ s: String) {
+        var s = s
+        s.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func decimal(_ units: Int64, scale: Int) {
+        DecimalText.withDigits(units, scale: scale) { put($0) }
+    }
+
+    /// The field's bytes and the unit separator.
+    private mutating func put(_ bytes: UnsafeRawBufferPointer) {
+        if count + bytes.count + 1 > buffer.count {
+            flush()
+            if bytes.count + 1 > buffer.count {
+                sha.update(bufferPointer: bytes)
+                append(0x1F)
+                return
+            }
+        }
+        if let src = bytes.baseAddress, bytes.count > 0 {
+            buffer.baseAddress!.advanced(by: count).copyMemory(from: src, byteCount: bytes.count)
+            count += bytes.count
+        }
+        append(0x1F)
+    }
+
+    private mutating func append(_ byte: UInt8) {
+        buffer[count] = byte
+        count += 1
+    }
+
+    private mutating func flush() {
+        sha.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        count = 0
+    }
+
+    mutating func finalize() -> String {
+        flush()
+        return ContentHash.hex(sha.finalize())
     }
 }

@@ -11,19 +11,39 @@ public struct FixedDecimal: Sendable, Hashable, CustomStringConvertible {
     /// Parses `123`, `123.45`, `-0.5`. No exponent, no thousands separator, no decimal comma.
     /// Returns nil for anything else or on overflow (more than 18 significant digits).
     public init?(parsing text: Substring, allowNegative: Bool = false) {
+        var text = text
+        guard let d = text.withUTF8({ Self.parse($0, allowNegative: allowNegative) }) else { return nil }
+        self = d
+    }
+
+    /// `init(parsing:)` over a whole String.
+    public init?(parsing text: String, allowNegative: Bool = false) {
+        var text = text
+        guard let d = text.withUTF8({ Self.parse($0, allowNegative: allowNegative) }) else { return nil }
+        self = d
+    }
+
+    /// The parse itself, on the UTF-8 bytes (the String views' per-byte iteration costs several times more:
+    /// this runs for every price and tax rate of every order line).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, allowNegative: Bool) -> FixedDecimal? {
         var units: Int64 = 0
         var scale = 0
         var seenDot = false
         var digits = 0
+        var i = 0
+        let n = bytes.count
         var negative = false
-        var bytes = text.utf8[...]
-        if let first = bytes.first, first == UInt8(ascii: "-") {
+        if n > 0 && bytes[0] == UInt8(ascii: "-") {
             guard allowNegative else { return nil }
             negative = true
-            bytes = bytes.dropFirst()
+            i = 1
         }
-        guard !bytes.isEmpty else { return nil }
-        for b in bytes {
+        guard i < n else { return nil }
+        // "5." and ".5" are not money as any ERP writes it.
+        if bytes[i] == UInt8(ascii: ".") { return nil }
+        while i < n {
+            let b = bytes[i]
+            i += 1
             if b == UInt8(ascii: ".") {
                 guard !seenDot else { return nil }
                 seenDot = true
@@ -35,11 +55,9 @@ public struct FixedDecimal: Sendable, Hashable, CustomStringConvertible {
             units = units * 10 + Int64(b - 0x30)
             if seenDot { scale += 1 }
         }
-        // "5." and ".5" are not money as any ERP writes it.
-        if seenDot && (scale == 0 || bytes.first == UInt8(ascii: ".")) { return nil }
+        if seenDot && scale == 0 { return nil }
         guard digits > 0 else { return nil }
-        self.units = negative ? -units : units
-        self.scale = scale
+        return FixedDecimal(units: negative ? -units : units, scale: scale)
     }
 
     /// The value with `scale` decimals, or nil when that would drop non-zero digits.
@@ -117,7 +135,13 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
     /// Parses a decimal amount with at most `scale` decimals, exactly. Nil when not a plain decimal,
     /// negative, or more precise than the currency allows.
     public init?(parsing text: Substring, scale: Int) {
-        guard let d = FixedDecimal(parsing: text), d.scale <= scale, let u = d.rescaled(to: scale) else { return nil }
+        guard let d = FixedDecimal(parsing: text) else { return nil }
+        self.init(d, scale: scale)
+    }
+
+    /// The decimal in minor units of `scale` decimals; nil when it has more decimals than that.
+    public init?(_ d: FixedDecimal, scale: Int) {
+        guard d.scale <= scale, let u = d.rescaled(to: scale) else { return nil }
         self.minorUnits = u
         self.scale = scale
     }

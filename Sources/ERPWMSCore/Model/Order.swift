@@ -109,27 +109,50 @@ public struct Order: Sendable, Hashable {
         self.lines = lines
     }
 
-    /// Feeds a stable serialisation of everything the ERP said about this order to `put`, field by field,
-    /// with separators: two orders with the same serialisation are the same order.
-    public func serialize(_ put: (String) -> Void) {
+    /// Feeds a stable serialisation of everything the ERP said about this order to `sink`, field by field:
+    /// two orders with the same serialisation are the same order. Its bytes are hashed into the ledger
+    /// (`contentHash`), so they must never change: numbers are written as `String(Int)` and the amounts'
+    /// `description` would write them, without making those Strings.
+    public func serialize<Sink: CanonicalSink>(into sink: inout Sink) {
         // Field by field, no intermediate arrays: this runs once per order on the hot path.
-        put(id); put(orderDate); put(store); put(customerId); put(shipTo.name); put(shipTo.company)
-        put(shipTo.lines[0]); put(shipTo.lines[1]); put(shipTo.lines[2])
-        put(shipTo.city); put(shipTo.region); put(shipTo.postcode); put(shipTo.country); put(shipTo.phone)
-        put(shipTo.email); put(currency); put(paymentMethod); put(codAmount?.description ?? ""); put(carrierService)
-        put(requestedWarehouse); put(priority); put(giftNote); put(customs.incoterm); put(customs.iossNumber)
-        put(customs.eoriNumber)
+        sink.text(id); sink.text(orderDate); sink.text(store); sink.text(customerId); sink.text(shipTo.name)
+        sink.text(shipTo.company); sink.text(shipTo.lines[0]); sink.text(shipTo.lines[1]); sink.text(shipTo.lines[2])
+        sink.text(shipTo.city); sink.text(shipTo.region); sink.text(shipTo.postcode); sink.text(shipTo.country)
+        sink.text(shipTo.phone); sink.text(shipTo.email); sink.text(currency); sink.text(paymentMethod)
+        if let cod = codAmount { sink.decimal(cod.minorUnits, scale: cod.scale) } else { sink.text("") }
+        sink.text(carrierService); sink.text(requestedWarehouse); sink.text(priority); sink.text(giftNote)
+        sink.text(customs.incoterm); sink.text(customs.iossNumber); sink.text(customs.eoriNumber)
         for l in lines {
-            put("\u{1E}")
-            put(String(l.lineNo)); put(l.sku); put(l.description); put(String(l.quantity)); put(l.uom)
-            put(l.unitPrice.description); put(l.taxRate?.description ?? ""); put(l.hsCode); put(l.originCountry)
+            sink.text("\u{1E}")
+            sink.decimal(Int64(l.lineNo), scale: 0); sink.text(l.sku); sink.text(l.description)
+            sink.decimal(Int64(l.quantity), scale: 0); sink.text(l.uom)
+            sink.decimal(l.unitPrice.minorUnits, scale: l.unitPrice.scale)
+            if let t = l.taxRate { sink.decimal(t.units, scale: t.scale) } else { sink.text("") }
+            sink.text(l.hsCode); sink.text(l.originCountry)
         }
     }
 
-    /// The serialisation as one string (for tests and debugging).
+    /// The serialisation as one string, each field followed by U+001F (for tests and debugging).
     public var canonicalForm: String {
-        var out = ""
-        serialize { out += $0; out += "\u{1F}" }
-        return out
+        var sink = StringSink()
+        serialize(into: &sink)
+        return sink.out
+    }
+}
+
+/// Receives an order's canonical form (`Order.serialize`): each field is followed by U+001F.
+public protocol CanonicalSink {
+    mutating func text(_ s: String)
+    /// `units / 10^scale` as `DecimalText` writes it (which is what `String(Int)` and the amounts'
+    /// `description` give).
+    mutating func decimal(_ units: Int64, scale: Int)
+}
+
+private struct StringSink: CanonicalSink {
+    var out = ""
+    mutating func text(_ s: String) { out += s; out += "\u{1F}" }
+    mutating func decimal(_ units: Int64, scale: Int) {
+        out += DecimalText.withDigits(units, scale: scale) { String(decoding: $0, as: UTF8.self) }
+        out += "\u{1F}"
     }
 }

@@ -3,27 +3,31 @@ import Foundation
 /// Text cleaning applied before validation and emission.
 public enum Clean {
     /// Trims spaces, tabs, CR/LF and other Unicode whitespace at both ends (not inside).
+    ///
+    /// The cleaning functions look at the bytes through `withUTF8` (and once where they can): `String.UTF8View`'s
+    /// `first`, `last` and iteration cost tens of instructions a byte, and these run for every field of every order.
     @inline(__always)
     public static func trim(_ s: String) -> String {
-        let u = s.utf8
-        guard let f = u.first, let l = u.last else { return s }
-        // Fast path: neither end can start or end whitespace (the usual case). Unicode whitespace outside ASCII
-        // begins with C2 (U+0085, U+00A0), E1 (U+1680, U+180E), E2 (U+2000...) or E3 (U+3000) and ends in a
-        // continuation byte; a last byte that is an ASCII letter or a lead byte cannot end one.
-        if !mayStartWhitespace(f) && l > 0x20 && l != 0x7F && (l < 0x80 || !mayEndWhitespace(u)) { return s }
-        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+        var t = s
+        // Fast path: neither end can start or end whitespace (the usual case).
+        return t.withUTF8(endsCannotBeWhitespace) ? s : s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// True when the first byte cannot start whitespace and the last cannot end it (empty: true). Unicode
+    /// whitespace outside ASCII begins with C2 (U+0085, U+00A0), E1 (U+1680, U+180E), E2 (U+2000...) or E3
+    /// (U+3000) and ends in a continuation byte; a last byte that is an ASCII letter or a lead byte cannot end one.
+    static func endsCannotBeWhitespace(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let f = u.first, let l = u.last else { return true }
+        if mayStartWhitespace(f) || l <= 0x20 || l == 0x7F { return false }
+        if l < 0x80 { return true }
+        var i = u.count - 1
+        while i > 0 && u[i] & 0xC0 == 0x80 { i -= 1 }
+        return !mayStartWhitespace(u[i])
     }
 
     @inline(__always)
     static func mayStartWhitespace(_ b: UInt8) -> Bool {
         b <= 0x20 || b == 0x7F || b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3
-    }
-
-    /// True when the last scalar of `u` (non-ASCII) may be Unicode whitespace.
-    static func mayEndWhitespace(_ u: String.UTF8View) -> Bool {
-        var i = u.index(before: u.endIndex)
-        while i > u.startIndex && u[i] & 0xC0 == 0x80 { i = u.index(before: i) }
-        return mayStartWhitespace(u[i])
     }
 
     /// Unicode NFC, so that `e` + combining acute and `é` are the same text for the WMS and for hashing.
@@ -74,14 +78,23 @@ public enum Clean {
     public static func text(_ s: String) -> String { nfc(trim(s)) }
 
     /// Trim + NFC + half-width: codes, postcodes, phones. (ASCII, the usual case, needs the trim only.)
-    public static func code(_ s: String) -> String { isASCII(s) ? trim(s) : trim(halfWidth(nfc(s))) }
+    public static func code(_ s: String) -> String {
+        var t = s
+        // One look at the bytes for the usual case: ASCII with nothing to trim is the same String.
+        let ascii = t.withUTF8 { u -> (ascii: Bool, plain: Bool) in
+            guard UTF8Text.isASCII(u) else { return (false, false) }
+            return (true, endsCannotBeWhitespace(u))
+        }
+        if ascii.plain { return s }
+        return ascii.ascii ? s.trimmingCharacters(in: .whitespacesAndNewlines) : trim(halfWidth(nfc(s)))
+    }
 
     /// A code that is upper case by definition (country, currency).
     public static func upperCode(_ s: String) -> String {
-        let c = code(s)
-        guard isASCII(c) else { return c }
+        var c = code(s)
         // Already upper case (the usual case): the same String, no new one.
-        return c.utf8.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) ? c.uppercased() : c
+        let lower = c.withUTF8 { u in UTF8Text.isASCII(u) && u.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) }
+        return lower ? c.uppercased() : c
     }
 
     /// True when `s` has a character XML 1.0 cannot carry (C0 controls other than tab, LF and CR;
