@@ -217,3 +217,42 @@ struct DecimalTextTests {
         }
     }
 }
+
+@testable import ERPWMSFormats
+
+@Suite("XML escaping of every ASCII byte")
+struct EscapeTableTests {
+    /// The rule written out byte by byte, as the writer had it before the bit-mask form.
+    static func reference(_ b: UInt8, attribute: Bool) -> String {
+        switch b {
+        case UInt8(ascii: "&"): return "&amp;"
+        case UInt8(ascii: "<"): return "&lt;"
+        case UInt8(ascii: ">"): return "&gt;"
+        case UInt8(ascii: "\"") where attribute: return "&quot;"
+        case 0x0D: return "&#13;"
+        case 0x0A where attribute: return "&#10;"
+        case 0x09 where attribute: return "&#9;"
+        default: return String(decoding: [b], as: UTF8.self)
+        }
+    }
+
+    @Test("each byte alone, and all of them in one run, in text and in attributes", arguments: [false, true])
+    func everyByte(attribute: Bool) throws {
+        var all = "", expected = ""
+        for b in UInt8(0)..<0x80 {
+            let sink = MemoryByteSink()
+            let out = OutputBuffer(sink: sink)
+            let s = "a" + String(decoding: [b], as: UTF8.self) + "é"
+            out.appendEscaped(s, attribute: attribute)
+            try out.drain()
+            #expect(sink.string == "a" + Self.reference(b, attribute: attribute) + "é", "byte \(b)")
+            all += s
+            expected += "a" + Self.reference(b, attribute: attribute) + "é"
+        }
+        let sink = MemoryByteSink()
+        let out = OutputBuffer(sink: sink)
+        out.appendEscaped(all, attribute: attribute)
+        try out.drain()
+        #expect(sink.string == expected)
+    }
+}

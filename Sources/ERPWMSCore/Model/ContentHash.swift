@@ -55,8 +55,7 @@ private struct HashingSink: CanonicalSink {
     init(buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
 
     mutating func text(_ s: String) {
-        var s = s
-        s.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+        s.withUTF8Bytes { put(UnsafeRawBufferPointer($0)) }
     }
 
     mutating func decimal(_ units: Int64, scale: Int) {

@@ -18,8 +18,7 @@ public struct FixedDecimal: Sendable, Hashable, CustomStringConvertible {
 
     /// `init(parsing:)` over a whole String.
     public init?(parsing text: String, allowNegative: Bool = false) {
-        var text = text
-        guard let d = text.withUTF8({ Self.parse($0, allowNegative: allowNegative) }) else { return nil }
+        guard let d = text.withUTF8Bytes({ Self.parse($0, allowNegative: allowNegative) }) else { return nil }
         self = d
     }
 

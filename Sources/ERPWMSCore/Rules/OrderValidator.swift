@@ -312,8 +312,7 @@ public struct OrderValidator: Sendable {
     /// `[A-Za-z0-9_.-]{1,40}`, the WMS schema's Code type.
     /// (On the UTF-8 bytes: iterating `String.UTF8View` cost ~40 instructions a byte.)
     public static func isCode(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { u in
+        s.withUTF8Bytes { u in
             guard !u.isEmpty, u.count <= 40 else { return false }
             for b in u {
                 switch b {
@@ -341,8 +340,7 @@ public struct OrderValidator: Sendable {
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)` with calendar ranges checked.
     public static func isISODateTimeWithOffset(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { isISODateTimeWithOffset($0) }
+        s.withUTF8Bytes { isISODateTimeWithOffset($0) }
     }
 
     private static func isISODateTimeWithOffset(_ b: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -8,9 +8,8 @@ public enum Clean {
     /// `first`, `last` and iteration cost tens of instructions a byte, and these run for every field of every order.
     @inline(__always)
     public static func trim(_ s: String) -> String {
-        var t = s
         // Fast path: neither end can start or end whitespace (the usual case).
-        return t.withUTF8(endsCannotBeWhitespace) ? s : s.trimmingCharacters(in: .whitespacesAndNewlines)
+        s.withUTF8Bytes(endsCannotBeWhitespace) ? s : s.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// True when the first byte cannot start whitespace and the last cannot end it (empty: true). Unicode
@@ -79,9 +78,8 @@ public enum Clean {
 
     /// Trim + NFC + half-width: codes, postcodes, phones. (ASCII, the usual case, needs the trim only.)
     public static func code(_ s: String) -> String {
-        var t = s
         // One look at the bytes for the usual case: ASCII with nothing to trim is the same String.
-        let ascii = t.withUTF8 { u -> (ascii: Bool, plain: Bool) in
+        let ascii = s.withUTF8Bytes { u -> (ascii: Bool, plain: Bool) in
             guard UTF8Text.isASCII(u) else { return (false, false) }
             return (true, endsCannotBeWhitespace(u))
         }
@@ -91,17 +89,16 @@ public enum Clean {
 
     /// A code that is upper case by definition (country, currency).
     public static func upperCode(_ s: String) -> String {
-        var c = code(s)
+        let c = code(s)
         // Already upper case (the usual case): the same String, no new one.
-        let lower = c.withUTF8 { u in UTF8Text.isASCII(u) && u.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) }
+        let lower = c.withUTF8Bytes { u in UTF8Text.isASCII(u) && u.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) }
         return lower ? c.uppercased() : c
     }
 
     /// True when `s` has a character XML 1.0 cannot carry (C0 controls other than tab, LF and CR;
     /// U+FFFE and U+FFFF), or DEL.
     public static func hasControlCharacters(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { buf in
+        s.withUTF8Bytes { buf in
             var i = 0
             while i < buf.count {
                 let b = buf[i]
@@ -126,7 +123,6 @@ public enum Clean {
 
     @inline(__always)
     public static func isASCII(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { UTF8Text.isASCII($0) }
+        s.withUTF8Bytes { UTF8Text.isASCII($0) }
     }
 }

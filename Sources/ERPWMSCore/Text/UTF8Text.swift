@@ -31,3 +31,15 @@ public enum UTF8Text {
         return true
     }
 }
+
+extension String {
+    /// Calls `body` with the String's UTF-8 bytes, borrowing them. `withUTF8` is `mutating` (it may make a
+    /// bridged string native), so calling it on a `let` means a copy: a retain and a release for every field
+    /// on the hot paths. A native String always has contiguous UTF-8 (a small one is copied to the stack).
+    @inlinable @inline(__always)
+    public func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let r = try utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = self
+        return try copy.withUTF8(body)
+    }
+}

@@ -31,9 +31,8 @@ struct FastStatement {
 
     mutating func bind(_ text: String) {
         index += 1
-        var text = text
         guard textsInPlace else {
-            text.withUTF8 { buf in
+            text.withUTF8Bytes { buf in
                 _ = buf.withMemoryRebound(to: CChar.self) {
                     sqlite3_bind_text(statement.sqliteStatement, index, $0.baseAddress ?? UnsafePointer(Self.empty),
                                       Int32($0.count), Self.transient)
@@ -47,7 +46,7 @@ struct FastStatement {
             texts.reserveCapacity(16)
         }
         let start = arena.count
-        text.withUTF8 { arena.append(contentsOf: $0) }
+        text.withUTF8Bytes { arena.append(contentsOf: $0) }
         texts.append((index, start, arena.count - start))
     }
 

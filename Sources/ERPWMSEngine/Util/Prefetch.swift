@@ -12,9 +12,8 @@ final class Prefetch<Element>: @unchecked Sendable {
     private let queue: BatchQueue<Element>
     private let done = DispatchSemaphore(value: 0)
     private let batchSize: Int
-    // Consumer side only.
+    // Consumer side only: the batch being handed out, in reverse order (see `next`).
     private var current: [Element] = []
-    private var index = 0
 
     /// Runs `produce` (nil: the end) ahead of `consume`, which reads with `next()`.
     static func run<R>(batchSize: Int = 64, batches: Int = 8, produce: @escaping () throws -> Element?,
@@ -54,6 +53,7 @@ final class Prefetch<Element>: @unchecked Sendable {
                 while let e = try box.value() {
                     batch.append(e)
                     if batch.count == batchSize {
+                        batch.reverse()
                         guard queue.push(batch) else { break }
                         batch.removeAll(keepingCapacity: true)
                     }
@@ -61,6 +61,7 @@ final class Prefetch<Element>: @unchecked Sendable {
             } catch {
                 failure = error
             }
+            batch.reverse()
             _ = queue.push(batch)
             queue.close(error: failure)
             done.signal()
@@ -71,23 +72,19 @@ final class Prefetch<Element>: @unchecked Sendable {
     }
 
     /// The next element, nil at the end; rethrows the producer's error in its place.
+    /// Batches arrive reversed, so that each element is moved out with `popLast` rather than copied out of the
+    /// array and destroyed again with it: a copy of an order retains each of its Strings, and the array's
+    /// release on the other thread releases them once more.
     func next() throws -> Element? {
-        if index < current.count {
-            index += 1
-            return current[index - 1]
+        while true {
+            if let e = current.popLast() { return e }
+            guard let batch = queue.pop() else { break }
+            current = consume batch
         }
-        if let batch = queue.pop() {
-            current = batch
-            index = 1
-            return current[0]
-        }
-        current = []
-        index = 0
         if let error = queue.error { throw error }
         return nil
     }
 
-    /// Stops the producer (it ends after the element it is making) and waits for its thread to end.
     private func stop() {
         queue.stop()
         done.wait()

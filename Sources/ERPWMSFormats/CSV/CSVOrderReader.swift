@@ -18,8 +18,12 @@ public final class CSVOrderReader: OrderReader {
     private let file: String
     private let mapping: Mapping?
     private var headerIndex: [String: Int] = [:]
-    private var orderResolvers: [Resolver] = []
-    private var lineResolvers: [Resolver] = []
+    private var orderResolvers: [Resolver] = [] { didSet { plainOrderColumns = Self.plainColumns(orderResolvers) } }
+    private var lineResolvers: [Resolver] = [] { didSet { plainLineColumns = Self.plainColumns(lineResolvers) } }
+    /// The resolvers as column indexes (-1: no column) when every one is a plain column or none, as in the
+    /// canonical layout: read without the enum's switch and copies, for each of the ~35 fields of every row.
+    private var plainOrderColumns: [Int]?
+    private var plainLineColumns: [Int]?
     private var headerCount = 0
     private var pending: (line: RawLine?, orderValues: [String], location: SourceLocation, findings: [Finding])?
     private var done = false
@@ -137,10 +141,34 @@ public final class CSVOrderReader: OrderReader {
         return s
     }
 
+    private static func plainColumns(_ resolvers: [Resolver]) -> [Int]? {
+        var columns: [Int] = []
+        for r in resolvers {
+            switch r {
+            case .none: columns.append(-1)
+            case .column(let c): columns.append(c)
+            case .mapped: return nil
+            }
+        }
+        return columns
+    }
+
     /// Evaluates `resolvers` on the current row; mapping failures become findings of the row.
-    private func evaluate(_ resolvers: [Resolver], names: [String], location: SourceLocation,
+    private func evaluate(_ resolvers: [Resolver], plain: [Int]?, names: [String], location: SourceLocation,
                           findings: inout [Finding], repeating: Bool = false) throws -> [String] {
         var out: [String] = []
+        if let plain {
+            out.reserveCapacity(plain.count)
+            let count = parser.fieldCount
+            for c in plain {
+                if c < 0 || c >= count {
+                    out.append("")
+                } else {
+                    out.append(repeating ? try plainField(c) : try parser.field(c))
+                }
+            }
+            return out
+        }
         out.reserveCapacity(resolvers.count)
         for (i, r) in resolvers.enumerated() {
             switch r {
@@ -170,8 +198,8 @@ public final class CSVOrderReader: OrderReader {
         let location = SourceLocation(line: parser.recordLine, record: parser.recordNumber - 1)
         var findings: [Finding] = []
         if let f = parser.columnCountFinding(headerCount: headerCount, file: file, location: location) { findings.append(f) }
-        let orderValues = try evaluate(orderResolvers, names: Self.orderNames, location: location, findings: &findings,
-                                       repeating: true)
+        let orderValues = try evaluate(orderResolvers, plain: plainOrderColumns, names: Self.orderNames, location: location,
+                                       findings: &findings, repeating: true)
         var skip = false
         if let mapping {
             for c in mapping.skipLineIf where c.holds(try value(c.source)) {
@@ -183,7 +211,8 @@ public final class CSVOrderReader: OrderReader {
             linesSkipped += 1
             return (nil, orderValues, location, findings)
         }
-        let values = try evaluate(lineResolvers, names: Self.lineNames, location: location, findings: &findings)
+        let values = try evaluate(lineResolvers, plain: plainLineColumns, names: Self.lineNames, location: location,
+                                  findings: &findings)
         return (RawLine(location: location, values: values, orderValues: orderValues), orderValues, location, findings)
     }
 

@@ -84,8 +84,7 @@ public struct CSVParser {
     /// True when the current record's field `i` holds exactly the UTF-8 of `text` (no String is made).
     public mutating func field(_ i: Int, equals text: String) -> Bool {
         let field = bytes(i)
-        var text = text
-        return text.withUTF8 { other in
+        return text.withUTF8Bytes { other in
             guard other.count == field.count else { return false }
             guard let o = other.baseAddress else { return true }
             return memcmp(field.baseAddress!, o, other.count) == 0

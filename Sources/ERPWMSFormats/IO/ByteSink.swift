@@ -61,8 +61,7 @@ final class OutputBuffer {
 
     @inline(__always)
     func append(_ s: String) {
-        var s = s
-        s.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        s.withUTF8Bytes { append(UnsafeRawBufferPointer($0)) }
     }
 
     @inline(__always)
@@ -84,32 +83,38 @@ final class OutputBuffer {
     /// Appends `s` escaped for XML text (`attribute`: also `"`). CR and tab are written as character
     /// references so that they survive XML line-end and attribute normalisation.
     func appendEscaped(_ s: String, attribute: Bool = false) {
-        var s = s
-        s.withUTF8 { buf in
+        // The bytes that need an escape are all below 0x40: one compare rules out letters and most UTF-8, and
+        // a bit mask answers for the rest (instead of a switch per byte).
+        let special: UInt64 = attribute ? Self.attributeSpecial : Self.textSpecial
+        s.withUTF8Bytes { buf in
             // Runs of bytes that need no escape (nearly all text) are copied at once.
             var start = 0
             var i = 0
             while i < buf.count {
                 let b = buf[i]
-                let escape: StaticString?
-                switch b {
-                case UInt8(ascii: "&"): escape = "&amp;"
-                case UInt8(ascii: "<"): escape = "&lt;"
-                case UInt8(ascii: ">"): escape = "&gt;"
-                case UInt8(ascii: "\"") where attribute: escape = "&quot;"
-                case 0x0D: escape = "&#13;"
-                case 0x0A where attribute: escape = "&#10;"
-                case 0x09 where attribute: escape = "&#9;"
-                default: escape = nil
-                }
-                if let escape {
+                if b < 0x40 && (special >> UInt64(b)) & 1 != 0 {
                     if i > start { append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<i])) }
-                    append(escape)
+                    append(Self.escape(b))
                     start = i + 1
                 }
                 i += 1
             }
             if buf.count > start { append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<buf.count])) }
+        }
+    }
+
+    private static let textSpecial: UInt64 = 1 << 0x26 | 1 << 0x3C | 1 << 0x3E | 1 << 0x0D
+    private static let attributeSpecial: UInt64 = textSpecial | 1 << 0x22 | 1 << 0x0A | 1 << 0x09
+
+    private static func escape(_ b: UInt8) -> StaticString {
+        switch b {
+        case UInt8(ascii: "&"): return "&amp;"
+        case UInt8(ascii: "<"): return "&lt;"
+        case UInt8(ascii: ">"): return "&gt;"
+        case UInt8(ascii: "\""): return "&quot;"
+        case 0x0D: return "&#13;"
+        case 0x0A: return "&#10;"
+        default: return "&#9;"
         }
     }
 
