@@ -688,7 +688,8 @@ final class RowBuffer<Row> {
             statements[n - 1] = try db.cachedStatement(sql: insert + " VALUES " + Array(repeating: tuple, count: n).joined(separator: ", "))
         }
         var st = FastStatement(statements[n - 1]!)
-        for r in rows { bind(&st, r) }
+        // Borrowed in place: iterating the array copied each row (a retain per String) to destroy it again.
+        rows.withUnsafeBufferPointer { for i in $0.indices { bind(&st, $0[i]) } }
         try st.execute()
         rows.removeAll(keepingCapacity: true)
     }

@@ -375,11 +375,15 @@ public final class BatchRunner {
         // XML: parsing and schema validation (libxml2) outweigh everything else, so reading and preparing get a
         // thread each; CSV reads fast enough that one thread does both (a third would only add hand-overs).
         return try Prefetch<PreparedOrder>.run(reading: { try reader.next() }, preparing: prepare, twoStages: channel.format == .xml) { orders in
-            while let prepared = try orders.next() {
+            while var prepared = try orders.next() {
                 counts.records += prepared.lineCount
                 let customer = prepared.customer
                 if counts.records % 8192 < prepared.lineCount { progress?(Progress(file: name, filesDone: filesDone, records: counts.records)) }
-                switch prepared.outcome {
+                // The outcome is moved out and switched over as an owned value: switching over `prepared.outcome`
+                // copied the order out of it (a retain per String, released again at the end of the iteration).
+                var outcome = OrderValidator.Outcome.rejected([])
+                swap(&outcome, &prepared.outcome)
+                switch consume outcome {
                 case .rejected(let findings):
                     counts.ordersRejected += 1
                     try staging.reject(findings, orderId: prepared.orderId, customer: customer, tx: tx, fileId: fileId)

@@ -48,18 +48,19 @@ public final class ShipmentOrderWriter {
         out.element("<Priority>", "</Priority>", order.priority)
         out.element("<GiftNote>", "</GiftNote>", order.giftNote)
         out.append("<ShipTo>")
-        let a = order.shipTo
-        out.element("<Name>", "</Name>", a.name)
-        out.element("<Company>", "</Company>", a.company)
-        out.element("<Address1>", "</Address1>", a.lines[0])
-        out.element("<Address2>", "</Address2>", a.lines[1])
-        out.element("<Address3>", "</Address3>", a.lines[2])
-        out.element("<City>", "</City>", a.city)
-        out.element("<Region>", "</Region>", a.region)
-        out.element("<PostalCode>", "</PostalCode>", a.postcode)
-        out.element("<Country>", "</Country>", a.country)
-        if includePhone { out.element("<Phone>", "</Phone>", a.phone) }
-        if includeEmail { out.element("<Email>", "</Email>", a.email) }
+        // Fields read in place (`order.shipTo.name`, each line borrowed): a local copy of the address or of a
+        // line retained each of its Strings to release them again.
+        out.element("<Name>", "</Name>", order.shipTo.name)
+        out.element("<Company>", "</Company>", order.shipTo.company)
+        out.element("<Address1>", "</Address1>", order.shipTo.lines[0])
+        out.element("<Address2>", "</Address2>", order.shipTo.lines[1])
+        out.element("<Address3>", "</Address3>", order.shipTo.lines[2])
+        out.element("<City>", "</City>", order.shipTo.city)
+        out.element("<Region>", "</Region>", order.shipTo.region)
+        out.element("<PostalCode>", "</PostalCode>", order.shipTo.postcode)
+        out.element("<Country>", "</Country>", order.shipTo.country)
+        if includePhone { out.element("<Phone>", "</Phone>", order.shipTo.phone) }
+        if includeEmail { out.element("<Email>", "</Email>", order.shipTo.email) }
         out.append("</ShipTo><Payment method=\"")
         out.appendEscaped(order.paymentMethod, attribute: true)
         out.append("\" currency=\"" as StaticString)
@@ -71,41 +72,42 @@ public final class ShipmentOrderWriter {
             out.append("\"" as StaticString)
         }
         out.append("/>")
-        let c = order.customs
-        if !c.isEmpty {
+        if !order.customs.isEmpty {
             out.append("<Customs")
-            out.attribute("incoterm", c.incoterm)
-            out.attribute("ioss", c.iossNumber)
-            out.attribute("eori", c.eoriNumber)
+            out.attribute("incoterm", order.customs.incoterm)
+            out.attribute("ioss", order.customs.iossNumber)
+            out.attribute("eori", order.customs.eoriNumber)
             out.append("/>")
         }
         out.append("<Lines>")
-        for line in order.lines {
-            out.append("<Line lineNo=\"" as StaticString)
-            out.append(int: line.lineNo)
-            out.append("\">" as StaticString)
-            out.element("<Sku>", "</Sku>", line.wmsItem)
-            out.element("<Description>", "</Description>", line.description)
-            out.append("<Quantity" as StaticString)
-            out.attribute("uom", line.uom)
-            out.append(">" as StaticString)
-            out.append(int: line.quantity)
-            out.append("</Quantity><UnitPrice>" as StaticString)
-            out.append(decimal: line.unitPrice.minorUnits, scale: line.unitPrice.scale)
-            out.append("</UnitPrice>" as StaticString)
-            if let t = line.taxRate {
-                out.append("<TaxRate>" as StaticString)
-                out.append(decimal: t.units, scale: t.scale)
-                out.append("</TaxRate>" as StaticString)
-            }
-            out.element("<HsCode>", "</HsCode>", line.hsCode)
-            out.element("<OriginCountry>", "</OriginCountry>", line.originCountry)
-            out.append("</Line>")
-        }
+        for i in order.lines.indices { writeLine(order.lines[i]) }
         out.append("</Lines></ShipmentOrder>\n")
         ordersWritten += 1
         linesWritten += order.lines.count
         try out.drainIfLarge()
+    }
+
+    private func writeLine(_ line: borrowing OrderLine) {
+        out.append("<Line lineNo=\"" as StaticString)
+        out.append(int: line.lineNo)
+        out.append("\">" as StaticString)
+        out.element("<Sku>", "</Sku>", line.wmsItem)
+        out.element("<Description>", "</Description>", line.description)
+        out.append("<Quantity" as StaticString)
+        out.attribute("uom", line.uom)
+        out.append(">" as StaticString)
+        out.append(int: line.quantity)
+        out.append("</Quantity><UnitPrice>" as StaticString)
+        out.append(decimal: line.unitPrice.minorUnits, scale: line.unitPrice.scale)
+        out.append("</UnitPrice>" as StaticString)
+        if let t = line.taxRate {
+            out.append("<TaxRate>" as StaticString)
+            out.append(decimal: t.units, scale: t.scale)
+            out.append("</TaxRate>" as StaticString)
+        }
+        out.element("<HsCode>", "</HsCode>", line.hsCode)
+        out.element("<OriginCountry>", "</OriginCountry>", line.originCountry)
+        out.append("</Line>")
     }
 
     /// Closes the root element and drains everything into the sink.
