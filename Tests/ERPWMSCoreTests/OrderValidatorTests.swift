@@ -609,11 +609,15 @@ struct OrderValidatorTests {
     func hashOfLongOrders() throws {
         var order = try acceptedOrder()
         let template = order.lines[0]
-        // Many lines (the hash buffer is flushed between fields) and fields longer than the buffer itself.
-        for (i, length) in [10, 500, 2046, 2047, 2048, 5000, 1].enumerated() {
+        // Many lines (the hash buffer of 1 KiB is flushed between fields), fields just shorter than, as long as
+        // and longer than the buffer (a field and its separator: 1022, 1023, 1024 bytes and more), and 2-byte
+        // characters across the boundaries.
+        for (i, text) in ["x", String(repeating: "x", count: 1022), String(repeating: "x", count: 1023),
+                          String(repeating: "x", count: 1024), String(repeating: "é", count: 511),
+                          String(repeating: "é", count: 700), String(repeating: "x", count: 5000), ""].enumerated() {
             var l = template
             l.lineNo = 100 + i
-            l.description = String(repeating: i % 2 == 0 ? "é" : "x", count: length)
+            l.description = text
             order.lines.append(l)
         }
         for _ in 0..<40 { order.lines.append(template) }

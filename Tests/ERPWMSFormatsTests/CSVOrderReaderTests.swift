@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import ERPWMSCore
-import ERPWMSFormats
+@testable import ERPWMSFormats
 
 private func reader(_ text: String, dialect: CSVParser.Dialect = .init()) throws -> CSVOrderReader {
     try CSVOrderReader(source: MemoryByteSource(text), file: "orders.csv", dialect: dialect)
@@ -24,6 +24,19 @@ private func order(_ outcome: OrderValidator.Outcome) -> Order? {
 
 @Suite("CSVOrderReader")
 struct CSVOrderReaderTests {
+    @Test("the canonical layout reads its columns through the plain-column path, every field as the switch would")
+    func plainColumnPath() throws {
+        let rows = [Fixtures.row("SO1", line: 1), Fixtures.row("SO1", line: 2), Fixtures.row("SO2", line: 1)]
+        let r = try reader(Fixtures.csv(rows: rows))
+        let order = try #require(r.plainOrderColumns)
+        let line = try #require(r.plainLineColumns)
+        #expect(order.count == OrderField.allCases.count && line.count == LineField.allCases.count)
+        #expect(order[OrderField.orderId.index] >= 0 && line[LineField.sku.index] >= 0)
+        let orders = try readOrders(r)
+        #expect(orders.map(\.orderId) == ["SO1", "SO2"])
+        #expect(orders[0].lines.map { $0[.lineNo] } == ["1", "2"])
+    }
+
     @Test("columns are found by name in any order")
     func columnsAnyOrder() throws {
         let rows = [Fixtures.row("SO1", line: 1), Fixtures.row("SO1", line: 2)]

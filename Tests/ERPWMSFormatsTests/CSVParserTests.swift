@@ -13,7 +13,6 @@ func parseCSV(_ bytes: [UInt8], dialect: CSVParser.Dialect = .init(), limits: In
               chunk: Int? = nil) throws -> [Record] {
     let source: ByteSource = chunk.map { TrickleByteSource(bytes, chunk: $0) } ?? MemoryByteSource(bytes)
     var parser = CSVParser(source: source, dialect: dialect, limits: limits)
-    defer { parser.close() }
     var records: [Record] = []
     while try parser.next() {
         #expect(parser.recordNumber == records.count + 1)
@@ -31,6 +30,24 @@ func parseCSV(_ text: String, dialect: CSVParser.Dialect = .init(), limits: Inpu
 
 @Suite("CSVParser")
 struct CSVParserTests {
+    @Test("records longer than the record buffer and with more fields than the field table grow them",
+          arguments: [nil, 1, 7])
+    func growth(chunk: Int?) throws {
+        // Record and field ends start at 4096 bytes and 64 fields; these rows need several doublings, one of
+        // them in a quoted field, and a short row after them reuses the grown buffers.
+        let wide = (0..<300).map { "f\($0)" }
+        let long = String(repeating: "a", count: 9000)
+        let quoted = String(repeating: "q,\"\n", count: 2000)
+        let text = wide.joined(separator: ",") + "\n" + long + ",\"" + quoted.replacingOccurrences(of: "\"", with: "\"\"")
+            + "\"," + long + "\nx,y\n"
+        let records = try parseCSV(text, chunk: chunk)
+        #expect(records.count == 3)
+        #expect(records[0].fields == wide)
+        #expect(records[1].fields == [long, quoted, long])
+        #expect(records[1].line == 2)
+        #expect(records[2] == Record(line: 2 + 2000 + 1, fields: ["x", "y"]))
+    }
+
     @Test("quoted fields may hold the delimiter")
     func quotedComma() throws {
         #expect(try parseCSV("a,\"b,c\",d\n") == [Record(line: 1, fields: ["a", "b,c", "d"])])
@@ -164,7 +181,6 @@ struct CSVParserTests {
         let bytes = Array("h1,h2\nok,ok\r\nfine,".utf8) + bad + Array("\n".utf8)
         let source = MemoryByteSource(bytes)
         var parser = CSVParser(source: source)
-        defer { parser.close() }
         #expect(try parser.next())
         #expect(try parser.next())
         #expect(try parser.field(1) == "ok")

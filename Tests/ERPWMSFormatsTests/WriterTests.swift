@@ -4,7 +4,7 @@ import FoundationXML
 #endif
 import Testing
 import ERPWMSCore
-import ERPWMSFormats
+@testable import ERPWMSFormats
 
 /// Collects element text and attributes with an independent XML parser (Foundation's), to check that
 /// what the writer escapes comes back as the original text.
@@ -217,8 +217,6 @@ struct DecimalTextTests {
         }
     }
 }
-
-@testable import ERPWMSFormats
 
 @Suite("XML escaping of every ASCII byte")
 struct EscapeTableTests {

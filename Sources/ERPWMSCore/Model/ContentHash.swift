@@ -23,8 +23,7 @@ public enum ContentHash {
         public init() {}
         public mutating func update(_ bytes: UnsafeRawBufferPointer) { inner.update(bufferPointer: bytes) }
         public mutating func update(_ text: String) {
-            var text = text
-            text.withUTF8 { inner.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            text.withUTF8Bytes { inner.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
         public mutating func finalize() -> String { ContentHash.hex(inner.finalize()) }
     }
@@ -34,8 +33,8 @@ public enum ContentHash {
 }
 
 extension Order {
-    /// SHA-256 of `canonicalForm`. The fields are gathered in a stack buffer and hashed a buffer at a time
-    /// (many small digest updates cost more than the copy), without an intermediate array or String.
+    /// SHA-256 of `canonicalForm`. The fields are gathered in a buffer on the stack and hashed a buffer at a
+    /// time (many small digest updates cost more than the copy), without an intermediate array or String.
     public var contentHash: String {
         withUnsafeTemporaryAllocation(byteCount: HashingSink.capacity, alignment: 8) { buffer in
             var sink = HashingSink(buffer: buffer)
@@ -47,7 +46,9 @@ extension Order {
 
 /// Feeds an order's canonical form to SHA-256 through a fixed buffer.
 private struct HashingSink: CanonicalSink {
-    static let capacity = 2048
+    /// `withUnsafeTemporaryAllocation` stays on the stack up to 1 KiB (above, it may allocate); a typical order's
+    /// form is 400-600 bytes, so one update.
+    static let capacity = 1024
     private var sha = SHA256()
     private let buffer: UnsafeMutableRawBufferPointer
     private var count = 0

@@ -4,7 +4,7 @@ import Foundation
 public enum Clean {
     /// Trims spaces, tabs, CR/LF and other Unicode whitespace at both ends (not inside).
     ///
-    /// The cleaning functions look at the bytes through `withUTF8` (and once where they can): `String.UTF8View`'s
+    /// The cleaning functions look at the bytes through `withUTF8Bytes` (and once where they can): `String.UTF8View`'s
     /// `first`, `last` and iteration cost tens of instructions a byte, and these run for every field of every order.
     @inline(__always)
     public static func trim(_ s: String) -> String {

@@ -17,13 +17,14 @@ final class BatchQueue<T>: @unchecked Sendable {
         self.limit = limit
     }
 
-    /// Blocks while `limit` batches wait; false (the batch dropped) once the popping side stopped.
-    func push(_ batch: [T]) -> Bool {
+    /// Blocks while `limit` batches wait; false (the batch dropped) once the popping side stopped. The batch is
+    /// taken over (`consuming`): the popping side then owns the only reference and can move elements out.
+    func push(_ batch: consuming [T]) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= limit && !stopped { condition.wait() }
         if stopped { return false }
-        if !batch.isEmpty { batches.append(batch) }
+        if !batch.isEmpty { batches.append(consume batch) }
         condition.broadcast()
         return true
     }

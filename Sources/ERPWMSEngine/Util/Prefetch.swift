@@ -53,16 +53,19 @@ final class Prefetch<Element>: @unchecked Sendable {
                 while let e = try box.value() {
                     batch.append(e)
                     if batch.count == batchSize {
-                        batch.reverse()
-                        guard queue.push(batch) else { break }
-                        batch.removeAll(keepingCapacity: true)
+                        // Handed over, not shared: the consumer must hold the only reference to move elements out.
+                        var full: [Element] = []
+                        full.reserveCapacity(batchSize)
+                        swap(&full, &batch)
+                        full.reverse()
+                        guard queue.push(consume full) else { break }
                     }
                 }
             } catch {
                 failure = error
             }
             batch.reverse()
-            _ = queue.push(batch)
+            _ = queue.push(consume batch)
             queue.close(error: failure)
             done.signal()
         }
@@ -85,6 +88,7 @@ final class Prefetch<Element>: @unchecked Sendable {
         return nil
     }
 
+    /// Stops the producer (it ends after the element it is making) and waits for its thread to end.
     private func stop() {
         queue.stop()
         done.wait()

@@ -18,12 +18,13 @@ public final class CSVOrderReader: OrderReader {
     private let file: String
     private let mapping: Mapping?
     private var headerIndex: [String: Int] = [:]
-    private var orderResolvers: [Resolver] = [] { didSet { plainOrderColumns = Self.plainColumns(orderResolvers) } }
-    private var lineResolvers: [Resolver] = [] { didSet { plainLineColumns = Self.plainColumns(lineResolvers) } }
+    private var orderResolvers: [Resolver] = []
+    private var lineResolvers: [Resolver] = []
     /// The resolvers as column indexes (-1: no column) when every one is a plain column or none, as in the
     /// canonical layout: read without the enum's switch and copies, for each of the ~35 fields of every row.
-    private var plainOrderColumns: [Int]?
-    private var plainLineColumns: [Int]?
+    /// Set by `init` once the resolvers are known (`plainColumns`).
+    private(set) var plainOrderColumns: [Int]?
+    private(set) var plainLineColumns: [Int]?
     private var headerCount = 0
     private var pending: (line: RawLine?, orderValues: [String], location: SourceLocation, findings: [Finding])?
     private var done = false
@@ -46,6 +47,7 @@ public final class CSVOrderReader: OrderReader {
             }
             orderResolvers = try OrderField.allCases.map { f in try resolver(mapping.orderFields[f], field: f.rawValue, personal: f.isPersonal) }
             lineResolvers = try LineField.allCases.map { f in try resolver(mapping.lineFields[f], field: f.rawValue, personal: false) }
+            setPlainColumns()
             return
         }
         for _ in 0..<headerRow {
@@ -79,9 +81,9 @@ public final class CSVOrderReader: OrderReader {
                                   location: SourceLocation(line: parser.recordLine, record: headerRow))
             }
         }
+        setPlainColumns()
     }
 
-    deinit { parser.close() }
 
     private func index(_ ref: ColumnRef) -> Int? {
         switch ref {
@@ -139,6 +141,12 @@ public final class CSVOrderReader: OrderReader {
         let s = try parser.field(c)
         lastString[c] = s
         return s
+    }
+
+    /// (Property observers do not run for assignments in an initialiser, so this is called explicitly.)
+    private func setPlainColumns() {
+        plainOrderColumns = Self.plainColumns(orderResolvers)
+        plainLineColumns = Self.plainColumns(lineResolvers)
     }
 
     private static func plainColumns(_ resolvers: [Resolver]) -> [Int]? {

@@ -10,7 +10,10 @@ import Glibc
 /// keeps one record in memory, creates a `String` only for the fields a caller asks for, and validates UTF-8
 /// there, reporting the line. It accepts CRLF, LF and lone CR line ends, quoted fields with embedded line
 /// breaks and doubled quotes, and a delimiter and quote byte of the channel's choosing.
-public struct CSVParser {
+///
+/// Noncopyable: it owns its read buffer, record and field ends (raw memory, freed in `deinit`), so a copy
+/// could not share them safely.
+public struct CSVParser: ~Copyable {
     public struct Dialect: Sendable {
         public var delimiter: UInt8
         public var quote: UInt8
@@ -56,19 +59,16 @@ public struct CSVParser {
         self.fieldEnds = .allocate(capacity: fieldCapacity)
     }
 
-    /// Frees the buffers. Call once when done (the parser is a struct so that the hot loop stays inlined).
-    public mutating func close() {
+    // A struct (not a class) so that the hot loop stays inlined.
+    deinit {
         chunk.deallocate()
-        chunk = UnsafeMutableRawBufferPointer(start: nil, count: 0)
         record.deallocate()
         fieldEnds.deallocate()
-        recordCapacity = 0
-        fieldCapacity = 0
     }
 
     // The accessors below are `mutating` though they only read: a reader keeps its parser as a stored property
-    // of a class, and a non-mutating call there copies the whole struct first (retaining and releasing its
-    // buffers) for every field; a mutating one works in place.
+    // of a class and calls them in place on it (when the parser was copyable, a non-mutating call there copied
+    // the whole struct first, retaining and releasing its buffers, for every field).
 
     /// Number of fields in the current record.
     public var fieldCount: Int { mutating get { fieldTotal } }

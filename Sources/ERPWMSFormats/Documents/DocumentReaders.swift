@@ -104,7 +104,6 @@ public final class CSVDocumentReader: DocumentReader {
         keyColumns = layout.key.compactMap { seen[$0] }
     }
 
-    deinit { parser.close() }
 
     public func next() throws -> RawDocument? {
         if done && pending == nil { return nil }
