@@ -362,14 +362,22 @@ public final class BatchRunner {
         // Reading, then validating and hashing an order need no ledger: they run on threads of their own, ahead of
         // the loop below (dedupe, ledger rows, outputs), which takes the orders in file order.
         let lineLocations = channel.unknownSKU != .off
+        // The XML instruction of each accepted order is rendered here too, all but the start tag (version and
+        // action come from the ledger): the ledger thread is the busiest, this one waits on it.
+        let renderer = config.wmsFormat == .xml
+            ? ShipmentOrderRenderer(includeEmail: config.includeEmail, includePhone: config.includePhone) : nil
         let prepare = { (raw: RawOrder) -> PreparedOrder in
             let outcome = validator.validate(raw, file: name)
             var contentHash = ""
-            if case .accepted(let order, _) = outcome { contentHash = order.contentHash }
+            var rendered: RenderedShipmentOrder?
+            if case .accepted(let order, _) = outcome {
+                contentHash = order.contentHash
+                rendered = renderer?.render(order)
+            }
             // The loop gets what it quotes of the raw order, not the order itself (freed on this side).
             return PreparedOrder(orderId: raw.orderId, location: raw.location, lineCount: raw.lines.count,
                                  lineLocations: lineLocations ? raw.lines.map(\.location) : [],
-                                 outcome: outcome, contentHash: contentHash,
+                                 outcome: outcome, contentHash: contentHash, rendered: rendered,
                                  customer: pseudonymizer?.customer(id: raw[.customerId], name: raw[.shipName], postcode: raw[.shipPostcode]) ?? "")
         }
         // XML: parsing and schema validation (libxml2) outweigh everything else, so reading and preparing get a
@@ -464,7 +472,7 @@ public final class BatchRunner {
                     plan?(PlanEntry(id: order.id, action: action == .new ? .new : .replace,
                                     detail: "version \(version) to \(warehouse), \(order.lines.count) line(s)"))
                     let out = try shipmentOrderWriter(warehouse: warehouse, staging)
-                    try out.writer.write(order, version: version, action: action)
+                    try out.writer.write(order, version: version, action: action, rendered: prepared.rendered)
                     staging.count(out.key)
                     try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
                                      customer: customer)
@@ -489,6 +497,8 @@ public final class BatchRunner {
         var lineLocations: [SourceLocation]
         var outcome: OrderValidator.Outcome
         var contentHash: String
+        /// The order's shipment-order body, when the WMS format is XML and the order was accepted.
+        var rendered: RenderedShipmentOrder?
         var customer: String
     }
 

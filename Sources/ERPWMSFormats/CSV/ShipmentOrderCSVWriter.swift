@@ -3,7 +3,17 @@ import ERPWMSCore
 /// A shipment-order batch writer: XML (`ShipmentOrderWriter`) or a warehouse's own CSV layout.
 public protocol ShipmentOrderOutput: AnyObject {
     func write(_ order: Order, version: Int, action: ShipmentOrderWriter.Action) throws
+    /// As `write(_:version:action:)`, with the order's body rendered ahead where the format can use it.
+    func write(_ order: Order, version: Int, action: ShipmentOrderWriter.Action, rendered: RenderedShipmentOrder?) throws
     func finish() throws
+}
+
+extension ShipmentOrderOutput {
+    /// A format that renders nothing ahead writes the order as it is.
+    public func write(_ order: Order, version: Int, action: ShipmentOrderWriter.Action,
+                      rendered: RenderedShipmentOrder?) throws {
+        try write(order, version: version, action: action)
+    }
 }
 
 extension ShipmentOrderWriter: ShipmentOrderOutput {}

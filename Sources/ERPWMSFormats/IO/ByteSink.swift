@@ -22,9 +22,9 @@ final class OutputBuffer {
     private(set) var count = 0
     let sink: ByteSink
 
-    init(sink: ByteSink) {
+    init(sink: ByteSink, capacity: Int = 128 << 10) {
         self.sink = sink
-        capacity = 128 << 10
+        self.capacity = capacity
         base = .allocate(capacity: capacity)
     }
 
@@ -138,6 +138,12 @@ final class OutputBuffer {
 
     func drainIfLarge() throws {
         if count >= 64 << 10 { try drain() }
+    }
+
+    /// The bytes appended so far, taken out (the buffer is empty after).
+    func takeBytes() -> [UInt8] {
+        defer { count = 0 }
+        return Array(UnsafeBufferPointer(start: base, count: count))
     }
 
     func drain() throws {

@@ -34,13 +34,41 @@ public final class ShipmentOrderWriter {
 
     /// Appends one order.
     public func write(_ order: Order, version: Int, action: Action) throws {
+        writeStart(order.id, version: version, action: action)
+        Self.writeBody(order, to: out, includeEmail: includeEmail, includePhone: includePhone)
+        try finishOrder(lines: order.lines.count)
+    }
+
+    /// Appends one order whose body a `ShipmentOrderRenderer` with this writer's settings rendered ahead (on the
+    /// reading thread): the same bytes `write(_:version:action:)` would write.
+    public func write(_ order: Order, version: Int, action: Action, rendered: RenderedShipmentOrder?) throws {
+        guard let rendered else { return try write(order, version: version, action: action) }
+        precondition(rendered.includeEmail == includeEmail && rendered.includePhone == includePhone,
+                     "rendered with other settings")
+        writeStart(order.id, version: version, action: action)
+        rendered.bytes.withUnsafeBytes { out.append($0) }
+        try finishOrder(lines: order.lines.count)
+    }
+
+    /// `<ShipmentOrder orderId="..." version="..." action="...">`: what only the ledger thread knows.
+    private func writeStart(_ orderId: String, version: Int, action: Action) {
         out.append("<ShipmentOrder orderId=\"")
-        out.appendEscaped(order.id, attribute: true)
+        out.appendEscaped(orderId, attribute: true)
         out.append("\" version=\"" as StaticString)
         out.append(int: version)
         out.append("\" action=\"" as StaticString)
         out.append(action.rawValue)
         out.append("\">" as StaticString)
+    }
+
+    private func finishOrder(lines: Int) throws {
+        ordersWritten += 1
+        linesWritten += lines
+        try out.drainIfLarge()
+    }
+
+    /// Everything of an order after its start tag, up to and including `</ShipmentOrder>` and the line end.
+    static func writeBody(_ order: Order, to out: OutputBuffer, includeEmail: Bool, includePhone: Bool) {
         out.element("<OrderDate>", "</OrderDate>", order.orderDate)
         out.element("<Store>", "</Store>", order.store)
         out.element("<CustomerId>", "</CustomerId>", order.customerId)
@@ -80,14 +108,11 @@ public final class ShipmentOrderWriter {
             out.append("/>")
         }
         out.append("<Lines>")
-        for i in order.lines.indices { writeLine(order.lines[i]) }
+        for i in order.lines.indices { writeLine(order.lines[i], to: out) }
         out.append("</Lines></ShipmentOrder>\n")
-        ordersWritten += 1
-        linesWritten += order.lines.count
-        try out.drainIfLarge()
     }
 
-    private func writeLine(_ line: borrowing OrderLine) {
+    private static func writeLine(_ line: borrowing OrderLine, to out: OutputBuffer) {
         out.append("<Line lineNo=\"" as StaticString)
         out.append(int: line.lineNo)
         out.append("\">" as StaticString)
@@ -114,5 +139,30 @@ public final class ShipmentOrderWriter {
     public func finish() throws {
         out.append("</ShipmentOrders>\n")
         try out.drain()
+    }
+}
+
+/// An order's shipment-order body (`ShipmentOrderWriter.writeBody`), rendered ahead of the ledger thread.
+public struct RenderedShipmentOrder: Sendable {
+    public let bytes: [UInt8]
+    let includeEmail: Bool
+    let includePhone: Bool
+}
+
+/// Renders orders' shipment-order bodies where they are validated, so that the ledger thread, the busiest,
+/// only writes each start tag (version and action come from the ledger) and copies the rest. One per thread.
+public final class ShipmentOrderRenderer {
+    private let out = OutputBuffer(sink: MemoryByteSink(), capacity: 4 << 10)
+    private let includeEmail: Bool
+    private let includePhone: Bool
+
+    public init(includeEmail: Bool = false, includePhone: Bool = true) {
+        self.includeEmail = includeEmail
+        self.includePhone = includePhone
+    }
+
+    public func render(_ order: Order) -> RenderedShipmentOrder {
+        ShipmentOrderWriter.writeBody(order, to: out, includeEmail: includeEmail, includePhone: includePhone)
+        return RenderedShipmentOrder(bytes: out.takeBytes(), includeEmail: includeEmail, includePhone: includePhone)
     }
 }
