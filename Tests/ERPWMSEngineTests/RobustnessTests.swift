@@ -30,6 +30,30 @@ struct RobustnessTests {
         #expect(xml.contains("orderId=\"SO2\""), "the committed US instruction is published, not lost")
     }
 
+    @Test("a file sink that starts writeback as it goes still writes every byte in order")
+    func fileSinkWriteback() throws {
+        let path = FileManager.default.temporaryDirectory.path + "/sink-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sink = try FileSink(path: path, writebackEvery: 256 << 10)
+        var expected: [UInt8] = []
+        var generator = SeededGenerator(seed: 7)
+        // Small writes (buffered), 64 KiB+ writes (straight to the kernel), across several writeback steps.
+        while expected.count < (256 << 10) * 8 + 12345 {
+            let n = [17, 4096, 70_000, 300_000][Int.random(in: 0..<4, using: &generator)]
+            let seed = Int.random(in: 0..<251, using: &generator)
+            let chunk = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) }
+            try sink.write(chunk)
+            expected += chunk
+            if Int.random(in: 0..<50, using: &generator) == 0 { try sink.flush(); sink.startWriteback() }
+        }
+        try sink.flush()
+        sink.startWriteback()
+        try sink.close(sync: true)
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(written.count == expected.count)
+        #expect(written == expected)
+    }
+
     @Test("an order whose rows are not contiguous fails the file; nothing from it is sent")
     func splitOrder() throws {
         let t = try TestWorkspace()

@@ -254,3 +254,40 @@ struct EscapeTableTests {
         #expect(sink.string == expected)
     }
 }
+
+@Suite("Shipment orders rendered ahead")
+struct RenderedShipmentOrderTests {
+    @Test("an order rendered on another thread's renderer is written byte for byte as the writer writes it",
+          arguments: [(false, true), (true, false), (true, true)])
+    func sameBytes(includeEmail: Bool, includePhone: Bool) throws {
+        let orders = [
+            try makeOrder(),
+            try makeOrder([.orderId: "SO2", .paymentMethod: "cod", .codAmount: "12.50", .shipName: "A & <B> \"C\"",
+                           .incoterm: "DAP", .giftNote: "Für dich\r\n", .shipEmail: "a@example.com"]),
+            try makeOrder([.orderId: "SO3"], lines: (1...40).map { [.lineNo: String($0), .sku: "SKU-\($0)", .description: "Line \($0) & more"] }),
+        ]
+        let renderer = ShipmentOrderRenderer(includeEmail: includeEmail, includePhone: includePhone)
+        let rendered = orders.map { renderer.render($0) }
+        var outputs: [[UInt8]] = []
+        for ahead in [false, true] {
+            let sink = MemoryByteSink()
+            let writer = ShipmentOrderWriter(sink: sink, warehouse: "WH-EU-DE1", source: "0123456789abcdef",
+                                             includeEmail: includeEmail, includePhone: includePhone)
+            for (i, o) in orders.enumerated() {
+                let action: ShipmentOrderWriter.Action = i == 1 ? .replace : .new
+                if ahead {
+                    try writer.write(o, version: i + 1, action: action, rendered: rendered[i])
+                } else {
+                    try writer.write(o, version: i + 1, action: action)
+                }
+            }
+            try writer.finish()
+            #expect(writer.ordersWritten == 3 && writer.linesWritten == orders.reduce(0) { $0 + $1.lines.count })
+            outputs.append(sink.bytes)
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(try wmsSchemaErrors(outputs[1]).isEmpty)
+        // The e-mail only when asked for, in both forms.
+        #expect(String(decoding: outputs[1], as: UTF8.self).contains("a@example.com") == includeEmail)
+    }
+}

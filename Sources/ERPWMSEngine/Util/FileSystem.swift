@@ -124,11 +124,12 @@ final class FileSink: ByteSink {
     /// Bytes handed to the kernel, and the offset up to which their writeback has been started.
     private var kernelBytes: Int64 = 0
     private var writebackStarted: Int64 = 0
-    /// Writeback is started every this many bytes, so that the fsync at the end waits for little.
-    static let writebackEvery: Int64 = 8 << 20
+    /// Writeback is started every this many bytes (8 MiB), so that the fsync at the end waits for little.
+    private let writebackEvery: Int64
 
-    init(path: String) throws {
+    init(path: String, writebackEvery: Int64 = 8 << 20) throws {
         self.path = path
+        self.writebackEvery = writebackEvery
         // Group may read (the WMS or ERP user picking outputs up); the world may not.
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard fd >= 0 else { throw FS.fail("create", path) }
@@ -208,7 +209,7 @@ final class FileSink: ByteSink {
             offset += n
         }
         kernelBytes += Int64(bytes.count)
-        if kernelBytes - writebackStarted >= Self.writebackEvery { startWriteback() }
+        if kernelBytes - writebackStarted >= writebackEvery { startWriteback() }
     }
 
     /// Flushes and asks the kernel to start writing what it has of this file to disk, without waiting
