@@ -59,3 +59,48 @@ public enum ISO4217 {
         "YER": 2, "ZAR": 2, "ZMW": 2, "ZWG": 2,
     ]
 }
+
+// Look-ups for the per-order path: a table indexed by the letters instead of hashing a String (about 300
+// instructions a look-up; these run for the country and currency of every order and line).
+
+extension ISO3166 {
+    /// `alpha2.contains(code)`.
+    public static func isAlpha2(_ code: String) -> Bool {
+        guard let i = letterIndex(code, count: 2) else { return false }
+        return alpha2Table[i]
+    }
+
+    private static let alpha2Table: [Bool] = {
+        var table = [Bool](repeating: false, count: 26 * 26)
+        for code in alpha2 { table[letterIndex(code, count: 2)!] = true }
+        return table
+    }()
+}
+
+extension ISO4217 {
+    /// `minorUnits[code]`.
+    public static func scale(of code: String) -> Int? {
+        guard let i = letterIndex(code, count: 3) else { return nil }
+        let s = scaleTable[i]
+        return s < 0 ? nil : Int(s)
+    }
+
+    private static let scaleTable: [Int8] = {
+        var table = [Int8](repeating: -1, count: 26 * 26 * 26)
+        for (code, scale) in minorUnits { table[letterIndex(code, count: 3)!] = Int8(scale) }
+        return table
+    }()
+}
+
+/// The index of a code of `count` upper-case ASCII letters among all such codes, or nil for anything else.
+func letterIndex(_ code: String, count: Int) -> Int? {
+    code.withUTF8Bytes { u in
+        guard u.count == count else { return nil }
+        var i = 0
+        for b in u {
+            guard b >= 0x41 && b <= 0x5A else { return nil }
+            i = i * 26 + Int(b - 0x41)
+        }
+        return i
+    }
+}

@@ -50,7 +50,7 @@ public struct OrderValidator: Sendable {
         func v(_ f: OrderField) -> String { cleaned[f.index] }
 
         let currency = v(.currency)
-        let scale = ISO4217.minorUnits[currency]
+        let scale = ISO4217.scale(of: currency)
         var cod: Money?
         let codText = v(.codAmount)
         if !codText.isEmpty, let scale {
@@ -166,12 +166,12 @@ public struct OrderValidator: Sendable {
                         "'\(value)' is not an ISO 8601 date-time with offset such as 2025-03-01T10:00:00+01:00")
             }
         case .shipCountry:
-            if !ISO3166.alpha2.contains(value) {
+            if !ISO3166.isAlpha2(value) {
                 ctx.add(OrderRule.countryISO, field: name, at: location,
                         "'\(value)' is not an ISO 3166-1 alpha-2 country code (DE, GB, US, ...)")
             }
         case .currency:
-            if ISO4217.minorUnits[value] == nil {
+            if ISO4217.scale(of: value) == nil {
                 ctx.add(OrderRule.currencyISO, field: name, at: location,
                         "'\(value)' is not an ISO 4217 currency code (EUR, USD, GBP, ...)")
             }
@@ -278,7 +278,7 @@ public struct OrderValidator: Sendable {
             ctx.add(OrderRule.hsCode, field: LineField.hsCode.rawValue, at: at, "'\(hs)' is not 6 to 10 digits")
         }
         let origin = Clean.upperCode(raw[.originCountry])
-        if !origin.isEmpty && !ISO3166.alpha2.contains(origin) {
+        if !origin.isEmpty && !ISO3166.isAlpha2(origin) {
             ctx.add(OrderRule.originCountry, field: LineField.originCountry.rawValue, at: at,
                     "'\(origin)' is not an ISO 3166-1 alpha-2 country code")
         }
