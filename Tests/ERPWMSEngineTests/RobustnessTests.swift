@@ -30,28 +30,48 @@ struct RobustnessTests {
         #expect(xml.contains("orderId=\"SO2\""), "the committed US instruction is published, not lost")
     }
 
-    @Test("a file sink that starts writeback as it goes still writes every byte in order")
+    @Test("a file sink starts writeback in steps as it goes, covers every byte by the end, and writes them all in order")
     func fileSinkWriteback() throws {
-        let path = FileManager.default.temporaryDirectory.path + "/sink-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let sink = try FileSink(path: path, writebackEvery: 256 << 10)
+        let dir = FileManager.default.temporaryDirectory.path + "/sink-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(FileSink.hasSyncFileRange)  // glibc has it: the writeback is really asked for
+        let step: Int64 = 256 << 10
+        let sink = try FileSink(path: dir + "/out", writebackEvery: step)
         var expected: [UInt8] = []
         var generator = SeededGenerator(seed: 7)
-        // Small writes (buffered), 64 KiB+ writes (straight to the kernel), across several writeback steps.
-        while expected.count < (256 << 10) * 8 + 12345 {
+        var started: [Int64] = []
+        // Small writes (buffered), 64 KiB+ writes (straight to the kernel) and a whole file (sendfile).
+        while expected.count < Int(step) * 8 + 12345 {
             let n = [17, 4096, 70_000, 300_000][Int.random(in: 0..<4, using: &generator)]
             let seed = Int.random(in: 0..<251, using: &generator)
             let chunk = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) }
-            try sink.write(chunk)
+            if Int.random(in: 0..<10, using: &generator) == 0 {
+                try Data(chunk).write(to: URL(fileURLWithPath: dir + "/part"))
+                try sink.append(fileAt: dir + "/part")
+            } else {
+                try sink.write(chunk)
+            }
             expected += chunk
-            if Int.random(in: 0..<50, using: &generator) == 0 { try sink.flush(); sink.startWriteback() }
+            // Never ahead of what the kernel has, never more than a step (and a write) behind it.
+            #expect(sink.writebackStarted <= sink.bytesWritten)
+            if sink.writebackStarted != started.last { started.append(sink.writebackStarted) }
         }
+        #expect(started.count >= 4, "writeback started in steps: \(started)")
         try sink.flush()
         sink.startWriteback()
+        #expect(sink.writebackStarted == sink.bytesWritten)
         try sink.close(sync: true)
-        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/out")))
         #expect(written.count == expected.count)
         #expect(written == expected)
+
+        // Off by default: a file that is read back soon is left to the kernel.
+        let plain = try FileSink(path: dir + "/plain")
+        try plain.write([UInt8](repeating: 1, count: 1 << 20))
+        try plain.flush()
+        #expect(plain.writebackStarted == 0)
+        try plain.close(sync: false)
     }
 
     @Test("an order whose rows are not contiguous fails the file; nothing from it is sent")

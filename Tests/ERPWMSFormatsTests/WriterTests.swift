@@ -257,7 +257,7 @@ struct EscapeTableTests {
 
 @Suite("Shipment orders rendered ahead")
 struct RenderedShipmentOrderTests {
-    @Test("an order rendered on another thread's renderer is written byte for byte as the writer writes it",
+    @Test("an order rendered ahead by a renderer is written byte for byte as the writer writes it",
           arguments: [(false, true), (true, false), (true, true)])
     func sameBytes(includeEmail: Bool, includePhone: Bool) throws {
         let orders = [
@@ -289,5 +289,14 @@ struct RenderedShipmentOrderTests {
         #expect(try wmsSchemaErrors(outputs[1]).isEmpty)
         // The e-mail only when asked for, in both forms.
         #expect(String(decoding: outputs[1], as: UTF8.self).contains("a@example.com") == includeEmail)
+
+        // A body rendered with other settings is not used: the writer writes the order itself.
+        let other = ShipmentOrderRenderer(includeEmail: !includeEmail, includePhone: includePhone).render(orders[1])
+        let sink = MemoryByteSink()
+        let writer = ShipmentOrderWriter(sink: sink, warehouse: "WH-EU-DE1", source: "0123456789abcdef",
+                                         includeEmail: includeEmail, includePhone: includePhone)
+        try writer.write(orders[1], version: 2, action: .replace, rendered: other)
+        try writer.finish()
+        #expect(String(decoding: sink.bytes, as: UTF8.self).contains("a@example.com") == includeEmail)
     }
 }

@@ -64,7 +64,8 @@ public enum ISO4217 {
 // instructions a look-up; these run for the country and currency of every order and line).
 
 extension ISO3166 {
-    /// `alpha2.contains(code)`.
+    /// `alpha2.contains(code)` for a code as cleaning leaves it (NFC, ASCII): Swift's String equality would also
+    /// let the set match canonically equivalent text (a Kelvin sign for K), which the table does not.
     public static func isAlpha2(_ code: String) -> Bool {
         guard let i = letterIndex(code, count: 2) else { return false }
         return alpha2Table[i]
@@ -78,7 +79,7 @@ extension ISO3166 {
 }
 
 extension ISO4217 {
-    /// `minorUnits[code]`.
+    /// `minorUnits[code]` for a code as cleaning leaves it (see `ISO3166.isAlpha2`).
     public static func scale(of code: String) -> Int? {
         guard let i = letterIndex(code, count: 3) else { return nil }
         let s = scaleTable[i]

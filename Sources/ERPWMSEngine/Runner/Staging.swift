@@ -70,7 +70,10 @@ final class Staging {
     func open(key: String, kind: String, finalPath: String, schema: String?) throws -> Output {
         if let o = outputs[key] { return o }
         let temp = runner.workspace.publishTempDir + "/" + FS.name(finalPath) + ".tmp"
-        let o = Output(kind: kind, tempPath: temp, finalPath: finalPath, file: dryRun ? nil : try FileSink(path: temp),
+        // Staged outputs are fsynced at the commit and not read again in this run: their writeback starts as
+        // they grow.
+        let o = Output(kind: kind, tempPath: temp, finalPath: finalPath,
+                       file: dryRun ? nil : try FileSink(path: temp, writebackEvery: 8 << 20),
                        schema: schema)
         outputs[key] = o
         return o
@@ -111,7 +114,7 @@ final class Staging {
             let o = outputs[key]!
             try o.finish()
             try o.fileSink?.flush()
-            o.fileSink?.startWriteback()
+            o.fileSink?.startWriteback()  // the rest of it, below the 8 MiB step
         }
         for key in keys {
             let o = outputs[key]!

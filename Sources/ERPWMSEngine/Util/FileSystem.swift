@@ -121,13 +121,14 @@ final class FileSink: ByteSink {
     private var fd: Int32
     private var buffer: [UInt8] = []
     private(set) var bytesWritten: Int64 = 0
-    /// Bytes handed to the kernel, and the offset up to which their writeback has been started.
-    private var kernelBytes: Int64 = 0
-    private var writebackStarted: Int64 = 0
-    /// Writeback is started every this many bytes (8 MiB), so that the fsync at the end waits for little.
-    private let writebackEvery: Int64
+    /// The offset up to which the kernel was asked to start writing the file to disk (`startWriteback`).
+    private(set) var writebackStarted: Int64 = 0
+    /// When set, writeback is started every this many bytes, so that the fsync at the end waits for little.
+    private let writebackEvery: Int64?
 
-    init(path: String, writebackEvery: Int64 = 8 << 20) throws {
+    /// `writebackEvery`: for a large output that is fsynced at the end and not read again in this run (the
+    /// staged outputs); off for files read back soon (a report's side file, a copy about to be processed).
+    init(path: String, writebackEvery: Int64? = nil) throws {
         self.path = path
         self.writebackEvery = writebackEvery
         // Group may read (the WMS or ERP user picking outputs up); the world may not.
@@ -150,6 +151,7 @@ final class FileSink: ByteSink {
         // A large chunk (the writers drain 64 KiB at a time) goes straight to the kernel, not through the buffer.
         if buffer.isEmpty && bytes.count >= 64 << 10 {
             try writeAll(bytes)
+            startWritebackIfDue()
             return
         }
         buffer.append(contentsOf: bytes)
@@ -170,7 +172,7 @@ final class FileSink: ByteSink {
             let n = sendfile(fd, input, nil, 1 << 30)
             if n > 0 {
                 bytesWritten += Int64(n)
-                kernelBytes += Int64(n)
+                startWritebackIfDue()
                 continue
             }
             if n == 0 { return }
@@ -196,6 +198,7 @@ final class FileSink: ByteSink {
     func flush() throws {
         try buffer.withUnsafeBytes { try writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
+        startWritebackIfDue()
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
@@ -208,20 +211,36 @@ final class FileSink: ByteSink {
             }
             offset += n
         }
-        kernelBytes += Int64(bytes.count)
-        if kernelBytes - writebackStarted >= writebackEvery { startWriteback() }
     }
 
-    /// Flushes and asks the kernel to start writing what it has of this file to disk, without waiting
-    /// (`POSIX_FADV_DONTNEED` starts writeback of the range and lets its pages go once clean). Durability
-    /// still comes from the fsync in `close(sync:)`; this only means that fsync finds most of the file written
-    /// already, instead of waiting at the end of a run for all of it (the outputs are written once and not
-    /// read again here).
-    func startWriteback() {
-        guard fd >= 0, kernelBytes > writebackStarted else { return }
-        _ = posix_fadvise(fd, off_t(writebackStarted), off_t(kernelBytes - writebackStarted), Int32(POSIX_FADV_DONTNEED))
-        writebackStarted = kernelBytes
+    /// Bytes handed to the kernel so far (what is not waiting in the buffer).
+    private var kernelBytes: Int64 { bytesWritten - Int64(buffer.count) }
+
+    private func startWritebackIfDue() {
+        if let every = writebackEvery, kernelBytes - writebackStarted >= every { startWriteback() }
     }
+
+    /// Asks the kernel to start writing to disk what it has been given of this file and not yet asked for
+    /// (`sync_file_range(SYNC_FILE_RANGE_WRITE)`), without waiting; bytes still in the buffer are not included
+    /// (`flush` first). Durability still comes from the fsync in `close(sync:)`: this only means that the
+    /// fsync finds most of the file written already, instead of waiting at the end of a run for all of it.
+    func startWriteback() {
+        let upTo = kernelBytes
+        guard fd >= 0, upTo > writebackStarted else { return }
+        if let syncFileRange = Self.syncFileRange {
+            _ = syncFileRange(fd, off_t(writebackStarted), off_t(upTo - writebackStarted), 2 /* SYNC_FILE_RANGE_WRITE */)
+        }
+        writebackStarted = upTo
+    }
+
+    /// glibc's `sync_file_range`, which Swift's Glibc module leaves out (it is declared only with _GNU_SOURCE);
+    /// looked up once. Nil where the C library has none: writeback then starts at the fsync, as it did.
+    static var hasSyncFileRange: Bool { syncFileRange != nil }
+    private typealias SyncFileRange = @convention(c) (Int32, off_t, off_t, UInt32) -> Int32
+    private static let syncFileRange: SyncFileRange? = {
+        guard let symbol = dlsym(nil, "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: SyncFileRange.self)
+    }()
 
     /// Flushes, optionally fsyncs, and closes.
     func close(sync: Bool) throws {

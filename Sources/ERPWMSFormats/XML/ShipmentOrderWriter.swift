@@ -39,12 +39,13 @@ public final class ShipmentOrderWriter {
         try finishOrder(lines: order.lines.count)
     }
 
-    /// Appends one order whose body a `ShipmentOrderRenderer` with this writer's settings rendered ahead (on the
-    /// reading thread): the same bytes `write(_:version:action:)` would write.
+    /// Appends one order whose body a `ShipmentOrderRenderer` rendered ahead (on the thread that validated it):
+    /// the same bytes `write(_:version:action:)` would write. A body rendered with other e-mail or phone
+    /// settings than this writer's is not used.
     public func write(_ order: Order, version: Int, action: Action, rendered: RenderedShipmentOrder?) throws {
-        guard let rendered else { return try write(order, version: version, action: action) }
-        precondition(rendered.includeEmail == includeEmail && rendered.includePhone == includePhone,
-                     "rendered with other settings")
+        guard let rendered, rendered.includeEmail == includeEmail, rendered.includePhone == includePhone else {
+            return try write(order, version: version, action: action)
+        }
         writeStart(order.id, version: version, action: action)
         rendered.bytes.withUnsafeBytes { out.append($0) }
         try finishOrder(lines: order.lines.count)
@@ -151,6 +152,8 @@ public struct RenderedShipmentOrder: Sendable {
 
 /// Renders orders' shipment-order bodies where they are validated, so that the ledger thread, the busiest,
 /// only writes each start tag (version and action come from the ledger) and copies the rest. One per thread.
+/// (An order that turns out to be a duplicate was rendered for nothing; that thread has time to spare while
+/// the ledger thread is busy, and little is written then.)
 public final class ShipmentOrderRenderer {
     private let out = OutputBuffer(sink: MemoryByteSink(), capacity: 4 << 10)
     private let includeEmail: Bool
