@@ -412,16 +412,15 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         self.db = db
     }
 
+    /// The statements held for the transaction, by slot.
+    enum Hot: Int, CaseIterable {
+        case orderLookup, orderInsert, orderUpsert, orderLinesQuery, shipmentHashQuery, shipmentInsert,
+             shipmentLineInsert, shippedQuery, markConfirmedUpdate
+    }
+
     final class HotStatements {
-        var orderLookup: Statement?
-        var orderInsert: Statement?
-        var orderUpsert: Statement?
-        var orderLinesQuery: Statement?
-        var shipmentHashQuery: Statement?
-        var shipmentInsert: Statement?
-        var shipmentLineInsert: Statement?
-        var shippedQuery: Statement?
-        var markConfirmedUpdate: Statement?
+        /// Indexed by `Hot` (an array, not key paths: a key path literal cost ~1,100 instructions a use).
+        var statements = [Statement?](repeating: nil, count: Hot.allCases.count)
         let lines = RowBuffer<LineRow>(
             "INSERT OR FAIL INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate)",
             columns: 8) { st, row in
@@ -460,15 +459,15 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     }
 
     /// The statement in `slot`, prepared (through GRDB's cache) the first time.
-    private func statement(_ slot: ReferenceWritableKeyPath<HotStatements, Statement?>, _ sql: String) throws -> Statement {
-        if let s = hot[keyPath: slot] { return s }
-        let s = try db.cachedStatement(sql: sql)
-        hot[keyPath: slot] = s
+    private func statement(_ slot: Hot, _ sql: @autoclosure () -> String) throws -> Statement {
+        if let s = hot.statements[slot.rawValue] { return s }
+        let s = try db.cachedStatement(sql: sql())
+        hot.statements[slot.rawValue] = s
         return s
     }
 
     func order(_ id: String) throws -> KnownOrder? {
-        var st = FastStatement(try statement(\.orderLookup, "SELECT version, content_hash, status, warehouse, file_id FROM orders WHERE order_id = ?"))
+        var st = FastStatement(try statement(.orderLookup, "SELECT version, content_hash, status, warehouse, file_id FROM orders WHERE order_id = ?"))
         st.bind(id)
         defer { st.reset() }
         guard try st.step() else { return nil }
@@ -509,7 +508,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         // writes). Should the order be there after all, the insert changes nothing and the upsert does the work.
         var saved = false
         if version == 1 {
-            var o = FastStatement(try statement(\.orderInsert, Self.orderInsert))
+            var o = FastStatement(try statement(.orderInsert, Self.orderInsert))
             bindOrder(&o)
             do {
                 try o.execute()
@@ -517,7 +516,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {}
         }
         if !saved {
-            var o = FastStatement(try statement(\.orderUpsert, Self.orderUpsert))
+            var o = FastStatement(try statement(.orderUpsert, Self.orderUpsert))
             bindOrder(&o)
             try o.execute()
         }
@@ -534,7 +533,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func orderLines(_ orderId: String) throws -> [KnownOrderLine]? {
         try flushPending()
-        var st = FastStatement(try statement(\.orderLinesQuery, "SELECT line_no, wms_item, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no"))
+        var st = FastStatement(try statement(.orderLinesQuery, "SELECT line_no, wms_item, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no"))
         st.bind(orderId)
         defer { st.reset() }
         var lines: [KnownOrderLine] = []
@@ -544,14 +543,14 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     }
 
     func shipmentHash(_ shipmentId: String) throws -> String? {
-        var st = FastStatement(try statement(\.shipmentHashQuery, "SELECT content_hash FROM shipments WHERE shipment_id = ?"))
+        var st = FastStatement(try statement(.shipmentHashQuery, "SELECT content_hash FROM shipments WHERE shipment_id = ?"))
         st.bind(shipmentId)
         defer { st.reset() }
         return try st.step() ? st.text(0) : nil
     }
 
     func saveShipment(_ c: ShipmentConfirmation, contentHash: String, knownOrder: Bool, fileId: Int64, at time: String) throws {
-        var s = FastStatement(try statement(\.shipmentInsert, """
+        var s = FastStatement(try statement(.shipmentInsert, """
             INSERT INTO shipments (shipment_id, order_id, version, ship_date, warehouse, carrier, service, tracking,
                                    content_hash, known_order, file_id, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -569,7 +568,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         s.bind(fileId)
         s.bind(time)
         try s.execute()
-        var st = FastStatement(try statement(\.shipmentLineInsert, """
+        var st = FastStatement(try statement(.shipmentLineInsert, """
             INSERT INTO shipment_lines (shipment_id, order_id, line_no, sku, quantity, lots, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
             """))
         for l in c.lines {
@@ -585,7 +584,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     }
 
     func shipped(_ orderId: String) throws -> [Int: ShippedLine] {
-        var st = FastStatement(try statement(\.shippedQuery, """
+        var st = FastStatement(try statement(.shippedQuery, """
             SELECT l.line_no, SUM(l.quantity),
                    (SELECT l2.reason FROM shipment_lines l2 JOIN shipments s2 USING (shipment_id)
                      WHERE l2.order_id = l.order_id AND l2.line_no = l.line_no AND l2.reason IS NOT NULL
@@ -603,7 +602,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func markConfirmed(_ orderId: String) throws {
         // Cancelled stays cancelled (the confirmation flow decides whether it shipped after all).
-        var st = FastStatement(try statement(\.markConfirmedUpdate, """
+        var st = FastStatement(try statement(.markConfirmedUpdate, """
             UPDATE orders SET status = CASE status WHEN 'instructed' THEN 'confirmed' ELSE status END
             WHERE order_id = ?
             """))
