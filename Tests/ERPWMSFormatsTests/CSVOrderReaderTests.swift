@@ -37,6 +37,26 @@ struct CSVOrderReaderTests {
         #expect(orders[0].lines.map { $0[.lineNo] } == ["1", "2"])
     }
 
+    @Test("rows that repeat their order's fields share its values; a row that differs keeps its own and is caught")
+    func repeatedOrderValues() throws {
+        var changed = Fixtures.row("SO1", line: 3)
+        changed["ship_city"] = "Hamburg"
+        let rows = [Fixtures.row("SO1", line: 1), Fixtures.row("SO1", line: 2), changed, Fixtures.row("SO1", line: 4),
+                    Fixtures.row("SO2", line: 1), Fixtures.row("SO2", line: 2)]
+        let orders = try readOrders(reader(Fixtures.csv(rows: rows)))
+        func base(_ a: [String]?) -> UnsafeRawPointer? { a?.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        let so1 = orders[0]
+        #expect(base(so1.lines[0].orderValues) == base(so1.orderValues))
+        #expect(base(so1.lines[1].orderValues) == base(so1.orderValues))
+        #expect(base(so1.lines[2].orderValues) != base(so1.orderValues))
+        #expect(so1.lines[2].orderValues?[OrderField.shipCity.index] == "Hamburg")
+        #expect(so1.lines[3].orderValues?[OrderField.shipCity.index] == "Berlin")
+        #expect(base(orders[1].lines[1].orderValues) == base(orders[1].orderValues))
+        let results = outcomes(orders)
+        #expect(rules(results[0].outcome) == [OrderRule.fieldsInconsistent])
+        #expect(order(results[1].outcome) != nil)
+    }
+
     @Test("columns are found by name in any order")
     func columnsAnyOrder() throws {
         let rows = [Fixtures.row("SO1", line: 1), Fixtures.row("SO1", line: 2)]

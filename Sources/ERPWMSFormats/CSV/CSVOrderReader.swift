@@ -133,6 +133,11 @@ public final class CSVOrderReader: OrderReader {
     /// the field's bytes with that String's UTF-8 (the same bytes: the String is made of them unchanged) and
     /// reuse it instead of making a new one.
     @exclusivity(unchecked) private var lastString: [String] = []
+    /// The order values of the last row read through the plain columns, and that row's field count: a row
+    /// whose order fields are all the bytes of the last row's (every row of an order but its first) gets the
+    /// same array, without making one and retaining each of its Strings again.
+    @exclusivity(unchecked) private var lastOrderValues: [String]?
+    private var lastOrderFieldCount = 0
 
     private func plainField(_ c: Int) throws -> String {
         guard c < parser.fieldCount else { return "" }
@@ -166,14 +171,23 @@ public final class CSVOrderReader: OrderReader {
                           findings: inout [Finding], repeating: Bool = false) throws -> [String] {
         var out: [String] = []
         if let plain {
-            out.reserveCapacity(plain.count)
             let count = parser.fieldCount
+            // (The last row's values reached every column below `count`, so `lastString` holds them all.)
+            if repeating, let last = lastOrderValues, count == lastOrderFieldCount,
+               plain.allSatisfy({ c in c < 0 || c >= count || parser.field(c, equals: lastString[c]) }) {
+                return last
+            }
+            out.reserveCapacity(plain.count)
             for c in plain {
                 if c < 0 || c >= count {
                     out.append("")
                 } else {
                     out.append(repeating ? try plainField(c) : try parser.field(c))
                 }
+            }
+            if repeating {
+                lastOrderValues = out
+                lastOrderFieldCount = count
             }
             return out
         }
