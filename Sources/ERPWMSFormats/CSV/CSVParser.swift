@@ -127,25 +127,13 @@ public struct CSVParser: ~Copyable {
     }
 
     private mutating func growRecord(_ needed: Int) {
-        let capacity = max(needed, recordCapacity * 2)
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        grown.update(from: record, count: recordCount)
-        record.deallocate()
-        record = grown
-        recordCapacity = capacity
+        record.grow(count: recordCount, capacity: &recordCapacity, toHold: needed)
     }
 
     /// Ends the current field at the current end of the record.
     @inline(__always)
     private mutating func endField() {
-        if fieldTotal == fieldCapacity {
-            let capacity = fieldCapacity * 2
-            let grown = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-            grown.update(from: fieldEnds, count: fieldTotal)
-            fieldEnds.deallocate()
-            fieldEnds = grown
-            fieldCapacity = capacity
-        }
+        if fieldTotal == fieldCapacity { fieldEnds.grow(count: fieldTotal, capacity: &fieldCapacity, toHold: fieldTotal + 1) }
         fieldEnds[fieldTotal] = recordCount
         fieldTotal += 1
     }

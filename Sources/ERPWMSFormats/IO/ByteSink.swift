@@ -37,12 +37,7 @@ final class OutputBuffer {
     }
 
     private func grow(to needed: Int) {
-        let newCapacity = max(needed, capacity * 2)
-        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newBase.update(from: base, count: count)
-        base.deallocate()
-        base = newBase
-        capacity = newCapacity
+        base.grow(count: count, capacity: &capacity, toHold: needed)
     }
 
     @inline(__always)
