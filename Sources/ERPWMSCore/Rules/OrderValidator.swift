@@ -31,7 +31,8 @@ public struct OrderValidator: Sendable {
 
         // Order-level fields repeated on every CSV row must agree; a disagreeing row gets the specific reason.
         for line in raw.lines {
-            // The same array as the order's (a reader hands out one for rows that repeat the first): nothing differs.
+            // Equal to the order's values (often the very same array: the CSV reader hands a row that repeats the
+            // previous row's fields that row's array): nothing differs.
             guard let values = line.orderValues, values != raw.orderValues else { continue }
             for field in OrderField.allCases where values[field.index] != raw[field] {
                 let before = ctx.findings.count

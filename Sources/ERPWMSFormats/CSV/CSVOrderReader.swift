@@ -178,6 +178,8 @@ public final class CSVOrderReader: OrderReader {
                 return last
             }
             out.reserveCapacity(plain.count)
+            // Valid again only once this row is read whole (`plainField` updates `lastString` as it goes).
+            if repeating { lastOrderValues = nil }
             for c in plain {
                 if c < 0 || c >= count {
                     out.append("")
