@@ -22,6 +22,18 @@ struct LedgerConstraintTests {
         return (ledger, file.id, t)
     }
 
+    /// Records an instruction of order `id` (version 1, new, WH1) for `fileId`.
+    func instruct(_ tx: LedgerTransaction, _ id: String, fileId: Int64) throws {
+        try tx.recordInstruction(orderId: id, version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
+    }
+
+    /// Runs `body` in a transaction that must fail, and checks that it left no instruction behind.
+    func expectNothingKept(_ ledger: SQLiteLedger, _ body: (LedgerTransaction) throws -> Void) throws {
+        let before = try instructionCount(ledger)
+        #expect(throws: (any Error).self) { try ledger.inTransaction { tx in try body(tx) } }
+        #expect(try instructionCount(ledger) == before)
+    }
+
     func instructionCount(_ ledger: SQLiteLedger) throws -> Int {
         try ledger.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instructions") ?? -1 }
     }
@@ -30,16 +42,13 @@ struct LedgerConstraintTests {
     func foreignKeyAtCommit() throws {
         let (ledger, fileId, _) = try ledgerWithOneFile()
         let before = try instructionCount(ledger)
-        #expect(throws: (any Error).self) {
-            try ledger.inTransaction { tx in
-                try tx.recordInstruction(orderId: "SO9", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
-                try tx.recordInstruction(orderId: "SO8", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId + 1000)
-            }
+        try expectNothingKept(ledger) { tx in
+            try instruct(tx, "SO9", fileId: fileId)
+            try instruct(tx, "SO8", fileId: fileId + 1000)
         }
-        #expect(try instructionCount(ledger) == before)
         // The next transaction commits a good row.
         try ledger.inTransaction { tx in
-            try tx.recordInstruction(orderId: "SO9", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
+            try instruct(tx, "SO9", fileId: fileId)
         }
         #expect(try instructionCount(ledger) == before + 1)
     }
@@ -47,16 +56,10 @@ struct LedgerConstraintTests {
     @Test("a duplicate row in a buffered insert fails the transaction and keeps none of its rows")
     func duplicateInBuffer() throws {
         let (ledger, fileId, _) = try ledgerWithOneFile()
-        let before = try instructionCount(ledger)
-        #expect(throws: (any Error).self) {
-            try ledger.inTransaction { tx in
-                for n in 1...5 {
-                    try tx.recordInstruction(orderId: "SO\(100 + n)", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
-                }
-                try tx.recordInstruction(orderId: "SO101", version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
-            }
+        try expectNothingKept(ledger) { tx in
+            for n in 1...5 { try instruct(tx, "SO\(100 + n)", fileId: fileId) }
+            try instruct(tx, "SO101", fileId: fileId)
         }
-        #expect(try instructionCount(ledger) == before)
     }
 
     static func order(_ id: String, lineNo: Int) -> Order {
