@@ -89,7 +89,7 @@ public struct ConfirmationValidator: Sendable {
             let weightText = Clean.code(p.weight)
             var weight: FixedDecimal?
             if !weightText.isEmpty {
-                weight = FixedDecimal(parsing: Substring(weightText))
+                weight = FixedDecimal(parsing: weightText)
                 if weight == nil { add(ConfirmationRule.weight, .parcelWeights, "'\(weightText)' is not a decimal") }
             }
             if tracking.isEmpty && weight == nil { continue }

@@ -127,7 +127,7 @@ public struct DocumentChecker {
         let v = Clean.code(line?[field] ?? raw[field])
         if line == nil { values[field] = v }
         guard !v.isEmpty else { return nil }
-        guard let d = FixedDecimal(parsing: Substring(v)) else {
+        guard let d = FixedDecimal(parsing: v) else {
             fail(field, "decimal", "must be a non-negative decimal with '.' (1.25)", at: line?.location)
             return nil
         }

@@ -113,7 +113,7 @@ public struct Order: Sendable, Hashable {
     /// two orders with the same serialisation are the same order. Its bytes are hashed into the ledger
     /// (`contentHash`), so they must never change: numbers are written as `String(Int)` and the amounts'
     /// `description` would write them, without making those Strings.
-    public func serialize<Sink: CanonicalSink>(into sink: inout Sink) {
+    func serialize<Sink: CanonicalSink>(into sink: inout Sink) {
         // Field by field, no intermediate arrays: this runs once per order on the hot path.
         sink.text(id); sink.text(orderDate); sink.text(store); sink.text(customerId); sink.text(shipTo.name)
         sink.text(shipTo.company); sink.text(shipTo.lines[0]); sink.text(shipTo.lines[1]); sink.text(shipTo.lines[2])
@@ -141,7 +141,7 @@ public struct Order: Sendable, Hashable {
 }
 
 /// Receives an order's canonical form (`Order.serialize`): each field is followed by U+001F.
-public protocol CanonicalSink {
+protocol CanonicalSink {
     mutating func text(_ s: String)
     /// `units / 10^scale` as `DecimalText` writes it (which is what `String(Int)` and the amounts'
     /// `description` give).
@@ -152,7 +152,7 @@ private struct StringSink: CanonicalSink {
     var out = ""
     mutating func text(_ s: String) { out += s; out += "\u{1F}" }
     mutating func decimal(_ units: Int64, scale: Int) {
-        out += DecimalText.withDigits(units, scale: scale) { String(decoding: $0, as: UTF8.self) }
+        out += FixedDecimal.format(units: units, scale: scale)
         out += "\u{1F}"
     }
 }

@@ -94,7 +94,7 @@ extension ISO4217 {
 }
 
 /// The index of a code of `count` upper-case ASCII letters among all such codes, or nil for anything else.
-func letterIndex(_ code: String, count: Int) -> Int? {
+fileprivate func letterIndex(_ code: String, count: Int) -> Int? {
     code.withUTF8Bytes { u in
         guard u.count == count else { return nil }
         var i = 0

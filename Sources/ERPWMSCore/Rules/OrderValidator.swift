@@ -31,8 +31,8 @@ public struct OrderValidator: Sendable {
 
         // Order-level fields repeated on every CSV row must agree; a disagreeing row gets the specific reason.
         for line in raw.lines {
-            // Equal to the order's values (often the very same array: the CSV reader hands a row that repeats the
-            // previous row's fields that row's array): nothing differs.
+            // Equal to the order's values, nothing differs (often the very same array: the CSV reader gives a row
+            // whose order fields repeat the previous row's the previous row's array).
             guard let values = line.orderValues, values != raw.orderValues else { continue }
             for field in OrderField.allCases where values[field.index] != raw[field] {
                 let before = ctx.findings.count
@@ -56,7 +56,7 @@ public struct OrderValidator: Sendable {
         var cod: Money?
         let codText = v(.codAmount)
         if !codText.isEmpty, let scale {
-            cod = Money(parsing: Substring(codText), scale: scale)
+            cod = FixedDecimal(parsing: codText).flatMap { Money($0, scale: scale) }
             if cod == nil {
                 ctx.add(OrderRule.codAmountDecimal, field: OrderField.codAmount.rawValue,
                         "'\(codText)' is not a decimal with at most \(scale) decimals for \(currency)")

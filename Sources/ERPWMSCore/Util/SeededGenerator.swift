@@ -1,9 +1,9 @@
 /// A small, seeded pseudo-random generator (SplitMix64): the same seed gives the same sequence (the WMS
 /// simulator's warehouse, the property tests' inputs).
-public struct SeededGenerator: RandomNumberGenerator {
+package struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
+    package init(seed: UInt64) { state = seed }
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -11,6 +11,6 @@ public struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
     /// 0..<100
-    public mutating func percent() -> Int { Int(next() % 100) }
-    public mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
+    package mutating func percent() -> Int { Int(next() % 100) }
+    package mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }

@@ -307,7 +307,7 @@ extension SQLiteLedger {
                 net += diff
                 absolute += abs(diff)
                 var value = ""
-                if let c = FixedDecimal(parsing: Substring(cost)), let scale = ISO4217.minorUnits[currency] {
+                if let c = FixedDecimal(parsing: cost), let scale = ISO4217.minorUnits[currency] {
                     // Exact: difference x unit cost, rounded half away from zero to the currency's minor unit.
                     let v = Self.value(diff: diff, cost: c, scale: scale)
                     values[currency, default: 0] += v

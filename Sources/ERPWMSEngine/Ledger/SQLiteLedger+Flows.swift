@@ -321,7 +321,7 @@ struct SQLiteFlowLedger: FlowLedger {
             SELECT line_no, wms_item, quantity, unit_price_minor, tax_rate FROM order_lines WHERE order_id = ? ORDER BY line_no
             """), arguments: [orderId]).map {
             PricedOrderLine(lineNo: $0[0], sku: $0[1], quantity: $0[2], unitPriceMinor: $0[3],
-                            taxRate: ($0[4] as String?).flatMap { FixedDecimal(parsing: Substring($0)) })
+                            taxRate: ($0[4] as String?).flatMap { FixedDecimal(parsing: $0) })
         }
         return ReturnableOrder(orderId: orderId, currency: o[0], warehouse: o[1], status: o[2], lines: lines)
     }
@@ -346,7 +346,7 @@ struct SQLiteFlowLedger: FlowLedger {
             """), arguments: [rmaId]).map {
             RMARecord.Line(lineNo: $0[0], orderLineNo: $0[1], sku: $0[2], quantity: $0[3], replacementSku: $0[4],
                            replacementQuantity: $0[5], unitPriceMinor: $0[6],
-                           taxRate: ($0[7] as String?).flatMap { FixedDecimal(parsing: Substring($0)) })
+                           taxRate: ($0[7] as String?).flatMap { FixedDecimal(parsing: $0) })
         }
         return RMARecord(rmaId: rmaId, orderId: r[0], kind: ReturnAuthorisation.Kind(rawValue: r[1]) ?? .return, refundMethod: r[2],
                          currency: r[3], warehouse: r[4], status: r[5], lines: lines,

@@ -217,7 +217,7 @@ extension Transform {
             return out
         case .percentToFraction:
             if value.isEmpty { return value }
-            guard let d = FixedDecimal(parsing: Substring(value)) else {
+            guard let d = FixedDecimal(parsing: value) else {
                 throw fail("mapping.percent", "is not a decimal percentage")
             }
             return FixedDecimal(units: d.units, scale: d.scale + 2).description
