@@ -22,7 +22,7 @@ public final class CSVOrderReader: OrderReader {
     private var lineResolvers: [Resolver] = []
     /// The resolvers as column indexes (-1: no column) when every one is a plain column or none, as in the
     /// canonical layout: read without the enum's switch and copies, for each of the ~35 fields of every row.
-    /// Set by `init` once the resolvers are known (`plainColumns`).
+    /// Set by `init` once the resolvers are known (`setPlainColumns`).
     private(set) var plainOrderColumns: [Int]?
     private(set) var plainLineColumns: [Int]?
     private var headerCount = 0
@@ -84,7 +84,6 @@ public final class CSVOrderReader: OrderReader {
         setPlainColumns()
     }
 
-
     private func index(_ ref: ColumnRef) -> Int? {
         switch ref {
         case .name(let n): return headerIndex[n]
@@ -141,17 +140,20 @@ public final class CSVOrderReader: OrderReader {
 
     private func plainField(_ c: Int) throws -> String {
         guard c < parser.fieldCount else { return "" }
-        if c >= lastString.count { lastString += Array(repeating: "", count: c + 1 - lastString.count) }
         if parser.field(c, equals: lastString[c]) { return lastString[c] }
         let s = try parser.field(c)
         lastString[c] = s
         return s
     }
 
-    /// (Property observers do not run for assignments in an initialiser, so this is called explicitly.)
+    /// Called by `init` once the resolvers are known: the plain-column paths, and `lastString` sized once for
+    /// every order column (`plainField` reads it per field of every row).
     private func setPlainColumns() {
         plainOrderColumns = Self.plainColumns(orderResolvers)
         plainLineColumns = Self.plainColumns(lineResolvers)
+        var columns = 0
+        for r in orderResolvers { if case .column(let c) = r { columns = max(columns, c + 1) } }
+        lastString = Array(repeating: "", count: columns)
     }
 
     private static func plainColumns(_ resolvers: [Resolver]) -> [Int]? {

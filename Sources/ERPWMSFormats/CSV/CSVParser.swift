@@ -67,8 +67,8 @@ public struct CSVParser: ~Copyable {
     }
 
     // The accessors below are `mutating` though they only read: a reader keeps its parser as a stored property
-    // of a class and calls them in place on it (when the parser was copyable, a non-mutating call there copied
-    // the whole struct first, retaining and releasing its buffers, for every field).
+    // of a class, and there a mutating call works on it in place; borrowing it instead measured 0.6 % more
+    // instructions over a whole run.
 
     /// Number of fields in the current record.
     public var fieldCount: Int { mutating get { fieldTotal } }

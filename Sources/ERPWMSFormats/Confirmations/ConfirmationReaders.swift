@@ -83,7 +83,6 @@ public final class CSVConfirmationReader: ConfirmationReader {
         }
     }
 
-
     private func value(_ f: ConfirmationField) throws -> String {
         guard let c = columns[f], c < parser.fieldCount else { return "" }
         return try parser.field(c)

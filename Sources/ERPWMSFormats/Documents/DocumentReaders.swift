@@ -6,7 +6,6 @@ public protocol DocumentReader: AnyObject {
     func next() throws -> RawDocument?
 }
 
-
 /// Reads a layout's canonical XML: `<root>` with `<record>` elements, fields as child elements, lines under
 /// `<lines><line>`. Each record is validated alone against the layout's XSD (a schema error rejects that
 /// document only).
@@ -103,7 +102,6 @@ public final class CSVDocumentReader: DocumentReader {
         }
         keyColumns = layout.key.compactMap { seen[$0] }
     }
-
 
     public func next() throws -> RawDocument? {
         if done && pending == nil { return nil }

@@ -20,9 +20,10 @@ final class OutputBuffer {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private(set) var count = 0
-    let sink: ByteSink
+    /// Where `drain` writes; nil for a buffer whose bytes are only ever taken out (`takeBytes`).
+    let sink: ByteSink?
 
-    init(sink: ByteSink, capacity: Int = 128 << 10) {
+    init(sink: ByteSink?, capacity: Int = 128 << 10) {
         self.sink = sink
         self.capacity = capacity
         base = .allocate(capacity: capacity)
@@ -114,7 +115,8 @@ final class OutputBuffer {
         case UInt8(ascii: "\""): return "&quot;"
         case 0x0D: return "&#13;"
         case 0x0A: return "&#10;"
-        default: return "&#9;"
+        case 0x09: return "&#9;"
+        default: preconditionFailure("byte \(b) is in an escape mask without an escape")
         }
     }
 
@@ -148,6 +150,7 @@ final class OutputBuffer {
 
     func drain() throws {
         guard count > 0 else { return }
+        guard let sink else { preconditionFailure("a buffer without a sink is emptied with takeBytes") }
         try sink.write(UnsafeRawBufferPointer(start: base, count: count))
         count = 0
     }

@@ -155,7 +155,7 @@ public struct RenderedShipmentOrder: Sendable {
 /// (An order that turns out to be a duplicate was rendered for nothing; that thread has time to spare while
 /// the ledger thread is busy, and little is written then.)
 public final class ShipmentOrderRenderer {
-    private let out = OutputBuffer(sink: MemoryByteSink(), capacity: 4 << 10)
+    private let out = OutputBuffer(sink: nil, capacity: 4 << 10)
     private let includeEmail: Bool
     private let includePhone: Bool
 
