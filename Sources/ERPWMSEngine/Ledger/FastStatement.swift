@@ -40,10 +40,11 @@ struct FastStatement {
             }
             return
         }
-        if arena.capacity == 0 {
-            // Room for a typical row at once, not grown by doubling from nothing on every statement.
+        if texts.capacity == 0 {
+            // Room for the statement's texts at once (a multi-row insert binds 80 or more), not grown by doubling
+            // from nothing; the arena starts at a typical row's size.
             arena.reserveCapacity(1024)
-            texts.reserveCapacity(16)
+            texts.reserveCapacity(Int(sqlite3_bind_parameter_count(statement.sqliteStatement)))
         }
         let start = arena.count
         text.withUTF8Bytes { arena.append(contentsOf: $0) }

@@ -657,7 +657,8 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 /// its own rows, so SQLite keeps a statement journal of every page it touches, and in a long transaction that
 /// journal can outgrow its 64 KiB of memory and go to a temporary file (see `saveOrder`). Without foreign keys
 /// (order lines) `OR FAIL` needs none; an immediate foreign key (instructions' file) still does. Any error fails
-/// the whole file's transaction either way: nothing in a transaction catches ledger errors.
+/// the whole file's transaction either way: nothing catches errors from these inserts (the one ledger error caught
+/// is a single-row order insert's primary-key conflict, which leaves no row behind; see `saveOrder`).
 final class RowBuffer<Row> {
     static var perStatement: Int { 16 }
     private let insert: String

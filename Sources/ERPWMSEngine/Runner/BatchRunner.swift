@@ -473,7 +473,7 @@ public final class BatchRunner {
                                     detail: "version \(version) to \(warehouse), \(order.lines.count) line(s)"))
                     let out = try shipmentOrderWriter(warehouse: warehouse, staging)
                     try out.writer.write(order, version: version, action: action, rendered: prepared.rendered)
-                    staging.count(out.key)
+                    out.output.records += 1
                     try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
                                      customer: customer)
                     try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
@@ -646,7 +646,7 @@ public final class BatchRunner {
             : ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: staging.source,
                                   includeEmail: config.includeEmail, includePhone: config.includePhone)
         sink.finish = { try w.finish() }
-        let o = Staging.WarehouseOutput(writer: w, path: workspace.relative(finalPath), key: key)
+        let o = Staging.WarehouseOutput(writer: w, path: workspace.relative(finalPath), output: sink)
         staging.shipmentWriters[warehouse] = o
         return o
     }

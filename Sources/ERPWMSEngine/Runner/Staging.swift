@@ -45,11 +45,12 @@ final class Staging {
     private var outputs: [String: Output] = [:]
     private(set) var firstRejection: Finding?
     private var rejects: CSVWriter?
-    /// A warehouse's staged shipment-order file: writer, path for the ledger (workspace-relative), count key.
+    /// A warehouse's staged shipment-order file: writer, path for the ledger (workspace-relative), and the staged
+    /// output itself (its record count is kept there).
     struct WarehouseOutput {
         var writer: ShipmentOrderOutput
         var path: String
-        var key: String
+        var output: Output
     }
     /// Shipment-order outputs per warehouse (orders and exchange replacements share them).
     var shipmentWriters: [String: WarehouseOutput] = [:]

@@ -215,7 +215,7 @@ extension BatchRunner {
                           giftNote: "", customs: Customs(), lines: lines)
         let out = try shipmentOrderWriter(warehouse: rma.warehouse, ctx.staging)
         try out.writer.write(order, version: 1, action: .new)
-        ctx.staging.count(out.key)
+        out.output.records += 1
         try ctx.tx.saveOrder(order, version: 1, contentHash: order.contentHash, warehouse: rma.warehouse, fileId: ctx.fileId,
                              at: ctx.now, customer: "")
         try ctx.tx.recordInstruction(orderId: id, version: 1, action: "new", warehouse: rma.warehouse,
