@@ -22,7 +22,7 @@ bin=$(swift build -c release --show-bin-path)/erpwms
 tmp=$(mktemp -d /tmp/erpwms-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 python3 "$gen" --orders "$orders" --seed 42 --format csv --out "$tmp/orders.csv" 2>/dev/null
-python3 "$gen" --orders "$orders" --seed 42 --format csv --out "$tmp/orders.csv.gz" --gzip 2>/dev/null
+gzip -n -c "$tmp/orders.csv" > "$tmp/orders.csv.gz"
 python3 "$gen" --orders "$orders" --seed 42 --format xml --out "$tmp/orders.xml" 2>/dev/null
 
 # erpwms CASE FILE [validate_output]: one run in a fresh workspace; prints "seconds rss_mib".
@@ -44,7 +44,7 @@ timed() {  # a command; prints seconds
   /usr/bin/time -f "%e" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
   tail -n 1 "$tmp/t"
 }
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+median() { awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
 declare -A results rss
 add() { results[$1]+="$2 "; }
@@ -61,7 +61,7 @@ for i in $(seq "$runs"); do
   add xmllint "$(timed xmllint --noout --stream --schema schemas/erp-orders.xsd "$tmp/orders.xml")"
 done
 values() { tr ' ' '\n' <<< "${results[$1]}" | grep -v '^$' | sort -g; }  # a case's run times, sorted
-med() { values "$1" | median; }
+med() { values "$1" | median; }  # median of sorted input
 spread() { values "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
 printf '%-34s %10s %12s %10s\n' "case ($orders orders, $runs runs)" "median s" "range s" "peak MiB"
 for k in csv csv-novalidate gz xml; do printf '%-34s %10s %12s %10s\n' "erpwms run: $k" "$(med $k)" "$(spread $k)" "${rss[$k]}"; done

@@ -622,8 +622,10 @@ struct OrderValidatorTests {
         }
         for _ in 0..<40 { order.lines.append(template) }
         #expect(order.contentHash == ContentHash.sha256(order.canonicalForm))
+        let before = order.contentHash
         order.lines[3].description += "!"
         #expect(order.contentHash == ContentHash.sha256(order.canonicalForm))
+        #expect(order.contentHash != before)
     }
 
     @Test("text that cleans to the same value hashes the same")

@@ -8,7 +8,7 @@ import ERPWMSCore
 /// broken row must still fail the whole transaction and leave nothing behind.
 @Suite("Ledger constraints with buffered inserts")
 struct LedgerConstraintTests {
-    func ledgerWithOneFile() throws -> (SQLiteLedger, Int64, TestWorkspace) {
+    func ledgerWithOneFile() throws -> (SQLiteLedger, Int64) {
         let t = try TestWorkspace(config: """
         version: 1
         channels:
@@ -19,7 +19,7 @@ struct LedgerConstraintTests {
         _ = try t.run()
         let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
         let file = try #require(try ledger.file(named: "a.csv"))
-        return (ledger, file.id, t)
+        return (ledger, file.id)
     }
 
     /// Records an instruction of order `id` (version 1, new, WH1) for `fileId`.
@@ -28,10 +28,11 @@ struct LedgerConstraintTests {
     }
 
     /// Runs `body` in a transaction that must fail, and checks that it left no instruction behind.
-    func expectNothingKept(_ ledger: SQLiteLedger, _ body: (LedgerTransaction) throws -> Void) throws {
+    func expectNothingKept(_ ledger: SQLiteLedger, sourceLocation: Testing.SourceLocation = #_sourceLocation,
+                           _ body: (LedgerTransaction) throws -> Void) throws {
         let before = try instructionCount(ledger)
-        #expect(throws: (any Error).self) { try ledger.inTransaction { tx in try body(tx) } }
-        #expect(try instructionCount(ledger) == before)
+        #expect(throws: (any Error).self, sourceLocation: sourceLocation) { try ledger.inTransaction { tx in try body(tx) } }
+        #expect(try instructionCount(ledger) == before, sourceLocation: sourceLocation)
     }
 
     func instructionCount(_ ledger: SQLiteLedger) throws -> Int {
@@ -40,7 +41,7 @@ struct LedgerConstraintTests {
 
     @Test("an instruction for a file the ledger does not know fails the transaction")
     func foreignKeyAtCommit() throws {
-        let (ledger, fileId, _) = try ledgerWithOneFile()
+        let (ledger, fileId) = try ledgerWithOneFile()
         let before = try instructionCount(ledger)
         try expectNothingKept(ledger) { tx in
             try instruct(tx, "SO9", fileId: fileId)
@@ -55,7 +56,7 @@ struct LedgerConstraintTests {
 
     @Test("a duplicate row in a buffered insert fails the transaction and keeps none of its rows")
     func duplicateInBuffer() throws {
-        let (ledger, fileId, _) = try ledgerWithOneFile()
+        let (ledger, fileId) = try ledgerWithOneFile()
         try expectNothingKept(ledger) { tx in
             for n in 1...5 { try instruct(tx, "SO\(100 + n)", fileId: fileId) }
             try instruct(tx, "SO101", fileId: fileId)
@@ -74,7 +75,7 @@ struct LedgerConstraintTests {
 
     @Test("a first version is a plain insert; should the order be there after all, it is updated as before")
     func firstVersionOverExistingRow() throws {
-        let (ledger, fileId, _) = try ledgerWithOneFile()
+        let (ledger, fileId) = try ledgerWithOneFile()
         try ledger.inTransaction { tx in
             try tx.saveOrder(Self.order("SO2", lineNo: 1), version: 1, contentHash: "h-new", warehouse: "WH1", fileId: fileId,
                              at: "2026-11-29T01:00:00Z", customer: "")
@@ -83,7 +84,7 @@ struct LedgerConstraintTests {
                              at: "2026-11-29T01:00:00Z", customer: "")
         }
         let rows = try ledger.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT order_id, content_hash, line_count FROM orders WHERE order_id IN ('SO1', 'SO2') ORDER BY order_id")
+            try Row.fetchAll(db, sql: "SELECT order_id, content_hash FROM orders WHERE order_id IN ('SO1', 'SO2') ORDER BY order_id")
         }
         #expect(rows.map { $0["order_id"] as String } == ["SO1", "SO2"])
         #expect(rows.map { $0["content_hash"] as String } == ["h-again", "h-new"])

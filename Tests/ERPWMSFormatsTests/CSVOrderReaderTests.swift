@@ -24,7 +24,7 @@ private func order(_ outcome: OrderValidator.Outcome) -> Order? {
 
 @Suite("CSVOrderReader")
 struct CSVOrderReaderTests {
-    @Test("the canonical layout reads its columns through the plain-column path, every field as the switch would")
+    @Test("the canonical layout reads its columns through the plain-column path")
     func plainColumnPath() throws {
         let rows = [Fixtures.row("SO1", line: 1), Fixtures.row("SO1", line: 2), Fixtures.row("SO2", line: 1)]
         let r = try reader(Fixtures.csv(rows: rows))
