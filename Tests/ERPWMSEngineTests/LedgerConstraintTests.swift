@@ -91,4 +91,25 @@ struct LedgerConstraintTests {
         let lines = try ledger.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM order_lines WHERE order_id = 'SO2'") }
         #expect(lines == 1)
     }
+
+    @Test("a new ledger has 32 KiB pages and an existing one keeps its page size")
+    func pageSize() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("erpwms-pages-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fresh = try SQLiteLedger(path: dir + "/new.sqlite")
+        #expect(try fresh.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 32768)
+        // A ledger made by an earlier version, with SQLite's default 4 KiB pages.
+        let oldPath = dir + "/old.sqlite"
+        let old = try DatabaseQueue(path: oldPath)
+        try old.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA page_size = 4096")
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "CREATE TABLE t (x)")
+        }
+        try old.close()
+        let reopened = try SQLiteLedger(path: oldPath)
+        #expect(try reopened.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4096)
+        #expect(try reopened.files(status: nil).isEmpty)
+    }
 }

