@@ -78,6 +78,37 @@ struct RobustnessTests {
         try plain.close(sync: false)
     }
 
+    @Test("the background writeback runs its action every period until stopped, and never after")
+    func backgroundWriteback() throws {
+        final class Count: @unchecked Sendable {
+            let lock = NSLock()
+            var n = 0
+            func add() { lock.lock(); n += 1; lock.unlock() }
+            var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+        }
+        let count = Count()
+        let writeback = BackgroundWriteback(period: 0.01) { count.add() }
+        // Waits up to 5 s for three runs (a busy machine may be slow to schedule the thread).
+        let deadline = Date().addingTimeInterval(5)
+        while count.value < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(count.value >= 3)
+        writeback.stop()
+        let atStop = count.value
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(count.value == atStop, "no run after stop()")
+        writeback.stop()  // a second stop returns at once
+
+        // The ledger's use of it: by path, for a file another library writes.
+        let dir = FileManager.default.temporaryDirectory.path + "/wb-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(repeating: 7, count: 1 << 20).write(to: URL(fileURLWithPath: dir + "/f"))
+        #if os(Linux)
+        #expect(FileSink.startWriteback(path: dir + "/f"))
+        #endif
+        #expect(!FileSink.startWriteback(path: dir + "/missing"))
+    }
+
     @Test("an order whose rows are not contiguous fails the file; nothing from it is sent")
     func splitOrder() throws {
         let t = try TestWorkspace()

@@ -233,6 +233,18 @@ final class FileSink: ByteSink {
         writebackStarted = upTo
     }
 
+    /// Asks the kernel to start writing to disk whatever it holds unwritten of the file at `path`, without
+    /// waiting; false when there is no such file or no `sync_file_range`. For files another library writes (the
+    /// ledger's): writeback belongs to the file, not to the descriptor.
+    @discardableResult
+    static func startWriteback(path: String) -> Bool {
+        guard let syncFileRange = Self.syncFileRange else { return false }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        return syncFileRange(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */) == 0
+    }
+
     /// glibc's `sync_file_range`, which Swift's Glibc module leaves out (it is declared only with _GNU_SOURCE);
     /// looked up once. Nil where the C library has none: writeback then starts at the fsync, as it did.
     static var hasSyncFileRange: Bool { syncFileRange != nil }
@@ -248,5 +260,40 @@ final class FileSink: ByteSink {
         if sync && fsync(fd) != 0 { throw FS.fail("fsync", path) }
         Glibc.close(fd)
         fd = -1
+    }
+}
+
+/// Runs `action` on a thread of its own every `period` until `stop()`: the ledger uses it to have the kernel
+/// write its pages to disk while a large transaction runs (`FileSink.startWriteback(path:)`), so that the
+/// syncs at the commit find little left to write.
+final class BackgroundWriteback: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var stopped = false
+    private let ended = DispatchSemaphore(value: 0)
+
+    init(period: TimeInterval, action: @escaping @Sendable () -> Void) {
+        let thread = Thread { [self] in
+            condition.lock()
+            while !stopped {
+                _ = condition.wait(until: Date(timeIntervalSinceNow: period))
+                if stopped { break }
+                condition.unlock()
+                action()
+                condition.lock()
+            }
+            condition.unlock()
+            ended.signal()
+        }
+        thread.start()
+    }
+
+    /// Ends the thread and waits for it: `action` does not run after this returns.
+    func stop() {
+        condition.lock()
+        let first = !stopped
+        stopped = true
+        condition.signal()
+        condition.unlock()
+        if first { ended.wait() }
     }
 }
