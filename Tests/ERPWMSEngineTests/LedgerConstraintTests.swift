@@ -92,6 +92,14 @@ struct LedgerConstraintTests {
         #expect(lines == 1)
     }
 
+    @Test("statement journals stay in memory: the setting reaches SQLite before its first connection")
+    func statementJournal() throws {
+        _ = try ledgerWithOneFile()
+        // Every connection in this process is opened after the ledger's setting (FastStatementTests asks for it
+        // first too); sqlite3_config refuses an unknown option and any option once a connection is open.
+        #expect(SQLiteLedger.statementJournalInMemory)
+    }
+
     @Test("a new ledger has 32 KiB pages and an existing one keeps its page size")
     func pageSize() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("erpwms-pages-\(UUID().uuidString)").path
