@@ -74,6 +74,12 @@ struct FastStatement {
 
     /// Runs a statement that returns no row; throws GRDB's error on failure.
     mutating func execute() throws {
+        _ = try execute(tolerating: nil)
+    }
+
+    /// `execute`, except that a failure with the extended result code `tolerated` returns false instead of
+    /// throwing (no error is built: a plain insert's primary-key conflict is an answer, not a failure).
+    mutating func execute(tolerating tolerated: Int32?) throws -> Bool {
         let sqlite = statement.sqliteStatement
         // The arena's texts are bound in place while its address is held, and stepped; `reset` unbinds them
         // before the arena changes again (SQLite does not read them after the step).
@@ -82,9 +88,14 @@ struct FastStatement {
             for t in texts { sqlite3_bind_text(sqlite, t.index, base + t.start, Int32(t.count), nil /* SQLITE_STATIC */) }
             return sqlite3_step(sqlite)
         }
+        if rc != SQLITE_DONE, let tolerated, sqlite3_extended_errcode(sqlite3_db_handle(sqlite)) == tolerated {
+            reset()
+            return false
+        }
         let failure = rc == SQLITE_DONE ? nil : error(rc)
         reset()
         if let failure { throw failure }
+        return true
     }
 
     /// Steps once; returns true when a row is there (read it with `text`/`int`), false when done. For queries,

@@ -186,6 +186,11 @@ public protocol LedgerTransaction {
     /// `customer`: the keyed pseudonym of the order's customer, or empty.
     func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String,
                    customer: String) throws
+    /// Stores `order` as version 1 if the ledger knows no order with its id, and returns true; otherwise stores
+    /// nothing and returns false (look the order up with `order`). One statement for a new order, which is most
+    /// of them, where looking it up first took two.
+    func saveNewOrder(_ order: Order, contentHash: String, warehouse: String, fileId: Int64, at time: String,
+                      customer: String) throws -> Bool
     /// The lines of a known order (latest version), or nil if the order was never instructed.
     func orderLines(_ orderId: String) throws -> [KnownOrderLine]?
     /// Content hash of a confirmation already recorded under `shipmentId`, if any.

@@ -30,6 +30,13 @@ final class PlanningTransaction: LedgerTransaction {
         lines[order.id] = order.lines.map { KnownOrderLine(lineNo: $0.lineNo, sku: $0.wmsItem, quantity: $0.quantity) }
     }
 
+    func saveNewOrder(_ order: Order, contentHash: String, warehouse: String, fileId: Int64, at time: String,
+                      customer: String) throws -> Bool {
+        guard try self.order(order.id) == nil else { return false }
+        try saveOrder(order, version: 1, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: time, customer: customer)
+        return true
+    }
+
     func orderLines(_ orderId: String) throws -> [KnownOrderLine]? {
         if let l = lines[orderId] { return l }
         return try base.orderLines(orderId)

@@ -518,45 +518,53 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             line_count = excluded.line_count, instructed_at = excluded.instructed_at, customer = excluded.customer
         """
 
+    private static func bindOrder(_ o: inout FastStatement, _ order: Order, version: Int, contentHash: String, warehouse: String,
+                                  fileId: Int64, at time: String, customer: String) {
+        o.bind(order.id)
+        o.bind(version)
+        o.bind(contentHash)
+        o.bind(warehouse)
+        o.bind(order.currency)
+        o.bind(order.shipTo.country)
+        o.bind(order.orderDate)
+        o.bind(fileId)
+        o.bind(order.lines.count)
+        o.bind(time)
+        o.bind(time)
+        o.bind(customer)
+    }
+
+    func saveNewOrder(_ order: Order, contentHash: String, warehouse: String, fileId: Int64, at time: String,
+                      customer: String) throws -> Bool {
+        // A plain insert: a primary-key conflict leaves no row behind and the transaction goes on.
+        var o = FastStatement(try statement(.orderInsert, Self.orderInsert))
+        Self.bindOrder(&o, order, version: 1, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: time, customer: customer)
+        guard try o.execute(tolerating: ResultCode.SQLITE_CONSTRAINT_PRIMARYKEY.rawValue) else { return false }
+        try appendLines(of: order)
+        return true
+    }
+
     func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String,
                    customer: String) throws {
-        func bindOrder(_ o: inout FastStatement) {
-            o.bind(order.id)
-            o.bind(version)
-            o.bind(contentHash)
-            o.bind(warehouse)
-            o.bind(order.currency)
-            o.bind(order.shipTo.country)
-            o.bind(order.orderDate)
-            o.bind(fileId)
-            o.bind(order.lines.count)
-            o.bind(time)
-            o.bind(time)
-            o.bind(customer)
-        }
         // A first version is a plain insert. The upsert may update instead, so SQLite gives each run of it a
         // statement journal; in a file of a million orders that journal went to a temporary file (3.2 million
         // writes). Should the order be there after all, the insert changes nothing and the upsert does the work.
-        var saved = false
-        if version == 1 {
-            var o = FastStatement(try statement(.orderInsert, Self.orderInsert))
-            bindOrder(&o)
-            do {
-                try o.execute()
-                saved = true
-            } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {}
+        if version == 1, try saveNewOrder(order, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: time, customer: customer) {
+            return
         }
-        if !saved {
-            var o = FastStatement(try statement(.orderUpsert, Self.orderUpsert))
-            bindOrder(&o)
-            try o.execute()
-        }
+        var o = FastStatement(try statement(.orderUpsert, Self.orderUpsert))
+        Self.bindOrder(&o, order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: time, customer: customer)
+        try o.execute()
         if version > 1 {
             try flushPending()
             try db.cachedStatement(sql: "DELETE FROM order_lines WHERE order_id = ?").execute(arguments: [order.id])
         }
-        // Lines are inserted `RowBuffer.perStatement` at a time, across orders; reads of order lines in this
-        // transaction flush first.
+        try appendLines(of: order)
+    }
+
+    /// Lines are inserted `RowBuffer.perStatement` at a time, across orders; reads of order lines in this
+    /// transaction flush first.
+    private func appendLines(of order: Order) throws {
         for l in order.lines { try hot.lines.append(LineRow(orderId: order.id, line: l), db) }
     }
 

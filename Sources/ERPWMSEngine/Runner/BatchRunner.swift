@@ -431,7 +431,10 @@ public final class BatchRunner {
                     let contentHash = prepared.contentHash
                     var version = 1
                     var action = ShipmentOrderWriter.Action.new
-                    if let known = try tx.order(order.id) {
+                    // Stored at once when the ledger has never seen the order (most of them); otherwise looked up.
+                    let isNew = try tx.saveNewOrder(order, contentHash: contentHash, warehouse: warehouse, fileId: fileId,
+                                                    at: now, customer: customer)
+                    if !isNew, let known = try tx.order(order.id) {
                         if known.fileId == fileId && known.contentHash != contentHash {
                             // The same order twice in one file with other content: its rows are not contiguous, or the
                             // export repeats it changed. What was staged for the first part cannot be taken back, so
@@ -474,8 +477,10 @@ public final class BatchRunner {
                     let out = try shipmentOrderWriter(warehouse: warehouse, staging)
                     try out.writer.write(order, version: version, action: action, rendered: prepared.rendered)
                     out.output.records += 1
-                    try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
-                                     customer: customer)
+                    if !isNew {
+                        try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
+                                         customer: customer)
+                    }
                     try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
                                              warehouse: warehouse, output: out.path, fileId: fileId)
                     counts.ordersAccepted += 1
