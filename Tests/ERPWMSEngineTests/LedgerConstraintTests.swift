@@ -92,6 +92,38 @@ struct LedgerConstraintTests {
         #expect(lines == 1)
     }
 
+    @Test("saveNewOrder stores an unknown order and leaves a known one untouched, in a transaction and in a dry run")
+    func saveNewOrder() throws {
+        let (ledger, fileId) = try ledgerWithOneFile()
+        func save(_ tx: LedgerTransaction, _ id: String, lineNo: Int = 1, hash: String) throws -> Bool {
+            try tx.saveNewOrder(Self.order(id, lineNo: lineNo), contentHash: hash, warehouse: "WH1", fileId: fileId,
+                                at: "2026-11-29T01:00:00Z", customer: "")
+        }
+        let before = try ledger.queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE order_id = 'SO1'") }
+        var answers: [Bool] = []
+        var stored: String?
+        try ledger.inTransaction { tx in
+            answers.append(try save(tx, "SO3", hash: "h3"))
+            // Known: nothing written, and the transaction goes on (SO4 below commits with it).
+            answers.append(try save(tx, "SO1", lineNo: 9, hash: "other"))
+            answers.append(try save(tx, "SO3", lineNo: 2, hash: "h3b"))
+            stored = try tx.order("SO3")?.contentHash
+            answers.append(try save(tx, "SO4", hash: "h4"))
+        }
+        #expect(answers == [true, false, false, true])
+        #expect(stored == "h3")
+        let after = try ledger.queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE order_id = 'SO1'") }
+        #expect(after == before)
+        let lines = try ledger.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT order_id, line_no FROM order_lines WHERE order_id IN ('SO1', 'SO3', 'SO4') ORDER BY 1, 2")
+        }
+        #expect(lines.map { "\($0["order_id"] as String)/\($0["line_no"] as Int)" } == ["SO1/1", "SO3/1", "SO4/1"])
+        // A dry run answers the same from its overlay and writes nothing.
+        let planned = try ledger.planning { tx in [try save(tx, "SO4", hash: "x"), try save(tx, "SO5", hash: "h5"), try save(tx, "SO5", hash: "h5")] }
+        #expect(planned == [false, true, false])
+        #expect(try ledger.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders WHERE order_id = 'SO5'") } == 0)
+    }
+
     @Test("statement journals stay in memory: the setting reaches SQLite before its first connection")
     func statementJournal() throws {
         _ = try ledgerWithOneFile()
