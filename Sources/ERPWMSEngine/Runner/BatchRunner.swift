@@ -367,17 +367,23 @@ public final class BatchRunner {
         let renderer = config.wmsFormat == .xml
             ? ShipmentOrderRenderer(includeEmail: config.includeEmail, includePhone: config.includePhone) : nil
         let prepare = { (raw: RawOrder) -> PreparedOrder in
-            let outcome = validator.validate(raw, file: name)
+            var outcome = validator.validate(raw, file: name)
             var contentHash = ""
             var rendered: RenderedShipmentOrder?
-            if case .accepted(let order, _) = outcome {
+            // Switched over as an owned value and put back: binding the order out of a shared outcome copied it
+            // (a retain per String, released again at once).
+            switch consume outcome {
+            case .accepted(let order, let warnings):
                 contentHash = order.contentHash
                 rendered = renderer?.render(order)
+                outcome = .accepted(consume order, warnings: consume warnings)
+            case .rejected(let findings):
+                outcome = .rejected(consume findings)
             }
             // The loop gets what it quotes of the raw order, not the order itself (freed on this side).
             return PreparedOrder(orderId: raw.orderId, location: raw.location, lineCount: raw.lines.count,
                                  lineLocations: lineLocations ? raw.lines.map(\.location) : [],
-                                 outcome: outcome, contentHash: contentHash, rendered: rendered,
+                                 outcome: consume outcome, contentHash: contentHash, rendered: rendered,
                                  customer: pseudonymizer?.customer(id: raw[.customerId], name: raw[.shipName], postcode: raw[.shipPostcode]) ?? "")
         }
         // XML: parsing and schema validation (libxml2) outweigh everything else, so reading and preparing get a

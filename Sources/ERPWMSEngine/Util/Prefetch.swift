@@ -51,7 +51,7 @@ final class Prefetch<Element>: @unchecked Sendable {
             var failure: Error?
             do {
                 while let e = try box.value() {
-                    batch.append(e)
+                    batch.append(consume e)  // moved: a copy retained every String of the order, released again at once
                     if batch.count == batchSize {
                         // Handed over, not shared: the consumer must hold the only reference to move elements out.
                         var full: [Element] = []
