@@ -227,9 +227,7 @@ final class FileSink: ByteSink {
     func startWriteback() {
         let upTo = kernelBytes
         guard fd >= 0, upTo > writebackStarted else { return }
-        if let syncFileRange = Self.syncFileRange {
-            _ = syncFileRange(fd, off_t(writebackStarted), off_t(upTo - writebackStarted), 2 /* SYNC_FILE_RANGE_WRITE */)
-        }
+        _ = Self.startWriteback(fd: fd, from: writebackStarted, count: upTo - writebackStarted)
         writebackStarted = upTo
     }
 
@@ -238,11 +236,18 @@ final class FileSink: ByteSink {
     /// ledger's): writeback belongs to the file, not to the descriptor.
     @discardableResult
     static func startWriteback(path: String) -> Bool {
-        guard let syncFileRange = Self.syncFileRange else { return false }
+        guard hasSyncFileRange else { return false }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { Glibc.close(fd) }
-        return syncFileRange(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */) == 0
+        return startWriteback(fd: fd, from: 0, count: 0)  // count 0: to the end of the file
+    }
+
+    /// `sync_file_range(fd, from, count, SYNC_FILE_RANGE_WRITE)`; false without the function or on failure.
+    private static func startWriteback(fd: Int32, from offset: Int64, count: Int64) -> Bool {
+        let SYNC_FILE_RANGE_WRITE: UInt32 = 2
+        guard let syncFileRange else { return false }
+        return syncFileRange(fd, off_t(offset), off_t(count), SYNC_FILE_RANGE_WRITE) == 0
     }
 
     /// glibc's `sync_file_range`, which Swift's Glibc module leaves out (it is declared only with _GNU_SOURCE);
