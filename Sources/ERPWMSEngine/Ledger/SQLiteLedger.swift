@@ -548,8 +548,10 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     func saveOrder(_ order: Order, version: Int, contentHash: String, warehouse: String, fileId: Int64, at time: String,
                    customer: String) throws {
         // A first version is a plain insert. The upsert may update instead, so SQLite gives each run of it a
-        // statement journal; in a file of a million orders that journal went to a temporary file (3.2 million
-        // writes). Should the order be there after all, the insert changes nothing and the upsert does the work.
+        // statement journal (in a file of a million orders, 3.2 million writes when it went to a temporary file).
+        // Should the order be there after all, the insert changes nothing and the upsert does the work. The order
+        // loop calls `saveNewOrder` itself and comes here only for replacements; returns' replacement orders come
+        // here with version 1.
         if version == 1, try saveNewOrder(order, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: time, customer: customer) {
             return
         }
@@ -697,8 +699,8 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 /// its own rows, so SQLite keeps a statement journal of every page it touches (in memory up to 1 MiB, see
 /// `SQLiteLedger.statementJournalInMemory`; past that in a temporary file, see `saveOrder`). Without foreign keys
 /// (order lines) `OR FAIL` needs none; an immediate foreign key (instructions' file) still does. Any error fails
-/// the whole file's transaction either way: nothing catches errors from these inserts (the one ledger error caught
-/// is a single-row order insert's primary-key conflict, which leaves no row behind; see `saveOrder`).
+/// the whole file's transaction either way: nothing catches errors from these inserts (the one ledger failure
+/// answered is a single-row order insert's primary-key conflict, which leaves no row behind; see `saveNewOrder`).
 final class RowBuffer<Row> {
     /// 256 rather than 16: each statement of instructions journals the pages it changes (about eight of 32 KiB),
     /// whatever its number of rows, so fewer statements copy less. Over 100,000 orders, 64 rows took 13,264
@@ -724,16 +726,27 @@ final class RowBuffer<Row> {
         if rows.count == Self.perStatement { try flush(db) }
     }
 
+    /// A full buffer goes in one statement, a remainder (at a commit, or before a read of the table) in parts of
+    /// 128, 64, ... 1 rows, in order: so at most nine statements per table are ever prepared. Each stays in
+    /// GRDB's statement cache for the connection's life, and one per remainder size would be up to 255 of them,
+    /// ~0.3 MB each.
     func flush(_ db: Database) throws {
         guard !rows.isEmpty else { return }
-        let n = rows.count
-        if statements[n - 1] == nil {
-            statements[n - 1] = try db.cachedStatement(sql: insert + " VALUES " + Array(repeating: tuple, count: n).joined(separator: ", "))
-        }
-        var st = FastStatement(statements[n - 1]!)
         // Borrowed in place: iterating the array copied each row (a retain per String) to destroy it again.
-        rows.withUnsafeBufferPointer { for i in $0.indices { bind(&st, $0[i]) } }
-        try st.execute()
+        try rows.withUnsafeBufferPointer { rows in
+            var start = 0
+            while start < rows.count {
+                var n = Self.perStatement
+                while n > rows.count - start { n /= 2 }
+                if statements[n - 1] == nil {
+                    statements[n - 1] = try db.cachedStatement(sql: insert + " VALUES " + Array(repeating: tuple, count: n).joined(separator: ", "))
+                }
+                var st = FastStatement(statements[n - 1]!)
+                for i in start..<(start + n) { bind(&st, rows[i]) }
+                try st.execute()
+                start += n
+            }
+        }
         rows.removeAll(keepingCapacity: true)
     }
 }
