@@ -49,7 +49,7 @@ private struct HashingSink: CanonicalSink {
     /// `withUnsafeTemporaryAllocation` stays on the stack up to 1 KiB (above, it may allocate); a typical order's
     /// form is 400-600 bytes, so one update.
     static let capacity = 1024
-    private var sha = SHA256()
+    private var hasher = ContentHash.Hasher()
     private let buffer: UnsafeMutableRawBufferPointer
     private var count = 0
 
@@ -68,7 +68,7 @@ private struct HashingSink: CanonicalSink {
         if count + bytes.count + 1 > buffer.count {
             flush()
             if bytes.count + 1 > buffer.count {
-                sha.update(bufferPointer: bytes)
+                hasher.update(bytes)
                 append(0x1F)
                 return
             }
@@ -86,12 +86,12 @@ private struct HashingSink: CanonicalSink {
     }
 
     private mutating func flush() {
-        sha.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         count = 0
     }
 
     mutating func finalize() -> String {
         flush()
-        return ContentHash.hex(sha.finalize())
+        return hasher.finalize()
     }
 }

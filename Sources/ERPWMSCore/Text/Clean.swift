@@ -84,7 +84,7 @@ public enum Clean {
             return (true, endsCannotBeWhitespace(u))
         }
         if ascii.plain { return s }
-        return ascii.ascii ? s.trimmingCharacters(in: .whitespacesAndNewlines) : trim(halfWidth(nfc(s)))
+        return ascii.ascii ? trim(s) : trim(halfWidth(nfc(s)))
     }
 
     /// A code that is upper case by definition (country, currency).
