@@ -44,6 +44,7 @@ timed() {  # a command; prints seconds
   /usr/bin/time -f "%e" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
   tail -n 1 "$tmp/t"
 }
+# median of sorted input (values sorts)
 median() { awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
 declare -A results rss
@@ -61,7 +62,7 @@ for i in $(seq "$runs"); do
   add xmllint "$(timed xmllint --noout --stream --schema schemas/erp-orders.xsd "$tmp/orders.xml")"
 done
 values() { tr ' ' '\n' <<< "${results[$1]}" | grep -v '^$' | sort -g; }  # a case's run times, sorted
-med() { values "$1" | median; }  # median of sorted input
+med() { values "$1" | median; }
 spread() { values "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
 printf '%-34s %10s %12s %10s\n' "case ($orders orders, $runs runs)" "median s" "range s" "peak MiB"
 for k in csv csv-novalidate gz xml; do printf '%-34s %10s %12s %10s\n' "erpwms run: $k" "$(med $k)" "$(spread $k)" "${rss[$k]}"; done

@@ -61,7 +61,7 @@ public enum ISO4217 {
 }
 
 // Look-ups for the per-order path: a table indexed by the letters instead of hashing a String (about 300
-// instructions a look-up; these run for the country and currency of every order and line).
+// instructions a look-up; these run for the country and currency of every order and a line's origin country).
 
 extension ISO3166 {
     /// `alpha2.contains(code)` for a code as cleaning leaves it (NFC, ASCII): Swift's String equality would also

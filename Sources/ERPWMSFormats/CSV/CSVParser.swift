@@ -26,7 +26,7 @@ public struct CSVParser: ~Copyable {
     private let source: ByteSource
     private let dialect: Dialect
     private let limits: InputLimits
-    private var chunk: UnsafeMutableRawBufferPointer
+    private let chunk: UnsafeMutableRawBufferPointer
     private var pos = 0
     private var end = 0
     private var eof = false
