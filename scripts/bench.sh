@@ -6,8 +6,9 @@
 #   GEN_ORDERS=path/gen_orders.py PEER=path/peer_python.py scripts/bench.sh
 #
 # Cases: CSV with output XSD validation (the default) and without; the same CSV gzipped; the canonical XML
-# (validated while streaming) next to `xmllint --stream --schema` on the same file; and the peer plain and
-# with --validate (which needs lxml, installed from PyPI when missing). Peak RSS is printed for every erpwms case,
+# (validated while streaming) next to `xmllint --stream --schema` on the same file; and the peer plain (its
+# standard-library `--writer sax`, the faster one, and its default `--writer lxml`) and with --validate (lxml,
+# installed from PyPI when missing). Peak RSS is printed for every erpwms case,
 # and the range of the runs beside the median. Each run starts after a `sync`, so that what the previous case wrote
 # is not flushed during it.
 set -euo pipefail
@@ -56,7 +57,11 @@ for i in $(seq "$runs"); do
   read -r s m < <(erpwms csv "$tmp/orders.csv" true); add csv "$s"; rss[csv]=$m
   add peer "$(timed python3 "$peer" "$tmp/orders.csv" --out-dir "$tmp/peer" --writer sax)"
   read -r s m < <(erpwms csv-novalidate "$tmp/orders.csv" false); add csv-novalidate "$s"; rss[csv-novalidate]=$m
-  if [ "$have_lxml" = yes ]; then add peer-validate "$(timed python3 "$peer" "$tmp/orders.csv" --out-dir "$tmp/peer" --validate)"; fi
+  if [ "$have_lxml" = yes ]; then
+    add peer-validate "$(timed python3 "$peer" "$tmp/orders.csv" --out-dir "$tmp/peer" --validate)"
+    # The glue script's own default writer once lxml is installed: slower than --writer sax, the plain case above.
+    add peer-lxml "$(timed python3 "$peer" "$tmp/orders.csv" --out-dir "$tmp/peer" --writer lxml)"
+  fi
   read -r s m < <(erpwms gz "$tmp/orders.csv.gz" true); add gz "$s"; rss[gz]=$m
   read -r s m < <(erpwms xml "$tmp/orders.xml" true); add xml "$s"; rss[xml]=$m
   add xmllint "$(timed xmllint --noout --stream --schema schemas/erp-orders.xsd "$tmp/orders.xml")"
@@ -67,11 +72,14 @@ spread() { values "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-"
 printf '%-34s %10s %12s %10s\n' "case ($orders orders, $runs runs)" "median s" "range s" "peak MiB"
 for k in csv csv-novalidate gz xml; do printf '%-34s %10s %12s %10s\n' "erpwms run: $k" "$(med $k)" "$(spread $k)" "${rss[$k]}"; done
 printf '%-34s %10s %12s\n' "peer_python.py --writer sax" "$(med peer)" "$(spread peer)"
+[ "$have_lxml" = yes ] && printf '%-34s %10s %12s\n' "peer_python.py --writer lxml" "$(med peer-lxml)" "$(spread peer-lxml)"
 [ "$have_lxml" = yes ] && printf '%-34s %10s %12s\n' "peer_python.py --validate" "$(med peer-validate)" "$(spread peer-validate)"
 printf '%-34s %10s %12s\n' "xmllint --stream --schema (XML in)" "$(med xmllint)" "$(spread xmllint)"
 echo
 awk -v a="$(med peer)" -v b="$(med csv)" 'BEGIN { printf "glue script / erpwms (CSV, validated output): %.2fx\n", a / b }'
 awk -v a="$(med peer)" -v b="$(med csv-novalidate)" 'BEGIN { printf "glue script / erpwms (CSV, no output check): %.2fx\n", a / b }'
+[ "$have_lxml" = yes ] && awk -v a="$(med peer-lxml)" -v b="$(med csv)" -v c="$(med csv-novalidate)" \
+  'BEGIN { printf "glue script, lxml writer / erpwms (CSV): %.2fx validated, %.2fx no output check\n", a / b, a / c }'
 [ "$have_lxml" = yes ] && awk -v a="$(med peer-validate)" -v b="$(med csv)" 'BEGIN { printf "glue script --validate / erpwms (both check their output): %.2fx\n", a / b }'
 awk -v a="$(med gz)" -v b="$(med csv)" 'BEGIN { printf "gzip / plain CSV: %.2fx\n", a / b }'
 awk -v a="$(med xml)" -v b="$(med xmllint)" 'BEGIN { printf "erpwms XML / xmllint --stream --schema: %.2fx\n", a / b }'
