@@ -122,14 +122,19 @@ public struct Order: Sendable, Hashable {
         if let cod = codAmount { sink.decimal(cod.minorUnits, scale: cod.scale) } else { sink.text("") }
         sink.text(carrierService); sink.text(requestedWarehouse); sink.text(priority); sink.text(giftNote)
         sink.text(customs.incoterm); sink.text(customs.iossNumber); sink.text(customs.eoriNumber)
-        for l in lines {
-            sink.text("\u{1E}")
-            sink.decimal(Int64(l.lineNo), scale: 0); sink.text(l.sku); sink.text(l.description)
-            sink.decimal(Int64(l.quantity), scale: 0); sink.text(l.uom)
-            sink.decimal(l.unitPrice.minorUnits, scale: l.unitPrice.scale)
-            if let t = l.taxRate { sink.decimal(t.units, scale: t.scale) } else { sink.text("") }
-            sink.text(l.hsCode); sink.text(l.originCountry)
+        // Through a pointer to each line: `for l in lines` copied each line (its Strings retained) and destroyed it.
+        lines.withUnsafeBufferPointer { lines in
+            for i in lines.indices { Self.serialize(lines.baseAddress! + i, into: &sink) }
         }
+    }
+
+    private static func serialize<Sink: CanonicalSink>(_ l: UnsafePointer<OrderLine>, into sink: inout Sink) {
+        sink.text("\u{1E}")
+        sink.decimal(Int64(l.pointee.lineNo), scale: 0); sink.text(l.pointee.sku); sink.text(l.pointee.description)
+        sink.decimal(Int64(l.pointee.quantity), scale: 0); sink.text(l.pointee.uom)
+        sink.decimal(l.pointee.unitPrice.minorUnits, scale: l.pointee.unitPrice.scale)
+        if let t = l.pointee.taxRate { sink.decimal(t.units, scale: t.scale) } else { sink.text("") }
+        sink.text(l.pointee.hsCode); sink.text(l.pointee.originCountry)
     }
 
     /// The serialisation as one string, each field followed by U+001F (for tests and debugging).

@@ -57,14 +57,14 @@ final class Prefetch<Element>: @unchecked Sendable {
                         var full: [Element] = []
                         full.reserveCapacity(batchSize)
                         swap(&full, &batch)
-                        full.reverse()
+                        Self.reverse(&full)
                         guard queue.push(consume full) else { break }
                     }
                 }
             } catch {
                 failure = error
             }
-            batch.reverse()
+            Self.reverse(&batch)
             _ = queue.push(consume batch)
             queue.close(error: failure)
             done.signal()
@@ -72,6 +72,12 @@ final class Prefetch<Element>: @unchecked Sendable {
         // libxml2 and deep decoders: the same stack as the main thread.
         thread.stackSize = 8 << 20
         thread.start()
+    }
+
+    /// Reverses in place by moving elements: `Array.reverse()` swaps through a copy of each element (an order's
+    /// every String retained and released again).
+    private static func reverse(_ elements: inout [Element]) {
+        elements.withUnsafeMutableBufferPointer { $0.reverse() }
     }
 
     /// The next element, nil at the end; rethrows the producer's error in its place.

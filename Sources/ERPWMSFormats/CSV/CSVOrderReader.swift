@@ -26,7 +26,15 @@ public final class CSVOrderReader: OrderReader {
     private(set) var plainOrderColumns: [Int]?
     private(set) var plainLineColumns: [Int]?
     private var headerCount = 0
-    private var pending: (line: RawLine?, orderValues: [String], location: SourceLocation, findings: [Finding])?
+    /// One row read: its line (nil when skipped), order values, location and findings. A struct, not a tuple: a
+    /// tuple is copied through the runtime's generic value witnesses, and `nextGroup` moved rows three times each.
+    private struct Row {
+        var line: RawLine?
+        var orderValues: [String]
+        var location: SourceLocation
+        var findings: [Finding]
+    }
+    private var pending: Row?
     private var done = false
     public private(set) var recordsRead = 0
     /// Line rows left out by the mapping's `skip_if` (gift cards, digital goods).
@@ -218,7 +226,7 @@ public final class CSVOrderReader: OrderReader {
     private static let lineNames = LineField.allCases.map(\.rawValue)
 
     /// Reads the next row: its order values, its line (nil when skipped), location and findings.
-    private func readRow() throws -> (line: RawLine?, orderValues: [String], location: SourceLocation, findings: [Finding])? {
+    private func readRow() throws -> Row? {
         guard try parser.next() else { return nil }
         recordsRead += 1
         let location = SourceLocation(line: parser.recordLine, record: parser.recordNumber - 1)
@@ -235,11 +243,12 @@ public final class CSVOrderReader: OrderReader {
         }
         if skip {
             linesSkipped += 1
-            return (nil, orderValues, location, findings)
+            return Row(line: nil, orderValues: orderValues, location: location, findings: findings)
         }
         let values = try evaluate(lineResolvers, plain: plainLineColumns, names: Self.lineNames, location: location,
                                   findings: &findings)
-        return (RawLine(location: location, values: values, orderValues: orderValues), orderValues, location, findings)
+        return Row(line: RawLine(location: location, values: values, orderValues: orderValues), orderValues: orderValues,
+                   location: location, findings: findings)
     }
 
     public func next() throws -> RawOrder? {
@@ -256,25 +265,27 @@ public final class CSVOrderReader: OrderReader {
     private func nextGroup() throws -> RawOrder? {
         if done && pending == nil { return nil }
         let firstRowLayout = mapping?.layout == .firstRow
-        var first = pending
-        pending = nil
-        if first == nil {
+        // Rows and their lines are moved (`take`, `consume`), not copied: a copy retains every String of the row.
+        var head: Row
+        if let row = pending.take() {
+            head = row
+        } else {
             guard let row = try readRow() else {
                 done = true
                 return nil
             }
-            first = row
+            head = row
         }
-        let head = first!
         let id = head.orderValues[OrderField.orderId.index]
         var lines: [RawLine] = []
-        var findings = head.findings
-        if var l = head.line {
+        var findings: [Finding] = []
+        swap(&findings, &head.findings)
+        if var l = head.line.take() {
             if firstRowLayout { l.orderValues = nil }
             lines.append(l)
         }
         while true {
-            guard let row = try readRow() else {
+            guard var row = try readRow() else {
                 done = true
                 break
             }
@@ -282,10 +293,10 @@ public final class CSVOrderReader: OrderReader {
             // First-row layout: a row continues the order when its id is blank (or repeats it, as Shopify does).
             let continues = firstRowLayout ? (rowId.isEmpty || rowId == id) : rowId == id
             if !continues {
-                pending = row
+                pending = consume row
                 break
             }
-            if var l = row.line {
+            if var l = row.line.take() {
                 if firstRowLayout { l.orderValues = nil }
                 lines.append(l)
             }

@@ -109,30 +109,34 @@ public final class ShipmentOrderWriter {
             out.append("/>")
         }
         out.append("<Lines>")
-        for i in order.lines.indices { writeLine(order.lines[i], to: out) }
+        // Through a pointer to each line: handed over as `order.lines[i]`, even to a borrowing parameter, a line was
+        // copied (its Strings retained) and destroyed again.
+        order.lines.withUnsafeBufferPointer { lines in
+            for i in lines.indices { writeLine(lines.baseAddress! + i, to: out) }
+        }
         out.append("</Lines></ShipmentOrder>\n")
     }
 
-    private static func writeLine(_ line: borrowing OrderLine, to out: OutputBuffer) {
+    private static func writeLine(_ line: UnsafePointer<OrderLine>, to out: OutputBuffer) {
         out.append("<Line lineNo=\"" as StaticString)
-        out.append(int: line.lineNo)
+        out.append(int: line.pointee.lineNo)
         out.append("\">" as StaticString)
-        out.element("<Sku>", "</Sku>", line.wmsItem)
-        out.element("<Description>", "</Description>", line.description)
+        out.element("<Sku>", "</Sku>", line.pointee.wmsItem)
+        out.element("<Description>", "</Description>", line.pointee.description)
         out.append("<Quantity" as StaticString)
-        out.attribute("uom", line.uom)
+        out.attribute("uom", line.pointee.uom)
         out.append(">" as StaticString)
-        out.append(int: line.quantity)
+        out.append(int: line.pointee.quantity)
         out.append("</Quantity><UnitPrice>" as StaticString)
-        out.append(decimal: line.unitPrice.minorUnits, scale: line.unitPrice.scale)
+        out.append(decimal: line.pointee.unitPrice.minorUnits, scale: line.pointee.unitPrice.scale)
         out.append("</UnitPrice>" as StaticString)
-        if let t = line.taxRate {
+        if let t = line.pointee.taxRate {
             out.append("<TaxRate>" as StaticString)
             out.append(decimal: t.units, scale: t.scale)
             out.append("</TaxRate>" as StaticString)
         }
-        out.element("<HsCode>", "</HsCode>", line.hsCode)
-        out.element("<OriginCountry>", "</OriginCountry>", line.originCountry)
+        out.element("<HsCode>", "</HsCode>", line.pointee.hsCode)
+        out.element("<OriginCountry>", "</OriginCountry>", line.pointee.originCountry)
         out.append("</Line>")
     }
 
