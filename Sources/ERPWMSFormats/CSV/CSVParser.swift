@@ -201,15 +201,37 @@ public struct CSVParser: ~Copyable {
             }
             // Runs of ordinary bytes are copied at once: scan to the next byte that means something here.
             if !pendingCR {
-                let stopAt = inQuotes ? (afterQuote ? pos : span(from: pos, quoted: true, quote: quote, delim: delim))
-                                      : span(from: pos, quoted: false, quote: quote, delim: delim)
-                if stopAt > pos {
-                    sawAny = true
-                    appendToRecord(chunk.baseAddress! + pos, stopAt - pos)
-                    pos = stopAt
-                    if recordCount - fieldStart > limits.maxFieldBytes { try tooLong(field: true) }
-                    if recordCount > limits.maxRecordBytes { try tooLong(field: false) }
-                    continue
+                if inQuotes {
+                    let stopAt = afterQuote ? pos : span(from: pos, quoted: true, quote: quote, delim: delim)
+                    if stopAt > pos {
+                        sawAny = true
+                        appendToRecord(chunk.baseAddress! + pos, stopAt - pos)
+                        pos = stopAt
+                        if recordCount - fieldStart > limits.maxFieldBytes { try tooLong(field: true) }
+                        if recordCount > limits.maxRecordBytes { try tooLong(field: false) }
+                        continue
+                    }
+                } else {
+                    // Unquoted fields one after another, each a run and its delimiter, in this tighter loop (most
+                    // of a row): the byte-by-byte path below takes only a quote, a line end or the chunk's end.
+                    let base = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    while true {
+                        let stopAt = span(from: pos, quoted: false, quote: quote, delim: delim)
+                        if stopAt > pos {
+                            sawAny = true
+                            appendToRecord(base + pos, stopAt - pos)
+                            pos = stopAt
+                            if recordCount - fieldStart > limits.maxFieldBytes { try tooLong(field: true) }
+                            if recordCount > limits.maxRecordBytes { try tooLong(field: false) }
+                        }
+                        guard pos < end && base[pos] == delim else { break }
+                        pos += 1
+                        sawAny = true
+                        endField()
+                        fieldStart = recordCount
+                        quotedField = false
+                    }
+                    if pos == end { continue }
                 }
             }
             let b = chunk[pos]
@@ -271,6 +293,16 @@ public struct CSVParser: ~Copyable {
                 j += 1
             }
         } else {
+            // Eight bytes at a time (SWAR): a field is ~10 bytes, and comparing each byte with four stop bytes
+            // cost more than the word tests. Only the lowest flagged byte of `stops` is exact, and only it is used.
+            let raw = UnsafeRawPointer(base)
+            let d = Self.broadcast(delim), q = Self.broadcast(quote)
+            while j + 8 <= end {
+                let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+                let stops = Self.zeroBytes(w ^ d) | Self.zeroBytes(w ^ q) | Self.zeroBytes(w ^ Self.lf) | Self.zeroBytes(w ^ Self.cr)
+                if stops != 0 { return j + (UInt64(littleEndian: stops).trailingZeroBitCount >> 3) }
+                j += 8
+            }
             while j < end {
                 let c = base[j]
                 if c == delim || c == quote || c == 0x0A || c == 0x0D { break }
@@ -278,6 +310,18 @@ public struct CSVParser: ~Copyable {
             }
         }
         return j
+    }
+
+    private static let lf = broadcast(0x0A)
+    private static let cr = broadcast(0x0D)
+
+    @inline(__always)
+    private static func broadcast(_ b: UInt8) -> UInt64 { UInt64(b) &* 0x0101_0101_0101_0101 }
+
+    /// The high bit of each byte of `x` that is zero, and possibly of bytes above one that is (a borrow).
+    @inline(__always)
+    private static func zeroBytes(_ x: UInt64) -> UInt64 {
+        (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
     private func tooLong(field: Bool) throws -> Never {
