@@ -253,6 +253,23 @@ struct EscapeTableTests {
         try out.drain()
         #expect(sink.string == expected)
     }
+
+    @Test("random texts: special bytes anywhere in and between the eight-byte words", arguments: [false, true])
+    func randomTexts(attribute: Bool) throws {
+        var r = SeededGenerator(seed: 2026_11_29)  // seeded, so that a failure can be replayed
+        let pieces = ["abcdefgh", "x", "é", "中", "&", "<", ">", "\"", "\r", "\n", "\t", "'", "=", "0123", " "]
+        for _ in 0..<3000 {
+            var s = ""
+            for _ in 0..<r.below(30) { s += pieces[r.below(r.below(4) == 0 ? pieces.count : 2)] }
+            let expected = s.unicodeScalars.map { $0.isASCII ? Self.reference(UInt8($0.value), attribute: attribute) : String($0) }.joined()
+            let sink = MemoryByteSink()
+            let out = OutputBuffer(sink: sink)
+            out.appendEscaped(s, attribute: attribute)
+            try out.drain()
+            #expect(sink.string == expected, "\(s.debugDescription)")
+            if sink.string != expected { return }
+        }
+    }
 }
 
 @Suite("Shipment orders rendered ahead")

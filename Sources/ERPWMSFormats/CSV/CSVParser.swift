@@ -293,14 +293,14 @@ public struct CSVParser: ~Copyable {
                 j += 1
             }
         } else {
-            // Eight bytes at a time (SWAR): a field is ~10 bytes, and comparing each byte with four stop bytes
-            // cost more than the word tests. Only the lowest flagged byte of `stops` is exact, and only it is used.
+            // Eight bytes at a time: a field is ~10 bytes, and comparing each byte with four stop bytes cost more
+            // than the word tests.
             let raw = UnsafeRawPointer(base)
-            let d = Self.broadcast(delim), q = Self.broadcast(quote)
+            let d = SWAR.broadcast(delim), q = SWAR.broadcast(quote)
             while j + 8 <= end {
                 let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-                let stops = Self.zeroBytes(w ^ d) | Self.zeroBytes(w ^ q) | Self.zeroBytes(w ^ Self.lf) | Self.zeroBytes(w ^ Self.cr)
-                if stops != 0 { return j + (UInt64(littleEndian: stops).trailingZeroBitCount >> 3) }
+                let stops = SWAR.zeroBytes(w ^ d) | SWAR.zeroBytes(w ^ q) | SWAR.zeroBytes(w ^ Self.lf) | SWAR.zeroBytes(w ^ Self.cr)
+                if stops != 0 { return j + SWAR.first(stops) }
                 j += 8
             }
             while j < end {
@@ -312,17 +312,8 @@ public struct CSVParser: ~Copyable {
         return j
     }
 
-    private static let lf = broadcast(0x0A)
-    private static let cr = broadcast(0x0D)
-
-    @inline(__always)
-    private static func broadcast(_ b: UInt8) -> UInt64 { UInt64(b) &* 0x0101_0101_0101_0101 }
-
-    /// The high bit of each byte of `x` that is zero, and possibly of bytes above one that is (a borrow).
-    @inline(__always)
-    private static func zeroBytes(_ x: UInt64) -> UInt64 {
-        (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-    }
+    private static let lf = SWAR.broadcast(0x0A)
+    private static let cr = SWAR.broadcast(0x0D)
 
     private func tooLong(field: Bool) throws -> Never {
         throw FormatError(rule: field ? "csv.field.too-long" : "csv.record.too-long",

@@ -251,10 +251,10 @@ final class IOContext {
                 while j + 8 <= n {
                     // Byte j in the low bits on any machine, as the first-byte arithmetic below needs.
                     let word = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
-                    let hits = Self.zeroBytes(word ^ Self.quotes) | Self.zeroBytes(word ^ Self.apostrophes)
-                        | Self.zeroBytes(word ^ Self.equals) | Self.zeroBytes(word ^ Self.closes)
+                    let hits = SWAR.zeroBytes(word ^ Self.quotes) | SWAR.zeroBytes(word ^ Self.apostrophes)
+                        | SWAR.zeroBytes(word ^ Self.equals) | SWAR.zeroBytes(word ^ Self.closes)
                     if hits != 0 {
-                        j += hits.trailingZeroBitCount >> 3
+                        j += SWAR.first(hits)
                         found = true
                         break
                     }
@@ -286,12 +286,6 @@ final class IOContext {
     private static let equals: UInt64 = 0x3D3D_3D3D_3D3D_3D3D
     private static let closes: UInt64 = 0x3E3E_3E3E_3E3E_3E3E
 
-    /// The high bit of each zero byte of `x` is set; the lowest set bit marks the first zero byte exactly (bits
-    /// above it may be false positives from the borrow, which the callers never look at).
-    @inline(__always)
-    private static func zeroBytes(_ x: UInt64) -> UInt64 {
-        (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-    }
 
     @inline(__always)
     private static func isTagSpecial(_ b: UInt8) -> Bool {

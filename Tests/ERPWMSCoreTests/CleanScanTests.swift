@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import ERPWMSCore
+
+/// The byte-level scans of `Clean` (eight bytes at a time, UTF-8 decoded by hand) against the same rules said over
+/// Unicode scalars, on random texts built from the characters at the edges of each rule.
+@Suite("Clean's byte scans against scalar references")
+struct CleanScanTests {
+    /// Scalars at and around every boundary the scans decide on, with plain text to make long runs.
+    static let alphabet: [Unicode.Scalar] = [
+        0x09, 0x0A, 0x0D, 0x00, 0x1B, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xA0, 0xEF, 0x2FF, 0x300, 0x301,
+        0x3000, 0x3029, 0x302A, 0x302F, 0x3030, 0x3098, 0x3099, 0x309A, 0x309B, 0x30FF, 0x3100, 0x33FF, 0x3400,
+        0x9FFF, 0xA000, 0xABFF, 0xAC00, 0xD7A3, 0xD7A4, 0xEFFF, 0xFEFF, 0xFF00, 0xFFEF, 0xFFF0, 0xFFFD, 0xFFFE, 0xFFFF,
+        0x1F600, 0x10FFFF,
+    ].compactMap(Unicode.Scalar.init) + Array("abcdefgh 12345-中文東京".unicodeScalars)
+
+    static func text(_ r: inout SeededGenerator) -> String {
+        var s = String.UnicodeScalarView()
+        // Mostly plain runs, so that whole words are passed over, and now and then a scalar from the edges.
+        for _ in 0..<r.below(40) {
+            if r.below(4) == 0 {
+                s.append(alphabet[r.below(alphabet.count)])
+            } else {
+                s.append(contentsOf: "Müller-Straße 12 ".unicodeScalars.prefix(1 + r.below(16)))
+            }
+        }
+        return String(s)
+    }
+
+    @Test("hasControlCharacters: C0 but tab, LF and CR; DEL; U+FFFE and U+FFFF")
+    func controlCharacters() {
+        var r = SeededGenerator(seed: 2026_11_29)  // seeded, so that a failure can be replayed
+        var found = 0
+        for _ in 0..<5000 {
+            let s = Self.text(&r)
+            let expected = s.unicodeScalars.contains { c in
+                (c.value < 0x20 && c.value != 0x09 && c.value != 0x0A && c.value != 0x0D) || c.value == 0x7F
+                    || c.value == 0xFFFE || c.value == 0xFFFF
+            }
+            if expected { found += 1 }
+            #expect(Clean.hasControlCharacters(s) == expected, "\(s.debugDescription)")
+        }
+        #expect(found > 500 && found < 4500, "\(found) with control characters")
+    }
+
+    @Test("isKnownNFC says yes only within the NFC-stable blocks, and nfc agrees with Foundation")
+    func knownNFC() {
+        var r = SeededGenerator(seed: 2026_11_30)
+        var known = 0
+        for _ in 0..<5000 {
+            let s = Self.text(&r)
+            let expected = s.unicodeScalars.allSatisfy { c in
+                switch c.value {
+                case 0..<0x300, 0x3000..<0x302A, 0x3030..<0x3099, 0x309B..<0x3100, 0x3400..<0xA000, 0xAC00..<0xD7A4,
+                     0xFF00..<0xFFF0:
+                    return true
+                default:
+                    return false
+                }
+            }
+            if expected { known += 1 }
+            #expect(Clean.isKnownNFC(s) == expected, "\(s.debugDescription)")
+            #expect(Array(Clean.nfc(s).unicodeScalars) == Array(s.precomposedStringWithCanonicalMapping.unicodeScalars))
+        }
+        #expect(known > 500 && known < 4500, "\(known) known NFC")
+    }
+}
