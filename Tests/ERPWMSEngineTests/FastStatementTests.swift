@@ -37,6 +37,40 @@ struct FastStatementTests {
         }
     }
 
+    @Test("an arena kept and reused: one statement after another, each execution starting empty, long texts growing it")
+    func reusedArena() throws {
+        try withTable { db in
+            let arena = TextArena()
+            let one = try db.makeStatement(sql: "INSERT INTO t (k, a) VALUES (?, ?)")
+            let two = try db.makeStatement(sql: "INSERT INTO t (k, b, a) VALUES (?, ?, ?)")
+            var expected: [(Int, String, String?)] = []
+            for i in 0..<40 {
+                let long = String(repeating: "é", count: i * 97)  // up to ~7.5 KB, past the first reserve
+                if i.isMultiple(of: 2) {
+                    var st = FastStatement(one, arena: arena)
+                    st.bind(i)
+                    st.bind("one \(i) " + long)
+                    try st.execute()
+                    expected.append((i, "one \(i) " + long, nil))
+                } else {
+                    var st = FastStatement(two, arena: arena)
+                    st.bind(i)
+                    st.bind("b\(i)")  // a short text first: the long one after it grows the arena and moves it
+                    st.bind(long + "two")
+                    try st.execute()
+                    expected.append((i, long + "two", "b\(i)"))
+                }
+            }
+            let rows = try Row.fetchAll(db, sql: "SELECT k, a, b FROM t ORDER BY k")
+            #expect(rows.count == expected.count)
+            for (row, e) in zip(rows, expected) {
+                #expect(row["k"] as Int == e.0)
+                #expect(row["a"] as String == e.1)
+                #expect(row["b"] as String? == e.2)
+            }
+        }
+    }
+
     @Test("a query steps over its rows with its text parameters bound")
     func queryWithTextParameter() throws {
         try withTable { db in

@@ -1,3 +1,4 @@
+import ERPWMSCore
 import GRDB
 import GRDBSQLite
 
@@ -9,9 +10,13 @@ struct FastStatement {
     private var index: Int32 = 0
     /// Writes collect their texts in the arena (see `bind`); queries, which are stepped row by row, bind copies.
     private let textsInPlace: Bool
+    private let arena: TextArena
 
-    init(_ statement: Statement) {
+    /// `arena`: the one kept with `statement` where it is run again and again (a statement is bound by one
+    /// `FastStatement` at a time, and so is its arena); by default one of its own.
+    init(_ statement: Statement, arena: TextArena = TextArena()) {
         self.statement = statement
+        self.arena = arena
         textsInPlace = sqlite3_stmt_readonly(statement.sqliteStatement) == 0
     }
 
@@ -23,12 +28,9 @@ struct FastStatement {
         return p
     }()
 
-    /// A write's text values wait in one byte arena until the statement runs and are then bound in place
+    /// A write's text values wait in the arena until the statement runs and are then bound in place
     /// (`SQLITE_STATIC`): bound one by one with `SQLITE_TRANSIENT`, SQLite allocated and copied every value,
     /// about 500 instructions each and 2 % of a whole run's.
-    private var arena: [UInt8] = []
-    private var texts: [(index: Int32, start: Int, count: Int)] = []
-
     mutating func bind(_ text: String) {
         index += 1
         guard textsInPlace else {
@@ -40,16 +42,13 @@ struct FastStatement {
             }
             return
         }
-        if texts.capacity == 0 {
+        if arena.textCapacity == 0 {
             // Room for the statement's texts at once (a 256-row insert binds 2,048 values), not grown by
-            // doubling from nothing; the arena at 16 bytes a value (order lines and instructions average under).
+            // doubling from nothing; the bytes at 16 a value (order lines and instructions average under).
             let parameters = Int(sqlite3_bind_parameter_count(statement.sqliteStatement))
-            arena.reserveCapacity(max(1024, parameters * 16))
-            texts.reserveCapacity(parameters)
+            arena.reserve(bytes: max(1024, parameters * 16), texts: parameters)
         }
-        let start = arena.count
-        text.withUTF8Bytes { arena.append(contentsOf: $0) }
-        texts.append((index, start, arena.count - start))
+        text.withUTF8Bytes { arena.append(index, $0) }
     }
 
     mutating func bind(_ text: String?) {
@@ -84,11 +83,14 @@ struct FastStatement {
         let sqlite = statement.sqliteStatement
         // The arena's texts are bound in place while its address is held, and stepped; `reset` unbinds them
         // before the arena changes again (SQLite does not read them after the step).
-        let rc = arena.withUnsafeBytes { bytes -> Int32 in
-            let base = bytes.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) } ?? UnsafePointer(Self.empty)
-            for t in texts { sqlite3_bind_text(sqlite, t.index, base + t.start, Int32(t.count), nil /* SQLITE_STATIC */) }
-            return sqlite3_step(sqlite)
+        if let base = arena.bytes {
+            let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+            for i in 0..<arena.textCount {
+                let t = arena.texts![i]
+                sqlite3_bind_text(sqlite, t.index, chars + t.start, Int32(t.count), nil /* SQLITE_STATIC */)
+            }
         }
+        let rc = sqlite3_step(sqlite)
         // GRDB opens connections with extended result codes, so `rc` is the extended code itself.
         if rc != SQLITE_DONE, let tolerated, rc == tolerated {
             reset()
@@ -103,7 +105,7 @@ struct FastStatement {
     /// Steps once; returns true when a row is there (read it with `text`/`int`), false when done. For queries,
     /// whose texts are bound as copies at once.
     mutating func step() throws -> Bool {
-        precondition(texts.isEmpty, "a write runs with execute()")
+        precondition(arena.textCount == 0, "a write runs with execute()")
         let rc = sqlite3_step(statement.sqliteStatement)
         if rc == SQLITE_ROW { return true }
         guard rc == SQLITE_DONE else { throw error(rc) }
@@ -131,7 +133,74 @@ struct FastStatement {
         sqlite3_reset(statement.sqliteStatement)
         sqlite3_clear_bindings(statement.sqliteStatement)
         index = 0
-        texts.removeAll(keepingCapacity: true)
-        arena.removeAll(keepingCapacity: true)
+        arena.removeAll()
+    }
+}
+
+/// A write's text values, back to back, until its statement runs (see `FastStatement.bind`). Raw memory kept with
+/// the statement and reused: a `[UInt8]` per statement cost an allocation for every order, and appending a value to
+/// it ~90 instructions (about 25 values an order).
+final class TextArena {
+    struct Text {
+        var index: Int32
+        var start: Int
+        var count: Int
+    }
+
+    // No dynamic exclusivity checks (they cost more than the appends): one thread binds a statement at a time,
+    // and nothing here is accessed reentrantly.
+    @exclusivity(unchecked) private(set) var bytes: UnsafeMutablePointer<UInt8>?
+    @exclusivity(unchecked) private var byteCapacity = 0
+    @exclusivity(unchecked) private var used = 0
+    @exclusivity(unchecked) private(set) var texts: UnsafeMutablePointer<Text>?
+    @exclusivity(unchecked) private(set) var textCapacity = 0
+    @exclusivity(unchecked) private(set) var textCount = 0
+
+    deinit {
+        bytes?.deallocate()
+        texts?.deallocate()
+    }
+
+    func reserve(bytes n: Int, texts t: Int) {
+        if n > byteCapacity { grow(bytes: n) }
+        if t > textCapacity { grow(texts: t) }
+    }
+
+    /// Appends the UTF-8 of parameter `index`'s value. The bytes may move as they grow: they are bound only once
+    /// all are in (`FastStatement.execute`).
+    func append(_ index: Int32, _ utf8: UnsafeBufferPointer<UInt8>) {
+        if used + utf8.count > byteCapacity { grow(bytes: used + utf8.count) }
+        if textCount == textCapacity { grow(texts: textCount + 1) }
+        if let src = utf8.baseAddress, utf8.count > 0 { (bytes! + used).update(from: src, count: utf8.count) }
+        texts![textCount] = Text(index: index, start: used, count: utf8.count)
+        textCount += 1
+        used += utf8.count
+    }
+
+    func removeAll() {
+        used = 0
+        textCount = 0
+    }
+
+    private func grow(bytes needed: Int) {
+        if let b = bytes {
+            var p = b
+            p.grow(count: used, capacity: &byteCapacity, toHold: needed)
+            bytes = p
+        } else {
+            bytes = .allocate(capacity: needed)
+            byteCapacity = needed
+        }
+    }
+
+    private func grow(texts needed: Int) {
+        if let t = texts {
+            var p = t
+            p.grow(count: textCount, capacity: &textCapacity, toHold: needed)
+            texts = p
+        } else {
+            texts = .allocate(capacity: needed)
+            textCapacity = needed
+        }
     }
 }

@@ -453,6 +453,8 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     final class HotStatements {
         /// Indexed by `Hot` (an array, not key paths: a key path literal cost ~1,100 instructions a use).
         var statements = [Statement?](repeating: nil, count: Hot.allCases.count)
+        /// Each statement's text arena, kept with it.
+        let arenas = Hot.allCases.map { _ in TextArena() }
         let lines = RowBuffer<LineRow>(
             "INSERT OR FAIL INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate)",
             columns: 8) { st, row in
@@ -491,15 +493,15 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     }
 
     /// The statement in `slot`, prepared (through GRDB's cache) the first time.
-    private func statement(_ slot: Hot, _ sql: @autoclosure () -> String) throws -> Statement {
-        if let s = hot.statements[slot.rawValue] { return s }
+    private func statement(_ slot: Hot, _ sql: @autoclosure () -> String) throws -> FastStatement {
+        if let s = hot.statements[slot.rawValue] { return FastStatement(s, arena: hot.arenas[slot.rawValue]) }
         let s = try db.cachedStatement(sql: sql())
         hot.statements[slot.rawValue] = s
-        return s
+        return FastStatement(s, arena: hot.arenas[slot.rawValue])
     }
 
     func order(_ id: String) throws -> KnownOrder? {
-        var st = FastStatement(try statement(.orderLookup, "SELECT version, content_hash, status, warehouse, file_id FROM orders WHERE order_id = ?"))
+        var st = try statement(.orderLookup, "SELECT version, content_hash, status, warehouse, file_id FROM orders WHERE order_id = ?")
         st.bind(id)
         defer { st.reset() }
         guard try st.step() else { return nil }
@@ -538,7 +540,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     func saveNewOrder(_ order: Order, contentHash: String, warehouse: String, fileId: Int64, at time: String,
                       customer: String) throws -> Bool {
         // A plain insert: a primary-key conflict leaves no row behind and the transaction goes on.
-        var o = FastStatement(try statement(.orderInsert, Self.orderInsert))
+        var o = try statement(.orderInsert, Self.orderInsert)
         Self.bindOrder(&o, order, version: 1, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: time, customer: customer)
         guard try o.execute(tolerating: ResultCode.SQLITE_CONSTRAINT_PRIMARYKEY.rawValue) else { return false }
         try appendLines(of: order)
@@ -555,7 +557,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         if version == 1, try saveNewOrder(order, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: time, customer: customer) {
             return
         }
-        var o = FastStatement(try statement(.orderUpsert, Self.orderUpsert))
+        var o = try statement(.orderUpsert, Self.orderUpsert)
         Self.bindOrder(&o, order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: time, customer: customer)
         try o.execute()
         if version > 1 {
@@ -575,7 +577,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func orderLines(_ orderId: String) throws -> [KnownOrderLine]? {
         try flushPending()
-        var st = FastStatement(try statement(.orderLinesQuery, "SELECT line_no, wms_item, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no"))
+        var st = try statement(.orderLinesQuery, "SELECT line_no, wms_item, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no")
         st.bind(orderId)
         defer { st.reset() }
         var lines: [KnownOrderLine] = []
@@ -585,18 +587,18 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     }
 
     func shipmentHash(_ shipmentId: String) throws -> String? {
-        var st = FastStatement(try statement(.shipmentHashQuery, "SELECT content_hash FROM shipments WHERE shipment_id = ?"))
+        var st = try statement(.shipmentHashQuery, "SELECT content_hash FROM shipments WHERE shipment_id = ?")
         st.bind(shipmentId)
         defer { st.reset() }
         return try st.step() ? st.text(0) : nil
     }
 
     func saveShipment(_ c: ShipmentConfirmation, contentHash: String, knownOrder: Bool, fileId: Int64, at time: String) throws {
-        var s = FastStatement(try statement(.shipmentInsert, """
+        var s = try statement(.shipmentInsert, """
             INSERT INTO shipments (shipment_id, order_id, version, ship_date, warehouse, carrier, service, tracking,
                                    content_hash, known_order, file_id, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """))
+            """)
         s.bind(c.shipmentId)
         s.bind(c.orderId)
         s.bind(c.version)
@@ -610,9 +612,9 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         s.bind(fileId)
         s.bind(time)
         try s.execute()
-        var st = FastStatement(try statement(.shipmentLineInsert, """
+        var st = try statement(.shipmentLineInsert, """
             INSERT INTO shipment_lines (shipment_id, order_id, line_no, sku, quantity, lots, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """))
+            """)
         for l in c.lines {
             st.bind(c.shipmentId)
             st.bind(c.orderId)
@@ -626,13 +628,13 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     }
 
     func shipped(_ orderId: String) throws -> [Int: ShippedLine] {
-        var st = FastStatement(try statement(.shippedQuery, """
+        var st = try statement(.shippedQuery, """
             SELECT l.line_no, SUM(l.quantity),
                    (SELECT l2.reason FROM shipment_lines l2 JOIN shipments s2 USING (shipment_id)
                      WHERE l2.order_id = l.order_id AND l2.line_no = l.line_no AND l2.reason IS NOT NULL
                      ORDER BY s2.ship_date DESC, l2.shipment_id DESC LIMIT 1)
             FROM shipment_lines l WHERE l.order_id = ? GROUP BY l.line_no
-            """))
+            """)
         st.bind(orderId)
         defer { st.reset() }
         var result: [Int: ShippedLine] = [:]
@@ -644,10 +646,10 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func markConfirmed(_ orderId: String) throws {
         // Cancelled stays cancelled (the confirmation flow decides whether it shipped after all).
-        var st = FastStatement(try statement(.markConfirmedUpdate, """
+        var st = try statement(.markConfirmedUpdate, """
             UPDATE orders SET status = CASE status WHEN 'instructed' THEN 'confirmed' ELSE status END
             WHERE order_id = ?
-            """))
+            """)
         st.bind(orderId)
         try st.execute()
     }
@@ -710,6 +712,8 @@ final class RowBuffer<Row> {
     private let tuple: String
     private let bind: (inout FastStatement, Row) -> Void
     private var rows: [Row] = []
+    /// The texts of whichever insert below is being bound (one at a time).
+    private let arena = TextArena()
     /// The prepared insert of n rows, at n - 1.
     private var statements = [Statement?](repeating: nil, count: perStatement)
 
@@ -741,7 +745,7 @@ final class RowBuffer<Row> {
                 if statements[n - 1] == nil {
                     statements[n - 1] = try db.cachedStatement(sql: insert + " VALUES " + Array(repeating: tuple, count: n).joined(separator: ", "))
                 }
-                var st = FastStatement(statements[n - 1]!)
+                var st = FastStatement(statements[n - 1]!, arena: arena)
                 for i in start..<(start + n) { bind(&st, rows[i]) }
                 try st.execute()
                 start += n
