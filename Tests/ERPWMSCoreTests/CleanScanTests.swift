@@ -65,3 +65,25 @@ struct CleanScanTests {
         #expect(known > 500 && known < 4500, "\(known) known NFC")
     }
 }
+
+@Suite("UTF8Text")
+struct UTF8TextTests {
+    @Test("every length around the small-string limit, ASCII or not, valid or not, as String(validating:) reads it")
+    func matchesValidating() {
+        var r = SeededGenerator(seed: 2026_11_29)
+        let pieces: [[UInt8]] = [Array("a".utf8), Array("Z9-".utf8), Array("é".utf8), Array("中".utf8), [0x7F], [0x00],
+                                 [0xFF], [0xC3], [0xE4, 0xB8], [0xED, 0xA0, 0x80]]  // the last four are not UTF-8
+        var invalid = 0
+        for _ in 0..<4000 {
+            var bytes: [UInt8] = []
+            let length = r.below(40)
+            while bytes.count < length { bytes += pieces[r.below(r.below(3) == 0 ? pieces.count : 2)] }
+            let expected = String(validating: bytes, as: UTF8.self)
+            if expected == nil { invalid += 1 }
+            let got = UTF8Text.string(bytes)
+            #expect(got == expected && got?.utf8.elementsEqual(bytes) ?? true, "\(bytes)")
+        }
+        #expect(invalid > 200 && invalid < 3800, "\(invalid) invalid")
+        #expect(UTF8Text.string([]) == "")
+    }
+}
