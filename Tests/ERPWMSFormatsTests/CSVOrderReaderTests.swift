@@ -56,6 +56,25 @@ struct CSVOrderReaderTests {
         #expect(order(results[1].outcome) != nil)
     }
 
+    @Test("a repeat is told by the whole block of order columns: the same bytes split otherwise are not one")
+    func repeatedPrefixBoundaries() throws {
+        // The canonical layout puts the order columns first, so rows are compared by that block at once.
+        let r = try reader(Fixtures.csv(rows: [Fixtures.row("SO1", line: 1)]))
+        #expect(r.orderPrefix == OrderField.allCases.count)
+        var first = Fixtures.row("SO1", line: 1), second = Fixtures.row("SO1", line: 2), third = Fixtures.row("SO1", line: 3)
+        first["ship_name"] = "Anna M"
+        first["ship_company"] = "uster"
+        second["ship_name"] = "Anna"
+        second["ship_company"] = " Muster"  // the same bytes for the two fields, the boundary elsewhere
+        third["ship_name"] = "Anna M"
+        third["ship_company"] = "uster"
+        let orders = try readOrders(reader(Fixtures.csv(rows: [first, second, third])))
+        let lines = orders[0].lines
+        #expect(lines[1].orderValues?[OrderField.shipName.index] == "Anna")
+        #expect(lines[2].orderValues?[OrderField.shipName.index] == "Anna M")
+        #expect(rules(outcomes(orders)[0].outcome) == [OrderRule.fieldsInconsistent])
+    }
+
     @Test("a row with fewer fields does not get the previous row's values for the columns it lacks")
     func shorterRowKeepsItsOwnValues() throws {
         // ship_city is the last column; the second row of SO1 stops before it.

@@ -145,6 +145,10 @@ public final class CSVOrderReader: OrderReader {
     /// same array, without making one and retaining each of its Strings again.
     @exclusivity(unchecked) private var lastOrderValues: [String]?
     private var lastOrderFieldCount = 0
+    /// When the plain order columns are exactly the first `orderPrefix` columns of a row (the canonical export's
+    /// layout), a row repeats the last one's order fields when its first `orderPrefix` fields are the last row's
+    /// (`CSVParser.prefixMatchesRemembered`); 0 otherwise.
+    private(set) var orderPrefix = 0
 
     private func plainField(_ c: Int) throws -> String {
         guard c < parser.fieldCount else { return "" }
@@ -158,6 +162,10 @@ public final class CSVOrderReader: OrderReader {
     /// every order column (`plainField` reads it per field of every row).
     private func setPlainColumns() {
         plainOrderColumns = Self.plainColumns(orderResolvers)
+        if let plain = plainOrderColumns {
+            let columns = Set(plain.filter { $0 >= 0 })
+            if let last = columns.max(), columns.count == last + 1 { orderPrefix = last + 1 }
+        }
         plainLineColumns = Self.plainColumns(lineResolvers)
         var columns = 0
         for r in orderResolvers { if case .column(let c) = r { columns = max(columns, c + 1) } }
@@ -184,7 +192,8 @@ public final class CSVOrderReader: OrderReader {
             let count = parser.fieldCount
             // (The last row's values reached every column below `count`, so `lastString` holds them all.)
             if repeating, let last = lastOrderValues, count == lastOrderFieldCount,
-               plain.allSatisfy({ c in c < 0 || c >= count || parser.field(c, equals: lastString[c]) }) {
+               orderPrefix > 0 ? parser.prefixMatchesRemembered(fields: orderPrefix)
+                               : plain.allSatisfy({ c in c < 0 || c >= count || parser.field(c, equals: lastString[c]) }) {
                 return last
             }
             out.reserveCapacity(plain.count)
@@ -200,6 +209,7 @@ public final class CSVOrderReader: OrderReader {
             if repeating {
                 lastOrderValues = out
                 lastOrderFieldCount = count
+                if orderPrefix > 0 { parser.rememberPrefix(fields: orderPrefix) }
             }
             return out
         }

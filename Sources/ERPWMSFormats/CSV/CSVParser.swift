@@ -43,6 +43,14 @@ public struct CSVParser: ~Copyable {
     private var fieldEnds: UnsafeMutablePointer<Int>
     private var fieldTotal = 0
     private var fieldCapacity = 64
+    /// The first fields of a remembered record (`rememberPrefix`): their bytes and their ends.
+    private var savedBytes: UnsafeMutablePointer<UInt8>
+    private var savedCapacity = 256
+    private var savedCount = 0
+    private var savedEnds: UnsafeMutablePointer<Int>
+    private var savedEndsCapacity = 32
+    /// How many fields are remembered; 0: none.
+    private var savedFields = 0
     /// Physical line (1-based) on which the next record starts.
     private var nextLine = 1
     /// Physical line on which the current record starts.
@@ -57,6 +65,8 @@ public struct CSVParser: ~Copyable {
         self.chunk = .allocate(byteCount: 256 << 10, alignment: 8)
         self.record = .allocate(capacity: recordCapacity)
         self.fieldEnds = .allocate(capacity: fieldCapacity)
+        self.savedBytes = .allocate(capacity: savedCapacity)
+        self.savedEnds = .allocate(capacity: savedEndsCapacity)
     }
 
     // A struct (not a class) so that the hot loop stays inlined.
@@ -64,6 +74,8 @@ public struct CSVParser: ~Copyable {
         chunk.deallocate()
         record.deallocate()
         fieldEnds.deallocate()
+        savedBytes.deallocate()
+        savedEnds.deallocate()
     }
 
     // The accessors below are `mutating` though they only read: a reader keeps its parser as a stored property
@@ -89,6 +101,28 @@ public struct CSVParser: ~Copyable {
             guard let o = other.baseAddress else { return true }
             return memcmp(field.baseAddress!, o, other.count) == 0
         }
+    }
+
+    /// Remembers the current record's first `n` fields (bytes and boundaries); nothing when it has fewer.
+    public mutating func rememberPrefix(fields n: Int) {
+        guard n > 0 && n <= fieldTotal else {
+            savedFields = 0
+            return
+        }
+        let bytes = fieldEnds[n - 1]
+        if bytes > savedCapacity { savedBytes.grow(count: 0, capacity: &savedCapacity, toHold: bytes) }
+        if n > savedEndsCapacity { savedEnds.grow(count: 0, capacity: &savedEndsCapacity, toHold: n) }
+        savedBytes.update(from: record, count: bytes)
+        savedEnds.update(from: fieldEnds, count: n)
+        savedCount = bytes
+        savedFields = n
+    }
+
+    /// True when the current record's first `n` fields are those remembered by `rememberPrefix(fields: n)`, byte
+    /// for byte and boundary for boundary: two compares, where asking field by field took one for each.
+    public mutating func prefixMatchesRemembered(fields n: Int) -> Bool {
+        guard n > 0 && savedFields == n && n <= fieldTotal && fieldEnds[n - 1] == savedCount else { return false }
+        return memcmp(fieldEnds, savedEnds, n * MemoryLayout<Int>.stride) == 0 && memcmp(record, savedBytes, savedCount) == 0
     }
 
     /// The current record's field `i` as a `String`, validated as UTF-8.
