@@ -162,15 +162,15 @@ final class TextArena {
     }
 
     func reserve(bytes n: Int, texts t: Int) {
-        if n > byteCapacity { grow(bytes: n) }
-        if t > textCapacity { grow(texts: t) }
+        if n > byteCapacity { bytes = Self.grown(bytes, count: used, capacity: &byteCapacity, toHold: n) }
+        if t > textCapacity { texts = Self.grown(texts, count: textCount, capacity: &textCapacity, toHold: t) }
     }
 
     /// Appends the UTF-8 of parameter `index`'s value. The bytes may move as they grow: they are bound only once
     /// all are in (`FastStatement.execute`).
     func append(_ index: Int32, _ utf8: UnsafeBufferPointer<UInt8>) {
-        if used + utf8.count > byteCapacity { grow(bytes: used + utf8.count) }
-        if textCount == textCapacity { grow(texts: textCount + 1) }
+        if used + utf8.count > byteCapacity { reserve(bytes: used + utf8.count, texts: 0) }
+        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
         if let src = utf8.baseAddress, utf8.count > 0 { (bytes! + used).update(from: src, count: utf8.count) }
         texts![textCount] = Text(index: index, start: used, count: utf8.count)
         textCount += 1
@@ -182,25 +182,14 @@ final class TextArena {
         textCount = 0
     }
 
-    private func grow(bytes needed: Int) {
-        if let b = bytes {
-            var p = b
-            p.grow(count: used, capacity: &byteCapacity, toHold: needed)
-            bytes = p
-        } else {
-            bytes = .allocate(capacity: needed)
-            byteCapacity = needed
+    /// `memory` with room for at least `needed` elements and its first `count` kept; allocated the first time.
+    private static func grown<T: BitwiseCopyable>(_ memory: UnsafeMutablePointer<T>?, count: Int, capacity: inout Int,
+                                 toHold needed: Int) -> UnsafeMutablePointer<T> {
+        guard var p = memory else {
+            capacity = needed
+            return .allocate(capacity: needed)
         }
-    }
-
-    private func grow(texts needed: Int) {
-        if let t = texts {
-            var p = t
-            p.grow(count: textCount, capacity: &textCapacity, toHold: needed)
-            texts = p
-        } else {
-            texts = .allocate(capacity: needed)
-            textCapacity = needed
-        }
+        p.grow(count: count, capacity: &capacity, toHold: needed)
+        return p
     }
 }
