@@ -458,23 +458,23 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         let lines = RowBuffer<LineRow>(
             "INSERT OR FAIL INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate)",
             columns: 8) { st, row in
-                st.bind(row.orderId)
-                st.bind(row.line.lineNo)
-                st.bind(row.line.sku)
-                st.bind(row.line.wmsItem)
-                st.bind(row.line.quantity)
-                st.bind(row.line.uom)
-                st.bind(row.line.unitPrice.minorUnits)
-                st.bind(row.line.taxRate?.description)
+                st.bind(row.pointee.orderId)
+                st.bind(row.pointee.line.lineNo)
+                st.bind(row.pointee.line.sku)
+                st.bind(row.pointee.line.wmsItem)
+                st.bind(row.pointee.line.quantity)
+                st.bind(row.pointee.line.uom)
+                st.bind(row.pointee.line.unitPrice.minorUnits)
+                st.bind(row.pointee.line.taxRate?.description)
             }
         let instructions = RowBuffer<InstructionRow>(
             "INSERT OR FAIL INTO instructions (order_id, version, action, warehouse, output, file_id)", columns: 6) { st, row in
-                st.bind(row.orderId)
-                st.bind(row.version)
-                st.bind(row.action)
-                st.bind(row.warehouse)
-                st.bind(row.output)
-                st.bind(row.fileId)
+                st.bind(row.pointee.orderId)
+                st.bind(row.pointee.version)
+                st.bind(row.pointee.action)
+                st.bind(row.pointee.warehouse)
+                st.bind(row.pointee.output)
+                st.bind(row.pointee.fileId)
             }
     }
 
@@ -710,7 +710,7 @@ final class RowBuffer<Row> {
     static var perStatement: Int { 256 }
     private let insert: String
     private let tuple: String
-    private let bind: (inout FastStatement, Row) -> Void
+    private let bind: (inout FastStatement, UnsafePointer<Row>) -> Void
     private var rows: [Row] = []
     /// The texts of whichever insert below is being bound (one at a time).
     private let arena = TextArena()
@@ -718,7 +718,9 @@ final class RowBuffer<Row> {
     private var statements = [Statement?](repeating: nil, count: perStatement)
 
     /// `insert`: `INSERT INTO table (columns)`; `bind` binds one row's `columns` values in that order.
-    init(_ insert: String, columns: Int, bind: @escaping (inout FastStatement, Row) -> Void) {
+    /// `bind` reads the row through a pointer into the buffer: handed over as a value, each row was copied (its
+    /// Strings retained) and destroyed again.
+    init(_ insert: String, columns: Int, bind: @escaping (inout FastStatement, UnsafePointer<Row>) -> Void) {
         self.insert = insert
         self.tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
         self.bind = bind
@@ -746,7 +748,7 @@ final class RowBuffer<Row> {
                     statements[n - 1] = try db.cachedStatement(sql: insert + " VALUES " + Array(repeating: tuple, count: n).joined(separator: ", "))
                 }
                 var st = FastStatement(statements[n - 1]!, arena: arena)
-                for i in start..<(start + n) { bind(&st, rows[i]) }
+                for i in start..<(start + n) { bind(&st, rows.baseAddress! + i) }
                 try st.execute()
                 start += n
             }
