@@ -61,6 +61,18 @@ struct FastStatementTests {
                     expected.append((i, long + "two", "b\(i)"))
                 }
             }
+            // A use that binds and never runs (a failure between binds) leaves nothing for the next one: its text
+            // for b must not land where the next use binds NULL.
+            var abandoned = FastStatement(two, arena: arena)
+            abandoned.bind(99)
+            abandoned.bind("stale b")
+            abandoned.bind("stale a")
+            var st = FastStatement(two, arena: arena)
+            st.bind(40)
+            st.bind(nil as String?)
+            st.bind("after")
+            try st.execute()
+            expected.append((40, "after", nil))
             let rows = try Row.fetchAll(db, sql: "SELECT k, a, b FROM t ORDER BY k")
             #expect(rows.count == expected.count)
             for (row, e) in zip(rows, expected) {

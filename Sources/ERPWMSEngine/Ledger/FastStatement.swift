@@ -13,10 +13,12 @@ struct FastStatement {
     private let arena: TextArena
 
     /// `arena`: the one kept with `statement` where it is run again and again (a statement is bound by one
-    /// `FastStatement` at a time, and so is its arena); by default one of its own.
+    /// `FastStatement` at a time, and so is its arena); by default one of its own. It starts empty, whatever an
+    /// earlier use that never ran left in it.
     init(_ statement: Statement, arena: TextArena = TextArena()) {
         self.statement = statement
         self.arena = arena
+        arena.removeAll()
         textsInPlace = sqlite3_stmt_readonly(statement.sqliteStatement) == 0
     }
 
