@@ -494,10 +494,8 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     /// The statement in `slot`, prepared (through GRDB's cache) the first time.
     private func statement(_ slot: Hot, _ sql: @autoclosure () -> String) throws -> FastStatement {
-        if let s = hot.statements[slot.rawValue] { return FastStatement(s, arena: hot.arenas[slot.rawValue]) }
-        let s = try db.cachedStatement(sql: sql())
-        hot.statements[slot.rawValue] = s
-        return FastStatement(s, arena: hot.arenas[slot.rawValue])
+        if hot.statements[slot.rawValue] == nil { hot.statements[slot.rawValue] = try db.cachedStatement(sql: sql()) }
+        return FastStatement(hot.statements[slot.rawValue]!, arena: hot.arenas[slot.rawValue])
     }
 
     func order(_ id: String) throws -> KnownOrder? {

@@ -163,8 +163,8 @@ public final class CSVOrderReader: OrderReader {
     private func setPlainColumns() {
         plainOrderColumns = Self.plainColumns(orderResolvers)
         if let plain = plainOrderColumns {
-            let columns = Set(plain.filter { $0 >= 0 })
-            if let last = columns.max(), columns.count == last + 1 { orderPrefix = last + 1 }
+            let orderColumns = Set(plain.filter { $0 >= 0 })
+            if let last = orderColumns.max(), orderColumns.count == last + 1 { orderPrefix = last + 1 }
         }
         plainLineColumns = Self.plainColumns(lineResolvers)
         var columns = 0

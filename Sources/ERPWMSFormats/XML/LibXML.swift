@@ -249,8 +249,7 @@ final class IOContext {
                 var j = i
                 var found = false
                 while j + 8 <= n {
-                    // Byte j in the low bits on any machine, as the first-byte arithmetic below needs.
-                    let word = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
+                    let word = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)  // little-endian: see SWAR
                     let hits = SWAR.zeroBytes(word ^ Self.quotes) | SWAR.zeroBytes(word ^ Self.apostrophes)
                         | SWAR.zeroBytes(word ^ Self.equals) | SWAR.zeroBytes(word ^ Self.closes)
                     if hits != 0 {
@@ -281,11 +280,10 @@ final class IOContext {
         return true
     }
 
-    private static let quotes: UInt64 = 0x2222_2222_2222_2222
-    private static let apostrophes: UInt64 = 0x2727_2727_2727_2727
-    private static let equals: UInt64 = 0x3D3D_3D3D_3D3D_3D3D
-    private static let closes: UInt64 = 0x3E3E_3E3E_3E3E_3E3E
-
+    private static let quotes = SWAR.broadcast(UInt8(ascii: "\""))
+    private static let apostrophes = SWAR.broadcast(UInt8(ascii: "'"))
+    private static let equals = SWAR.broadcast(UInt8(ascii: "="))
+    private static let closes = SWAR.broadcast(UInt8(ascii: ">"))
 
     @inline(__always)
     private static func isTagSpecial(_ b: UInt8) -> Bool {
