@@ -735,4 +735,20 @@ struct OrderValidatorTests {
         #expect(!OrderValidator.isCode("ä"))
         #expect(!OrderValidator.isCode("a/b"))
     }
+
+    @Test("isCode: every byte and every length as the rule says: 1-40 of A-Z a-z 0-9 _ . -")
+    func everyByteAndLength() {
+        func reference(_ s: String) -> Bool {
+            !s.isEmpty && s.utf8.count <= 40 && s.unicodeScalars.allSatisfy { c in
+                c.isASCII && ("0"..."9" ~= c || "A"..."Z" ~= c || "a"..."z" ~= c || c == "_" || c == "." || c == "-")
+            }
+        }
+        for b in 0..<0x80 {
+            let s = "A" + String(UnicodeScalar(UInt8(b))) + "9"
+            #expect(OrderValidator.isCode(s) == reference(s), "byte \(b)")
+        }
+        for s in ["", "é", "A中", String(repeating: "x", count: 40), String(repeating: "x", count: 41), "SKU-1.2_3"] {
+            #expect(OrderValidator.isCode(s) == reference(s), "\(s)")
+        }
+    }
 }

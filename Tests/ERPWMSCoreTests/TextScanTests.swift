@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import ERPWMSCore
 
+// Text code that works on bytes (Clean's scans, UTF8Text), checked against the same rules said over Unicode
+// scalars or by the standard library.
+
 /// The byte-level scans of `Clean` (eight bytes at a time, UTF-8 decoded by hand) against the same rules said over
 /// Unicode scalars, on random texts built from the characters at the edges of each rule.
 @Suite("Clean's byte scans against scalar references")
@@ -85,24 +88,5 @@ struct UTF8TextTests {
         }
         #expect(invalid > 200 && invalid < 3800, "\(invalid) invalid")
         #expect(UTF8Text.string([]) == "")
-    }
-}
-
-@Suite("OrderValidator.isCode")
-struct IsCodeTests {
-    @Test("every byte and every length as the rule says: 1-40 of A-Z a-z 0-9 _ . -")
-    func everyByteAndLength() {
-        func reference(_ s: String) -> Bool {
-            !s.isEmpty && s.utf8.count <= 40 && s.unicodeScalars.allSatisfy { c in
-                c.isASCII && ("0"..."9" ~= c || "A"..."Z" ~= c || "a"..."z" ~= c || c == "_" || c == "." || c == "-")
-            }
-        }
-        for b in 0..<0x80 {
-            let s = "A" + String(UnicodeScalar(UInt8(b))) + "9"
-            #expect(OrderValidator.isCode(s) == reference(s), "byte \(b)")
-        }
-        for s in ["", "é", "A中", String(repeating: "x", count: 40), String(repeating: "x", count: 41), "SKU-1.2_3"] {
-            #expect(OrderValidator.isCode(s) == reference(s), "\(s)")
-        }
     }
 }
