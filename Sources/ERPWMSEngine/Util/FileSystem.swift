@@ -240,7 +240,13 @@ final class FileSink: ByteSink {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { Glibc.close(fd) }
-        return startWriteback(fd: fd, from: 0, count: 0)  // count 0: to the end of the file
+        return startWriteback(fd: fd)
+    }
+
+    /// `startWriteback(path:)` through a descriptor already open on the file (any descriptor of it will do).
+    @discardableResult
+    static func startWriteback(fd: Int32) -> Bool {
+        startWriteback(fd: fd, from: 0, count: 0)  // count 0: to the end of the file
     }
 
     /// `sync_file_range(fd, from, count, SYNC_FILE_RANGE_WRITE)`; false without the function or on failure.
@@ -269,7 +275,7 @@ final class FileSink: ByteSink {
 }
 
 /// Runs `action` on a thread of its own every `period` until `stop()`: the ledger uses it to have the kernel
-/// write its pages to disk while a large transaction runs (`FileSink.startWriteback(path:)`), so that the
+/// write its pages to disk while a large transaction runs (`FileSink.startWriteback(fd:)`), so that the
 /// syncs at the commit find little left to write.
 final class BackgroundWriteback: @unchecked Sendable {
     private let condition = NSCondition()
