@@ -108,6 +108,50 @@ struct PrefetchTests {
         #expect(big.produced == after)
         #expect(after < 1_000_000)
     }
+
+    /// What the preparing side was told for each element, by element.
+    final class Paces: @unchecked Sendable {
+        let lock = NSLock()
+        private var flags: [Int: Bool] = [:]
+        func record(_ e: Int, _ behind: Bool) { lock.withLock { flags[e] = behind } }
+        var all: [Int: Bool] { lock.withLock { flags } }
+    }
+
+    @Test("the preparing side hears that the consumer is behind once more than half the queue waits, and only then")
+    func pace() throws {
+        // The consumer reads nothing until the producer blocks on a full queue (8 batches of 64 waiting, a ninth
+        // made): the first five batches were prepared before more than four waited.
+        let c = Counter(count: 2000)
+        let paces = Paces()
+        let got = try Prefetch<Int>.run(reading: c.next, pacedPreparing: { e, behind in paces.record(e, behind); return e },
+                                        twoStages: false) { p in
+            let deadline = Date().addingTimeInterval(10)
+            while c.produced < 9 * 64 && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+            Thread.sleep(forTimeInterval: 0.02)
+            #expect(c.produced == 9 * 64)
+            let stalled = paces.all
+            #expect((0..<(5 * 64)).allSatisfy { stalled[$0] == false })
+            #expect(((5 * 64)..<(9 * 64)).allSatisfy { stalled[$0] == true })
+            var all: [Int] = []
+            while let e = try p.next() { all.append(e) }
+            return all
+        }
+        #expect(got == Array(0..<2000))
+
+        // A consumer waiting on a slow producer: never more than one batch waits.
+        let slow = Paces()
+        let few = try Prefetch<Int>.run(reading: Counter(count: 3 * 64).next, pacedPreparing: { e, behind in
+            Thread.sleep(forTimeInterval: 0.002)
+            slow.record(e, behind)
+            return e
+        }) { p in
+            var all: [Int] = []
+            while let e = try p.next() { all.append(e) }
+            return all
+        }
+        #expect(few == Array(0..<(3 * 64)))
+        #expect(slow.all.count == 3 * 64 && slow.all.values.allSatisfy { !$0 })
+    }
 }
 
 @Suite("Background batches (the report's formatting thread)")

@@ -27,7 +27,7 @@ final class BackgroundBatches<T: Sendable>: @unchecked Sendable {
 
     /// Queues a batch; blocks while `limit` batches wait. Throws the worker's error, if it met one.
     func push(_ batch: [T]) throws {
-        if !queue.push(batch), let error = queue.error { throw error }
+        if queue.push(batch) == nil, let error = queue.error { throw error }
     }
 
     /// No more batches: waits until the worker has done every queued one, then throws its error, if any.

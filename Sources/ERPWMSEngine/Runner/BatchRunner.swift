@@ -362,23 +362,26 @@ public final class BatchRunner {
         // Reading, then validating and hashing an order need no ledger: they run on threads of their own, ahead of
         // the loop below (dedupe, ledger rows, outputs), which takes the orders in file order.
         let lineLocations = channel.unknownSKU != .off
-        // The XML instruction of each accepted order is rendered here too, all but the start tag (version and
-        // action come from the ledger): the ledger thread is the busiest, this one waits on it.
+        // While the ledger loop has fallen behind, this thread also hashes each accepted order and renders its XML
+        // instruction, all but the start tag (version and action come from the ledger); otherwise the loop does
+        // both itself. Either way the bytes are the same: only the share of the two cores changes.
         let renderer = config.wmsFormat == .xml
             ? ShipmentOrderRenderer(includeEmail: config.includeEmail, includePhone: config.includePhone) : nil
-        let prepare = { (raw: RawOrder) -> PreparedOrder in
+        let prepare = { (raw: RawOrder, ledgerBehind: Bool) -> PreparedOrder in
             var outcome = validator.validate(raw, file: name)
-            var contentHash = ""
+            var contentHash: String?
             var rendered: RenderedShipmentOrder?
-            // Switched over as an owned value and put back: binding the order out of a shared outcome copied it
-            // (a retain per String, released again at once).
-            switch consume outcome {
-            case .accepted(let order, let warnings):
-                contentHash = order.contentHash
-                rendered = renderer?.render(order)
-                outcome = .accepted(consume order, warnings: consume warnings)
-            case .rejected(let findings):
-                outcome = .rejected(consume findings)
+            if ledgerBehind {
+                // Switched over as an owned value and put back: binding the order out of a shared outcome copied it
+                // (a retain per String, released again at once).
+                switch consume outcome {
+                case .accepted(let order, let warnings):
+                    contentHash = order.contentHash
+                    rendered = renderer?.render(order)
+                    outcome = .accepted(consume order, warnings: consume warnings)
+                case .rejected(let findings):
+                    outcome = .rejected(consume findings)
+                }
             }
             // The loop gets what it quotes of the raw order, not the order itself (freed on this side).
             return PreparedOrder(orderId: raw.orderId, location: raw.location, lineCount: raw.lines.count,
@@ -388,7 +391,7 @@ public final class BatchRunner {
         }
         // XML: parsing and schema validation (libxml2) outweigh everything else, so reading and preparing get a
         // thread each; CSV reads fast enough that one thread does both (a third would only add hand-overs).
-        return try Prefetch<PreparedOrder>.run(reading: { try reader.next() }, preparing: prepare, twoStages: channel.format == .xml) { orders in
+        return try Prefetch<PreparedOrder>.run(reading: { try reader.next() }, pacedPreparing: prepare, twoStages: channel.format == .xml) { orders in
             while var prepared = try orders.next() {
                 counts.records += prepared.lineCount
                 let customer = prepared.customer
@@ -434,7 +437,7 @@ public final class BatchRunner {
                                            orderId: order.id, customer: customer, tx: tx, fileId: fileId)
                         continue
                     }
-                    let contentHash = prepared.contentHash
+                    let contentHash = prepared.contentHash ?? order.contentHash
                     var version = 1
                     var action = ShipmentOrderWriter.Action.new
                     // Stored at once when the ledger has never seen the order (most of them); otherwise looked up.
@@ -507,8 +510,9 @@ public final class BatchRunner {
         var lineCount: Int
         var lineLocations: [SourceLocation]
         var outcome: OrderValidator.Outcome
-        var contentHash: String
-        /// The order's shipment-order body, when the WMS format is XML and the order was accepted.
+        /// The accepted order's content hash and shipment-order body (when the WMS format is XML), or nil when the
+        /// ledger loop is to make them itself.
+        var contentHash: String?
         var rendered: RenderedShipmentOrder?
         var customer: String
     }

@@ -11,22 +11,23 @@ final class BatchQueue<T>: @unchecked Sendable {
     private var closed = false
     private var stopped = false
     private var failure: Error?
-    private let limit: Int
+    let limit: Int
 
     init(limit: Int) {
         self.limit = limit
     }
 
-    /// Blocks while `limit` batches wait; false (the batch dropped) once the popping side stopped. The batch is
-    /// taken over (`consuming`): the popping side then owns the only reference and can move elements out.
-    func push(_ batch: consuming [T]) -> Bool {
+    /// Blocks while `limit` batches wait; answers how many wait once this one is in, or nil (the batch dropped)
+    /// once the popping side stopped. The batch is taken over (`consuming`): the popping side then owns the only
+    /// reference and can move elements out.
+    func push(_ batch: consuming [T]) -> Int? {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= limit && !stopped { condition.wait() }
-        if stopped { return false }
+        if stopped { return nil }
         if !batch.isEmpty { batches.append(consume batch) }
         condition.broadcast()
-        return true
+        return batches.count
     }
 
     /// The next batch; blocks while none waits and the pushing side is not done. Nil at the end (closed and

@@ -18,6 +18,14 @@ final class Prefetch<Element>: @unchecked Sendable {
     /// Runs `produce` (nil: the end) ahead of `consume`, which reads with `next()`.
     static func run<R>(batchSize: Int = 64, batches: Int = 8, produce: @escaping () throws -> Element?,
                        consume: (Prefetch<Element>) throws -> R) throws -> R {
+        try run(batchSize: batchSize, batches: batches, pacedProduce: { _ in try produce() }, consume: consume)
+    }
+
+    /// As `run(produce:consume:)`, telling `produce` whether the consumer has fallen behind: more than half of
+    /// the batches it may hold are waiting. Work either side can do is then better done on the producing side.
+    private static func run<R>(batchSize: Int = 64, batches: Int = 8,
+                               pacedProduce produce: @escaping (_ consumerBehind: Bool) throws -> Element?,
+                               consume: (Prefetch<Element>) throws -> R) throws -> R {
         let p = Prefetch(batchSize: batchSize, batches: batches)
         p.start(produce)
         defer { p.stop() }
@@ -30,11 +38,21 @@ final class Prefetch<Element>: @unchecked Sendable {
     /// With `twoStages` false, one thread does both.
     static func run<Raw, R>(reading read: @escaping () throws -> Raw?, preparing prepare: @escaping (Raw) throws -> Element,
                             twoStages: Bool = true, consume: (Prefetch<Element>) throws -> R) throws -> R {
-        if !twoStages { return try run(produce: { try read().map(prepare) }, consume: consume) }
+        try run(reading: read, pacedPreparing: { raw, _ in try prepare(raw) }, twoStages: twoStages, consume: consume)
+    }
+
+    /// As `run(reading:preparing:twoStages:consume:)`; `prepare` is told whether the consumer has fallen behind
+    /// (see `run(batchSize:batches:pacedProduce:consume:)`), so that work either side may do lands on the side
+    /// with time to spare. What the elements come to must not depend on it: it depends on the two threads' pace.
+    static func run<Raw, R>(reading read: @escaping () throws -> Raw?,
+                            pacedPreparing prepare: @escaping (Raw, _ consumerBehind: Bool) throws -> Element,
+                            twoStages: Bool = true, consume: (Prefetch<Element>) throws -> R) throws -> R {
+        if !twoStages { return try run(pacedProduce: { behind in try read().map { try prepare($0, behind) } }, consume: consume) }
         return try Prefetch<Raw>.run(produce: read) { raws in
             // Only the preparing thread reads `raws` from here on.
             let source = UncheckedBox(raws)
-            return try Prefetch<Element>.run(produce: { try source.value.next().map(prepare) }, consume: consume)
+            return try Prefetch<Element>.run(pacedProduce: { behind in try source.value.next().map { try prepare($0, behind) } },
+                                             consume: consume)
         }
     }
 
@@ -43,14 +61,16 @@ final class Prefetch<Element>: @unchecked Sendable {
         queue = BatchQueue(limit: batches)
     }
 
-    private func start(_ produce: @escaping () throws -> Element?) {
+    private func start(_ produce: @escaping (_ consumerBehind: Bool) throws -> Element?) {
         let box = UncheckedBox(produce)
         let thread = Thread { [self] in
             var batch: [Element] = []
             batch.reserveCapacity(batchSize)
             var failure: Error?
+            // As of the last batch handed over.
+            var behind = false
             do {
-                while let e = try box.value() {
+                while let e = try box.value(behind) {
                     batch.append(consume e)  // moved: a copy retained every String of the order, released again at once
                     if batch.count == batchSize {
                         // Handed over, not shared: the consumer must hold the only reference to move elements out.
@@ -58,7 +78,8 @@ final class Prefetch<Element>: @unchecked Sendable {
                         full.reserveCapacity(batchSize)
                         swap(&full, &batch)
                         Self.reverse(&full)
-                        guard queue.push(consume full) else { break }
+                        guard let waiting = queue.push(consume full) else { break }
+                        behind = 2 * waiting > queue.limit
                     }
                 }
             } catch {
