@@ -154,10 +154,10 @@ public struct RenderedShipmentOrder: Sendable {
     let includePhone: Bool
 }
 
-/// Renders orders' shipment-order bodies where they are validated, so that the ledger thread, the busiest,
-/// only writes each start tag (version and action come from the ledger) and copies the rest. One per thread.
-/// (An order that turns out to be a duplicate was rendered for nothing; that thread has time to spare while
-/// the ledger thread is busy, and little is written then.)
+/// Renders orders' shipment-order bodies where they are validated, while the ledger thread is the busier of the
+/// two: it then only writes each start tag (version and action come from the ledger) and copies the rest. One per
+/// thread. (An order that turns out to be a duplicate was rendered for nothing; the validating thread has time to
+/// spare then.)
 public final class ShipmentOrderRenderer {
     private let out = OutputBuffer(sink: nil, capacity: 4 << 10)
     private let includeEmail: Bool
