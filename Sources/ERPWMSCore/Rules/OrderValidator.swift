@@ -31,8 +31,8 @@ public struct OrderValidator: Sendable {
 
         // Order-level fields repeated on every CSV row must agree; a disagreeing row gets the specific reason.
         for line in raw.lines {
-            // Equal to the order's values, nothing differs (often the very same array: the CSV reader gives a row
-            // whose order fields repeat the previous row's that row's array).
+            // Equal to the order's values, nothing differs (often the very same array: when a row's order fields
+            // repeat the previous row's, the CSV reader hands on the previous row's array).
             guard let values = line.orderValues, values != raw.orderValues else { continue }
             for field in OrderField.allCases where values[field.index] != raw[field] {
                 let before = ctx.findings.count

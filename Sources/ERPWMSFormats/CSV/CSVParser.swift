@@ -239,10 +239,7 @@ public struct CSVParser: ~Copyable {
                     let stopAt = afterQuote ? pos : span(from: pos, quoted: true, quote: quote, delim: delim)
                     if stopAt > pos {
                         sawAny = true
-                        appendToRecord(chunk.baseAddress! + pos, stopAt - pos)
-                        pos = stopAt
-                        if recordCount - fieldStart > limits.maxFieldBytes { try tooLong(field: true) }
-                        if recordCount > limits.maxRecordBytes { try tooLong(field: false) }
+                        try takeRun(to: stopAt, fieldStart: fieldStart)
                         continue
                     }
                 } else {
@@ -253,10 +250,7 @@ public struct CSVParser: ~Copyable {
                         let stopAt = span(from: pos, quoted: false, quote: quote, delim: delim)
                         if stopAt > pos {
                             sawAny = true
-                            appendToRecord(base + pos, stopAt - pos)
-                            pos = stopAt
-                            if recordCount - fieldStart > limits.maxFieldBytes { try tooLong(field: true) }
-                            if recordCount > limits.maxRecordBytes { try tooLong(field: false) }
+                            try takeRun(to: stopAt, fieldStart: fieldStart)
                         }
                         guard pos < end && base[pos] == delim else { break }
                         pos += 1
@@ -312,6 +306,16 @@ public struct CSVParser: ~Copyable {
             }
             if recordCount > limits.maxRecordBytes { try tooLong(field: false) }
         }
+    }
+
+    /// Appends the chunk's bytes from `pos` up to `stopAt` (a run `span` found) to the record, moves past them, and
+    /// checks the field and record limits.
+    @inline(__always)
+    private mutating func takeRun(to stopAt: Int, fieldStart: Int) throws {
+        appendToRecord(chunk.baseAddress! + pos, stopAt - pos)
+        pos = stopAt
+        if recordCount - fieldStart > limits.maxFieldBytes { try tooLong(field: true) }
+        if recordCount > limits.maxRecordBytes { try tooLong(field: false) }
     }
 
     /// The end of the run of ordinary bytes starting at `from` in the chunk: bytes that are not a delimiter, quote
