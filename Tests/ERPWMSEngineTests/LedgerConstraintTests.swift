@@ -54,6 +54,35 @@ struct LedgerConstraintTests {
         #expect(try instructionCount(ledger) == before + 1)
     }
 
+    @Test("a file's transaction checks its rows' file itself, and foreign keys are back on after it")
+    func fileTransactionScope() throws {
+        let (ledger, fileId) = try ledgerWithOneFile()
+        let before = try instructionCount(ledger)
+        // A row of another file (here one the ledger does not know): the transaction fails and keeps nothing.
+        #expect(throws: FileScope.Violation.self) {
+            try ledger.inFileTransaction(fileId: fileId) { tx in
+                try instruct(tx, "SO9", fileId: fileId)
+                try instruct(tx, "SO8", fileId: fileId + 1000)
+            }
+        }
+        #expect(throws: FileScope.Violation.self) {
+            try ledger.inFileTransaction(fileId: fileId) { tx in
+                try tx.recordFindings([Finding(rule: "r", message: "m", file: "a.csv")], fileId: fileId + 1000)
+            }
+        }
+        // A transaction for a file the ledger does not know does not begin.
+        #expect(throws: FileScope.Violation.self) {
+            try ledger.inFileTransaction(fileId: fileId + 1000) { tx in try instruct(tx, "SO7", fileId: fileId + 1000) }
+        }
+        #expect(try instructionCount(ledger) == before)
+        #expect(try ledger.queue.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") } == true)
+        // Its own file's rows commit, and outside it SQLite checks the foreign keys again.
+        try ledger.inFileTransaction(fileId: fileId) { tx in try instruct(tx, "SO9", fileId: fileId) }
+        #expect(try instructionCount(ledger) == before + 1)
+        #expect(try ledger.queue.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") } == true)
+        try expectNothingKept(ledger) { tx in try instruct(tx, "SO6", fileId: fileId + 1000) }
+    }
+
     @Test("a duplicate row in a buffered insert fails the transaction and keeps none of its rows")
     func duplicateInBuffer() throws {
         let (ledger, fileId) = try ledgerWithOneFile()

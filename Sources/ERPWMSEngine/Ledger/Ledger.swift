@@ -111,8 +111,9 @@ public protocol Ledger: AnyObject {
     func unfinishedFiles() throws -> [FileRecord]
     /// Runs `body` in one transaction: everything it records commits together or not at all.
     func inTransaction<T>(_ body: (LedgerTransaction) throws -> T) throws -> T
-    /// `inTransaction` for the processing of one input file, which may record a great deal.
-    func inFileTransaction<T>(_ body: (LedgerTransaction) throws -> T) throws -> T
+    /// `inTransaction` for the processing of input file `fileId`, which may record a great deal; every row it
+    /// writes belongs to that file.
+    func inFileTransaction<T>(fileId: Int64, _ body: (LedgerTransaction) throws -> T) throws -> T
     /// Runs `body` against a read-only view of the ledger whose writes stay in memory and are dropped at
     /// the end: for dry runs, which must see their own earlier decisions but change nothing.
     func planning<T>(_ body: (LedgerTransaction) throws -> T) throws -> T

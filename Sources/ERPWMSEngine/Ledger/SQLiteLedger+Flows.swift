@@ -195,6 +195,9 @@ extension SQLiteLedger {
 /// `FlowLedger` over one open GRDB transaction.
 struct SQLiteFlowLedger: FlowLedger {
     let db: Database
+    /// The file every row written here must reference, when the transaction checks that itself (see
+    /// `SQLiteLedger.inFileTransaction`).
+    var fileScope: Int64?
     /// Writes the order lines the transaction still buffers, before they are read here.
     var flushOrderLines: () throws -> Void = {}
 
@@ -218,7 +221,7 @@ struct SQLiteFlowLedger: FlowLedger {
             INSERT INTO items (sku, version, content_hash, uom, file_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(sku) DO UPDATE SET version = excluded.version, content_hash = excluded.content_hash,
                 uom = excluded.uom, file_id = excluded.file_id, updated_at = excluded.updated_at
-            """, [item.sku, version, item.contentHash, item.values["uom"] ?? "", fileId, time])
+            """, [item.sku, version, item.contentHash, item.values["uom"] ?? "", try FileScope.check(fileId, fileScope), time])
     }
 
     func knowsSKU(_ sku: String) throws -> Bool {
@@ -240,7 +243,7 @@ struct SQLiteFlowLedger: FlowLedger {
         try run("""
             INSERT INTO cancellations (order_id, reason, requested_at, status, content_hash, file_id, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [c.orderId, c.reason, c.requestedAt, status, c.contentHash, fileId, time])
+            """, [c.orderId, c.reason, c.requestedAt, status, c.contentHash, try FileScope.check(fileId, fileScope), time])
         try run("INSERT INTO cancellation_events (order_id, status, recorded_at) VALUES (?, ?, ?)", [c.orderId, status, time])
     }
 
@@ -271,7 +274,7 @@ struct SQLiteFlowLedger: FlowLedger {
             ON CONFLICT(po_number) DO UPDATE SET version = excluded.version, content_hash = excluded.content_hash,
                 supplier = excluded.supplier, expected_date = excluded.expected_date, warehouse = excluded.warehouse,
                 file_id = excluded.file_id, instructed_at = excluded.instructed_at
-            """, [po.poNumber, version, po.contentHash, po.supplier, po.expectedDate, po.warehouse, fileId, time])
+            """, [po.poNumber, version, po.contentHash, po.supplier, po.expectedDate, po.warehouse, try FileScope.check(fileId, fileScope), time])
         try run("DELETE FROM po_lines WHERE po_number = ?", [po.poNumber])
         for l in po.lines {
             try run("INSERT INTO po_lines (po_number, line_no, sku, quantity, uom) VALUES (?, ?, ?, ?, ?)",
@@ -292,7 +295,7 @@ struct SQLiteFlowLedger: FlowLedger {
         try run("""
             INSERT INTO receipts (receipt_id, po_number, receipt_date, warehouse, content_hash, known_po, file_id, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [r.receiptId, r.poNumber, r.receiptDate, r.warehouse, r.contentHash, knownPO, fileId, time])
+            """, [r.receiptId, r.poNumber, r.receiptDate, r.warehouse, r.contentHash, knownPO, try FileScope.check(fileId, fileScope), time])
         for l in r.lines {
             try run("""
                 INSERT INTO receipt_lines (receipt_id, po_number, line_no, sku, received, damaged, lot) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -363,7 +366,7 @@ struct SQLiteFlowLedger: FlowLedger {
                 refund_method = excluded.refund_method, content_hash = excluded.content_hash, ship_to = excluded.ship_to,
                 file_id = excluded.file_id, instructed_at = excluded.instructed_at
             """, [rma.rmaId, rma.orderId, rma.kind.rawValue, rma.reason, rma.approvedAt, rma.refundMethod, rma.contentHash,
-                  currency, warehouse, rma.shipTo.map(Self.text), fileId, time])
+                  currency, warehouse, rma.shipTo.map(Self.text), try FileScope.check(fileId, fileScope), time])
         try run("DELETE FROM rma_lines WHERE rma_id = ?", [rma.rmaId])
         for l in lines {
             try run("""
@@ -399,7 +402,7 @@ struct SQLiteFlowLedger: FlowLedger {
         try run("""
             INSERT INTO return_receipts (receipt_id, rma_id, received_at, warehouse, content_hash, known_rma, file_id, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [r.receiptId, r.rmaId, r.receivedAt, r.warehouse, r.contentHash, knownRMA, fileId, time])
+            """, [r.receiptId, r.rmaId, r.receivedAt, r.warehouse, r.contentHash, knownRMA, try FileScope.check(fileId, fileScope), time])
         for (i, l) in r.lines.enumerated() {
             try run("""
                 INSERT INTO return_lines (receipt_id, seq, rma_id, line_no, sku, quantity, inspection, disposition)
@@ -412,7 +415,7 @@ struct SQLiteFlowLedger: FlowLedger {
                     at time: String) throws {
         try run("""
             INSERT INTO refunds (receipt_id, rma_id, order_id, currency, amount_minor, file_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [receiptId, rmaId, orderId, currency, amountMinor, fileId, time])
+            """, [receiptId, rmaId, orderId, currency, amountMinor, try FileScope.check(fileId, fileScope), time])
     }
 
     func replacements(of rmaId: String) throws -> Int {
@@ -424,7 +427,7 @@ struct SQLiteFlowLedger: FlowLedger {
         try run("""
             INSERT INTO replacements (replacement_order_id, rma_id, receipt_id, order_id, warehouse, file_id, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [replacementId, rmaId, receiptId, originalOrderId, warehouse, fileId, time])
+            """, [replacementId, rmaId, receiptId, originalOrderId, warehouse, try FileScope.check(fileId, fileScope), time])
     }
 
     func setRMAStatus(_ rmaId: String, status: String, clearShipTo: Bool) throws {
@@ -443,7 +446,7 @@ struct SQLiteFlowLedger: FlowLedger {
     func saveSnapshot(_ s: StockSnapshot, fileId: Int64, at time: String) throws -> (id: Int64, repeated: [String]) {
         try run("""
             INSERT INTO snapshots (side, warehouse, as_of, as_of_epoch, content_hash, file_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [s.side.rawValue, s.warehouse, s.asOf, ISODate.epochSeconds(s.asOf) ?? 0, s.contentHash, fileId, time])
+            """, [s.side.rawValue, s.warehouse, s.asOf, ISODate.epochSeconds(s.asOf) ?? 0, s.contentHash, try FileScope.check(fileId, fileScope), time])
         let id = db.lastInsertedRowID
         return (id, try addSnapshotLines(s.lines, to: id))
     }

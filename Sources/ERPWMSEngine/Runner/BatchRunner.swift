@@ -263,7 +263,7 @@ public final class BatchRunner {
         }
         let counts: FileCounts
         do {
-            counts = try ledger.inFileTransaction { tx -> FileCounts in
+            counts = try ledger.inFileTransaction(fileId: fileId) { tx -> FileCounts in
                 var counts: FileCounts
                 switch channel.document {
                 case .orders:
