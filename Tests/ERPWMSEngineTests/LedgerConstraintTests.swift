@@ -153,6 +153,57 @@ struct LedgerConstraintTests {
         #expect(try ledger.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders WHERE order_id = 'SO5'") } == 0)
     }
 
+    @Test("a line stores its WMS item only when aliased, and an order its first instruction time only once replaced")
+    func leanRows() throws {
+        let (ledger, fileId) = try ledgerWithOneFile()
+        var order = Self.order("SO2", lineNo: 1)
+        order.lines.append(OrderLine(lineNo: 2, sku: "SKU-2", wmsItem: "ITEM-9", description: "", quantity: 3, uom: "EA",
+                                     unitPrice: Money(minorUnits: 250, scale: 2), taxRate: nil, hsCode: "", originCountry: ""))
+        func save(version: Int, at time: String) throws {
+            try ledger.inTransaction { tx in
+                try tx.saveOrder(order, version: version, contentHash: "h\(version)", warehouse: "WH1", fileId: fileId, at: time,
+                                 customer: "")
+            }
+        }
+        func stored() throws -> (items: [String], first: String?, last: String?) {
+            try ledger.queue.read { db in
+                let items = try String.fetchAll(db, sql: "SELECT wms_item FROM order_lines WHERE order_id = 'SO2' ORDER BY line_no")
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT first_instructed_at, instructed_at FROM orders WHERE order_id = 'SO2'"))
+                return (items, row[0], row[1])
+            }
+        }
+        func recon(asOf: String) throws -> ReconRecord? {
+            var found: ReconRecord?
+            try ledger.forEachReconRecord(asOf: asOf) { if $0.orderId == "SO2" { found = $0 } }
+            return found
+        }
+
+        try save(version: 1, at: "2026-11-29T01:00:00Z")
+        var s = try stored()
+        #expect(s.items == ["", "ITEM-9"])
+        #expect(s.first == nil && s.last == "2026-11-29T01:00:00Z")
+        let lines = try ledger.inTransaction { tx in try tx.orderLines("SO2") }
+        #expect(lines?.map(\.sku) == ["SKU-1", "ITEM-9"])
+        #expect(try recon(asOf: "2026-11-29T00:59:59Z") == nil)
+        #expect(try recon(asOf: "2026-11-29T01:00:00Z")?.firstInstructedAt == "2026-11-29T01:00:00Z")
+        #expect(try recon(asOf: "2026-11-29T01:00:00Z")?.lines.map(\.sku) == ["SKU-1", "ITEM-9"])
+
+        // Replaced twice: the first time stays.
+        try save(version: 2, at: "2026-11-29T02:00:00Z")
+        try save(version: 3, at: "2026-11-29T03:00:00Z")
+        s = try stored()
+        #expect(s.first == "2026-11-29T01:00:00Z" && s.last == "2026-11-29T03:00:00Z")
+        #expect(try recon(asOf: "2026-11-29T03:00:00Z")?.firstInstructedAt == "2026-11-29T01:00:00Z")
+        #expect(try recon(asOf: "2026-11-29T03:00:00Z")?.lines.map(\.sku) == ["SKU-1", "ITEM-9"])
+
+        // A row written before these conventions (both times, the item in every line) reads the same.
+        try ledger.queue.write { db in
+            try db.execute(sql: "UPDATE order_lines SET wms_item = sku WHERE order_id = 'SO2' AND wms_item = ''")
+        }
+        #expect(try ledger.inTransaction { tx in try tx.orderLines("SO2") }?.map(\.sku) == ["SKU-1", "ITEM-9"])
+        #expect(try recon(asOf: "2026-11-29T03:00:00Z")?.lines.map(\.sku) == ["SKU-1", "ITEM-9"])
+    }
+
     @Test("statement journals stay in memory: the setting reaches SQLite before its first connection")
     func statementJournal() throws {
         _ = try ledgerWithOneFile()

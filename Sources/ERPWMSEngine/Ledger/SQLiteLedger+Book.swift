@@ -26,12 +26,12 @@ extension SQLiteLedger {
                 WITH s AS (
                     SELECT order_id, line_no, SUM(quantity) AS q, MAX(reason IS NOT NULL) AS closed FROM shipment_lines GROUP BY order_id, line_no
                 )
-                SELECT o.warehouse, l.wms_item,
+                SELECT o.warehouse, \(Self.wmsItem("l")) AS item,
                        -SUM(CASE WHEN o.status = 'cancelled' OR COALESCE(s.closed, 0) = 1 THEN COALESCE(s.q, 0)
                                  ELSE MAX(l.quantity, COALESCE(s.q, 0)) END)
                 FROM orders o JOIN order_lines l ON l.order_id = o.order_id
                 LEFT JOIN s ON s.order_id = l.order_id AND s.line_no = l.line_no
-                GROUP BY o.warehouse, l.wms_item
+                GROUP BY o.warehouse, item
                 """)
             return out
         }

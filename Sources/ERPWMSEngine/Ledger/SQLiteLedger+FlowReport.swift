@@ -180,7 +180,7 @@ extension SQLiteLedger {
                    COALESCE(o.warehouse, ''),
                    (SELECT COALESCE(SUM(sl.quantity), 0) FROM shipment_lines sl JOIN shipments sh ON sh.shipment_id = sl.shipment_id
                     WHERE sl.order_id = c.order_id AND sh.received_at <= ?)
-            FROM cancellations c LEFT JOIN orders o ON o.order_id = c.order_id AND o.first_instructed_at <= ?
+            FROM cancellations c LEFT JOIN orders o ON o.order_id = c.order_id AND \(Self.firstInstructedAt("o")) <= ?
             WHERE c.recorded_at <= ? ORDER BY c.order_id
             """, arguments: [asOf, asOf, asOf, asOf]) {
             let status: String = row[3] ?? "pending"
@@ -238,12 +238,12 @@ extension SQLiteLedger {
                     WHERE julianday(s.ship_date) <= julianday(?)
                     GROUP BY sl.order_id, sl.line_no
                 )
-                SELECT l.wms_item, SUM(MAX(0, l.quantity - COALESCE(sh.q, 0)))
+                SELECT \(Self.wmsItem("l")) AS item, SUM(MAX(0, l.quantity - COALESCE(sh.q, 0)))
                 FROM orders o JOIN order_lines l ON l.order_id = o.order_id
                 LEFT JOIN sh ON sh.order_id = l.order_id AND sh.line_no = l.line_no
-                WHERE o.warehouse = ? AND julianday(o.first_instructed_at) <= julianday(?)
+                WHERE o.warehouse = ? AND julianday(\(Self.firstInstructedAt("o"))) <= julianday(?)
                   AND o.status <> 'cancelled' AND COALESCE(sh.closed, 0) = 0
-                GROUP BY l.wms_item ORDER BY l.wms_item
+                GROUP BY item ORDER BY item
                 """, arguments: [wAsOf, warehouse, wAsOf])
             // ERP SKUs with an alias (few, from the configuration) count for their WMS item: read them first.
             var aliased: [String: (qty: Int, cost: String, currency: String)] = [:]

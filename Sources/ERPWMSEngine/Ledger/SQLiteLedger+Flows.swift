@@ -321,7 +321,8 @@ struct SQLiteFlowLedger: FlowLedger {
         guard let o = try Row.fetchOne(db.cachedStatement(sql: "SELECT currency, warehouse, status FROM orders WHERE order_id = ?"),
                                        arguments: [orderId]) else { return nil }
         let lines = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT line_no, wms_item, quantity, unit_price_minor, tax_rate FROM order_lines WHERE order_id = ? ORDER BY line_no
+            SELECT line_no, \(SQLiteLedger.wmsItem("order_lines")), quantity, unit_price_minor, tax_rate FROM order_lines
+            WHERE order_id = ? ORDER BY line_no
             """), arguments: [orderId]).map {
             PricedOrderLine(lineNo: $0[0], sku: $0[1], quantity: $0[2], unitPriceMinor: $0[3],
                             taxRate: ($0[4] as String?).flatMap { FixedDecimal(parsing: $0) })
