@@ -204,6 +204,33 @@ struct LedgerConstraintTests {
         #expect(try recon(asOf: "2026-11-29T03:00:00Z")?.lines.map(\.sku) == ["SKU-1", "ITEM-9"])
     }
 
+    @Test("an order's content hash is kept as its 32 bytes and read back as hex; an older hex row reads the same")
+    func contentHashBytes() throws {
+        let (ledger, fileId) = try ledgerWithOneFile()
+        let hash = ContentHash.sha256("SO5")
+        try ledger.inTransaction { tx in
+            _ = try tx.saveNewOrder(Self.order("SO5", lineNo: 1), contentHash: hash, warehouse: "WH1", fileId: fileId,
+                                    at: "2026-11-29T01:00:00Z", customer: "")
+        }
+        func stored() throws -> (type: String, bytes: Int) {
+            try ledger.queue.read { db in
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT typeof(content_hash), length(CAST(content_hash AS BLOB)) FROM orders WHERE order_id = 'SO5'"))
+                return (row[0], row[1])
+            }
+        }
+        #expect(try stored() == ("blob", 32))
+        #expect(try ledger.inTransaction { tx in try tx.order("SO5")?.contentHash } == hash)
+        // The file's own orders went the same way (the pipeline's hashes), and read back as the hex.
+        let so1 = try ledger.inTransaction { tx in try tx.order("SO1")?.contentHash }
+        #expect(so1?.utf8.count == 64 && so1?.allSatisfy(\.isHexDigit) == true)
+        // Written before: the hex as text.
+        try ledger.queue.write { db in
+            try db.execute(sql: "UPDATE orders SET content_hash = ? WHERE order_id = 'SO5'", arguments: [hash])
+        }
+        #expect(try stored() == ("text", 64))
+        #expect(try ledger.inTransaction { tx in try tx.order("SO5")?.contentHash } == hash)
+    }
+
     @Test("statement journals stay in memory: the setting reaches SQLite before its first connection")
     func statementJournal() throws {
         _ = try ledgerWithOneFile()

@@ -53,6 +53,22 @@ struct FastStatement {
         text.withUTF8Bytes { arena.append(index, $0) }
     }
 
+    /// Binds a content hash: a SHA-256 in lower-case hex (every hash the pipeline makes) as its 32 bytes, a blob,
+    /// half the room in the ledger; anything else as text. `hash(_:)` reads either back as the hex.
+    mutating func bindHash(_ hex: String) {
+        guard textsInPlace, hex.utf8.count == 64 else { return bind(hex) }
+        index += 1
+        if arena.textCapacity == 0 {
+            let parameters = Int(sqlite3_bind_parameter_count(statement.sqliteStatement))
+            arena.reserve(bytes: max(1024, parameters * 16), texts: parameters)
+        }
+        let decoded = hex.withUTF8Bytes { arena.appendHexDecoded(index, $0) }
+        if !decoded {
+            index -= 1
+            bind(hex)
+        }
+    }
+
     mutating func bind(_ text: String?) {
         if let text { bind(text) } else {
             index += 1
@@ -89,7 +105,11 @@ struct FastStatement {
             let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
             for i in 0..<arena.textCount {
                 let t = arena.texts![i]
-                sqlite3_bind_text(sqlite, t.index, chars + t.start, Int32(t.count), nil /* SQLITE_STATIC */)
+                if t.isBlob {
+                    sqlite3_bind_blob(sqlite, t.index, chars + t.start, Int32(t.count), nil /* SQLITE_STATIC */)
+                } else {
+                    sqlite3_bind_text(sqlite, t.index, chars + t.start, Int32(t.count), nil /* SQLITE_STATIC */)
+                }
             }
         }
         let rc = sqlite3_step(sqlite)
@@ -124,6 +144,13 @@ struct FastStatement {
         return String(cString: p)
     }
 
+    /// A content hash written by `bindHash`: the hex of a blob, or the text as it is.
+    func hash(_ column: Int32) -> String {
+        let st = statement.sqliteStatement
+        guard sqlite3_column_type(st, column) == SQLITE_BLOB, let p = sqlite3_column_blob(st, column) else { return text(column) }
+        return ContentHash.hex(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(st, column))))
+    }
+
     /// The column's text, nil when it is NULL.
     func optionalText(_ column: Int32) -> String? {
         sqlite3_column_type(statement.sqliteStatement, column) == SQLITE_NULL ? nil : text(column)
@@ -147,6 +174,8 @@ final class TextArena {
         var index: Int32
         var start: Int
         var count: Int
+        /// Bound as a blob, not text (`appendHexDecoded`).
+        var isBlob = false
     }
 
     // No dynamic exclusivity checks (they cost more than the appends): one thread binds a statement at a time,
@@ -177,6 +206,31 @@ final class TextArena {
         texts![textCount] = Text(index: index, start: used, count: utf8.count)
         textCount += 1
         used += utf8.count
+    }
+
+    /// Appends the bytes that the lower-case hex `utf8` spells, as a blob value of parameter `index`; false (and
+    /// nothing appended) when `utf8` is not such hex.
+    func appendHexDecoded(_ index: Int32, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard utf8.count % 2 == 0 else { return false }
+        let n = utf8.count / 2
+        if used + n > byteCapacity { reserve(bytes: used + n, texts: 0) }
+        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
+        @inline(__always) func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: return c - 0x30
+            case 0x61...0x66: return c - 0x57
+            default: return nil
+            }
+        }
+        let out = bytes! + used
+        for i in 0..<n {
+            guard let hi = nibble(utf8[2 * i]), let lo = nibble(utf8[2 * i + 1]) else { return false }
+            out[i] = hi << 4 | lo
+        }
+        texts![textCount] = Text(index: index, start: used, count: n, isBlob: true)
+        textCount += 1
+        used += n
+        return true
     }
 
     func removeAll() {

@@ -40,8 +40,6 @@ public struct FileRecord: Sendable, Codable {
 public struct KnownOrder: Sendable {
     public var version: Int
     public var contentHash: String
-    /// The warehouse the latest version went to.
-
     /// `instructed` (sent, nothing confirmed yet) or `confirmed` (the WMS has confirmed something).
     public var status: String
     /// The warehouse the latest version went to.

@@ -568,14 +568,15 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         st.bind(id)
         defer { st.reset() }
         guard try st.step() else { return nil }
-        return KnownOrder(version: st.int(0), contentHash: st.text(1), status: st.text(2), warehouse: st.text(3),
+        return KnownOrder(version: st.int(0), contentHash: st.hash(1), status: st.text(2), warehouse: st.text(3),
                           fileId: Int64(st.int(4)))
     }
 
     /// `first_instructed_at` stays NULL while the order has had one instruction: it is then `instructed_at` (read
     /// it as `SQLiteLedger.firstInstructedAt`). A replacement moves `instructed_at` on and keeps the first time in
     /// `first_instructed_at`. Written for every order, the copy cost 21 bytes an order. (Orders recorded before
-    /// this convention hold both times; both read the same.)
+    /// this convention hold both times; both read the same.) `content_hash` holds the SHA-256's 32 bytes, a blob,
+    /// not its 64 hex digits (`FastStatement.bindHash`; older rows hold the hex, and both read back as the hex).
     private static let orderInsert = """
         INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id,
                             line_count, instructed_at, customer)
@@ -593,7 +594,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
                                   fileId: Int64, at time: String, customer: String) {
         o.bind(order.id)
         o.bind(version)
-        o.bind(contentHash)
+        o.bindHash(contentHash)
         o.bind(warehouse)
         o.bind(order.currency)
         o.bind(order.shipTo.country)
