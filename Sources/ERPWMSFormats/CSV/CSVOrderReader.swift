@@ -288,6 +288,9 @@ public final class CSVOrderReader: OrderReader {
         }
         let id = head.orderValues[OrderField.orderId.index]
         var lines: [RawLine] = []
+        // Room for four lines at once (nearly every order has at most four), not grown one line at a time: growing
+        // from one took two or three allocations for most orders.
+        lines.reserveCapacity(4)
         var findings: [Finding] = []
         swap(&findings, &head.findings)
         if var l = head.line.take() {
