@@ -451,22 +451,20 @@ public final class SQLiteLedger: Ledger {
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA foreign_keys = \(on ? "ON" : "OFF")") }
         }
         try foreignKeys(false)
+        // Back on whatever happens, and without throwing: an error after the commit would tell the caller that
+        // nothing was committed, and it would discard the staged outputs the ledger now points to. (Setting the
+        // pragma takes no lock and does not fail; should it, the checks stay off for this process only.)
+        defer { try? foreignKeys(true) }
         var result: T?
-        do {
-            try queue.inTransaction(.immediate) { db in
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM files WHERE id = ?", arguments: [fileId]) == true else {
-                    throw FileScope.Violation(fileId: fileId, scope: nil)
-                }
-                let tx = SQLiteLedgerTransaction(db: db, fileScope: fileId)
-                result = try body(tx)
-                try tx.flushPending()
-                return .commit
+        try queue.inTransaction(.immediate) { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM files WHERE id = ?", arguments: [fileId]) == true else {
+                throw FileScope.Violation(fileId: fileId, scope: nil)
             }
-        } catch {
-            try? foreignKeys(true)
-            throw error
+            let tx = SQLiteLedgerTransaction(db: db, fileScope: fileId)
+            result = try body(tx)
+            try tx.flushPending()
+            return .commit
         }
-        try foreignKeys(true)
         return result!
     }
 }
