@@ -44,13 +44,17 @@ struct FastStatement {
             }
             return
         }
-        if arena.textCapacity == 0 {
-            // Room for the statement's texts at once (a 256-row insert binds 2,048 values), not grown by
-            // doubling from nothing; the bytes at 16 a value (order lines and instructions average under).
-            let parameters = Int(sqlite3_bind_parameter_count(statement.sqliteStatement))
-            arena.reserve(bytes: max(1024, parameters * 16), texts: parameters)
-        }
+        reserveArena()
         text.withUTF8Bytes { arena.append(index, $0) }
+    }
+
+    /// Room for the statement's texts at once (a 256-row insert binds 2,048 values), not grown by doubling from
+    /// nothing; the bytes at 16 a value (order lines and instructions average under).
+    @inline(__always)
+    private func reserveArena() {
+        guard arena.textCapacity == 0 else { return }
+        let parameters = Int(sqlite3_bind_parameter_count(statement.sqliteStatement))
+        arena.reserve(bytes: max(1024, parameters * 16), texts: parameters)
     }
 
     /// Binds a content hash: a SHA-256 in lower-case hex (every hash the pipeline makes) as its 32 bytes, a blob,
@@ -58,10 +62,7 @@ struct FastStatement {
     mutating func bindHash(_ hex: String) {
         guard textsInPlace, hex.utf8.count == 64 else { return bind(hex) }
         index += 1
-        if arena.textCapacity == 0 {
-            let parameters = Int(sqlite3_bind_parameter_count(statement.sqliteStatement))
-            arena.reserve(bytes: max(1024, parameters * 16), texts: parameters)
-        }
+        reserveArena()
         let decoded = hex.withUTF8Bytes { arena.appendHexDecoded(index, $0) }
         if !decoded {
             index -= 1
