@@ -90,3 +90,29 @@ struct UTF8TextTests {
         #expect(UTF8Text.string([]) == "")
     }
 }
+
+/// `SmallCopy` against a byte-by-byte copy: every length from 0 to 80 at every source and destination offset
+/// within a word, with guard bytes around the destination that must stay as they were.
+@Suite("SmallCopy")
+struct SmallCopyTests {
+    @Test("copies exactly the bytes asked for, whatever the length and alignment")
+    func lengthsAndOffsets() {
+        let source = (0..<128).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for n in 0...80 {
+            for srcOffset in 0..<8 {
+                for dstOffset in 0..<8 {
+                    var destination = [UInt8](repeating: 0xA5, count: 128)
+                    source.withUnsafeBytes { src in
+                        destination.withUnsafeMutableBytes { dst in
+                            SmallCopy.copy(to: dst.baseAddress! + 16 + dstOffset, from: src.baseAddress! + srcOffset, count: n)
+                        }
+                    }
+                    var expected = [UInt8](repeating: 0xA5, count: 128)
+                    for i in 0..<n { expected[16 + dstOffset + i] = source[srcOffset + i] }
+                    #expect(destination == expected, "length \(n), source offset \(srcOffset), destination offset \(dstOffset)")
+                    if destination != expected { return }
+                }
+            }
+        }
+    }
+}

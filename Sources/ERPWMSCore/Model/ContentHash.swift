@@ -74,7 +74,7 @@ private struct HashingSink: CanonicalSink {
             }
         }
         if let src = bytes.baseAddress, bytes.count > 0 {
-            buffer.baseAddress!.advanced(by: count).copyMemory(from: src, byteCount: bytes.count)
+            SmallCopy.copy(to: buffer.baseAddress!.advanced(by: count), from: src, count: bytes.count)
             count += bytes.count
         }
         append(0x1F)

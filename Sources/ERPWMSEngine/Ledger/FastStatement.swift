@@ -203,7 +203,7 @@ final class TextArena {
     func append(_ index: Int32, _ utf8: UnsafeBufferPointer<UInt8>) {
         if used + utf8.count > byteCapacity { reserve(bytes: used + utf8.count, texts: 0) }
         if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
-        if let src = utf8.baseAddress, utf8.count > 0 { (bytes! + used).update(from: src, count: utf8.count) }
+        if let src = utf8.baseAddress { SmallCopy.copy(to: bytes! + used, from: src, count: utf8.count) }
         texts![textCount] = Text(index: index, start: used, count: utf8.count)
         textCount += 1
         used += utf8.count

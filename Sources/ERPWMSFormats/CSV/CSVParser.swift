@@ -149,7 +149,7 @@ public struct CSVParser: ~Copyable {
     @inline(__always)
     private mutating func appendToRecord(_ src: UnsafeRawPointer, _ n: Int) {
         if recordCount + n > recordCapacity { growRecord(recordCount + n) }
-        UnsafeMutableRawPointer(record + recordCount).copyMemory(from: src, byteCount: n)
+        SmallCopy.copy(to: record + recordCount, from: src, count: n)
         recordCount += n
     }
 

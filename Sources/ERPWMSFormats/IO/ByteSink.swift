@@ -50,7 +50,7 @@ final class OutputBuffer {
     func append(_ bytes: UnsafeRawBufferPointer) {
         guard let src = bytes.baseAddress, bytes.count > 0 else { return }
         reserve(bytes.count)
-        UnsafeMutableRawPointer(base + count).copyMemory(from: src, byteCount: bytes.count)
+        SmallCopy.copy(to: base + count, from: src, count: bytes.count)
         count += bytes.count
     }
 
