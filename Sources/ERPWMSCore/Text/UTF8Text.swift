@@ -12,7 +12,7 @@ public enum UTF8Text {
             // measured slower this way (the initialiser validates what it was given).
             if bytes.count <= 15 {
                 return String(unsafeUninitializedCapacity: bytes.count) { buffer in
-                    buffer.baseAddress!.update(from: source, count: bytes.count)
+                    SmallCopy.copy(to: buffer.baseAddress!, from: source, count: bytes.count)
                     return bytes.count
                 }
             }
