@@ -229,6 +229,16 @@ struct LedgerConstraintTests {
         }
         #expect(try stored() == ("text", 64))
         #expect(try ledger.inTransaction { tx in try tx.order("SO5")?.contentHash } == hash)
+        // 64 characters that are not lower-case hex stay text, as they are, and the values after them keep their
+        // places (the order's warehouse is bound next).
+        let odd = String(hash.uppercased().dropLast()) + "g"
+        try ledger.inTransaction { tx in
+            _ = try tx.saveNewOrder(Self.order("SO6", lineNo: 1), contentHash: odd, warehouse: "WH6", fileId: fileId,
+                                    at: "2026-11-29T01:00:00Z", customer: "")
+        }
+        let known = try ledger.inTransaction { tx in try tx.order("SO6") }
+        #expect(known?.contentHash == odd)
+        #expect(known?.warehouse == "WH6")
     }
 
     @Test("statement journals stay in memory: the setting reaches SQLite before its first connection")

@@ -1,6 +1,7 @@
 /// Copies of a few bytes, inline. Fields are mostly 2 to 30 bytes, copied one at a time into the CSV parser's
-/// record, the instruction writer's buffer, the content hash's buffer and the ledger's text arena; through
-/// `memcpy` each paid a call and its dispatch on the size, whose branches a varying size defeats.
+/// record, short fields' Strings, the instruction writer's buffer, the content hash's buffer and the ledger's
+/// text arena; through `memcpy` each paid a call and its dispatch on the size, whose branches a varying size
+/// defeats.
 public enum SmallCopy {
     /// Copies `count` bytes from `src` to `dst` (which do not overlap). Up to 32 bytes with two loads and two
     /// stores that may overlap each other (never reading or writing outside the `count` bytes), beyond with

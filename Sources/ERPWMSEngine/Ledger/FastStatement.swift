@@ -228,14 +228,9 @@ final class TextArena {
             }
         }
         guard bad & 0xF0 == 0 else { return false }
-        return append(index, blob: n)
-    }
-
-    /// Records the `count` bytes just written at the end of the arena as a blob value of parameter `index`.
-    private func append(_ index: Int32, blob count: Int) -> Bool {
-        texts![textCount] = Text(index: index, start: used, count: count, isBlob: true)
+        texts![textCount] = Text(index: index, start: used, count: n, isBlob: true)
         textCount += 1
-        used += count
+        used += n
         return true
     }
 
