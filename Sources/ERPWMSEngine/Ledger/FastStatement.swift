@@ -61,13 +61,8 @@ struct FastStatement {
     /// half the room in the ledger; anything else as text. `hash(_:)` reads either back as the hex.
     mutating func bindHash(_ hex: String) {
         guard textsInPlace, hex.utf8.count == 64 else { return bind(hex) }
-        index += 1
         reserveArena()
-        let decoded = hex.withUTF8Bytes { arena.appendHexDecoded(index, $0) }
-        if !decoded {
-            index -= 1
-            bind(hex)
-        }
+        if hex.withUTF8Bytes({ arena.appendHexDecoded(index + 1, $0) }) { index += 1 } else { bind(hex) }
     }
 
     mutating func bind(_ text: String?) {
@@ -201,12 +196,9 @@ final class TextArena {
     /// Appends the UTF-8 of parameter `index`'s value. The bytes may move as they grow: they are bound only once
     /// all are in (`FastStatement.execute`).
     func append(_ index: Int32, _ utf8: UnsafeBufferPointer<UInt8>) {
-        if used + utf8.count > byteCapacity { reserve(bytes: used + utf8.count, texts: 0) }
-        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
-        if let src = utf8.baseAddress { SmallCopy.copy(to: bytes! + used, from: src, count: utf8.count) }
-        texts![textCount] = Text(index: index, start: used, count: utf8.count)
-        textCount += 1
-        used += utf8.count
+        let out = room(utf8.count)
+        if let src = utf8.baseAddress { SmallCopy.copy(to: out, from: src, count: utf8.count) }
+        record(index, count: utf8.count, isBlob: false)
     }
 
     /// Appends the bytes that the lower-case hex `utf8` spells, as a blob value of parameter `index`; false (and
@@ -214,11 +206,9 @@ final class TextArena {
     func appendHexDecoded(_ index: Int32, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         guard utf8.count % 2 == 0, let src = utf8.baseAddress, !utf8.isEmpty else { return false }
         let n = utf8.count / 2
-        if used + n > byteCapacity { reserve(bytes: used + n, texts: 0) }
-        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
         // Through a table, without a branch per digit: a hash's digits are random, and a test of digit or letter
         // was mispredicted half the time (~1,000 cycles a hash, 1.3 % of a run's).
-        let out = bytes! + used
+        let out = room(n)
         var bad: UInt8 = 0
         Self.hexValues.withUnsafeBufferPointer { values in
             for i in 0..<n {
@@ -228,10 +218,24 @@ final class TextArena {
             }
         }
         guard bad & 0xF0 == 0 else { return false }
-        texts![textCount] = Text(index: index, start: used, count: n, isBlob: true)
-        textCount += 1
-        used += n
+        record(index, count: n, isBlob: true)
         return true
+    }
+
+    /// Room for one more value of `n` bytes; where its bytes go.
+    @inline(__always)
+    private func room(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if used + n > byteCapacity { reserve(bytes: used + n, texts: 0) }
+        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
+        return bytes! + used
+    }
+
+    /// Records the `count` bytes just written at `room`'s address as parameter `index`'s value.
+    @inline(__always)
+    private func record(_ index: Int32, count: Int, isBlob: Bool) {
+        texts![textCount] = Text(index: index, start: used, count: count, isBlob: isBlob)
+        textCount += 1
+        used += count
     }
 
     /// The value of each lower-case hex digit; 0xFF for any other byte.

@@ -164,6 +164,14 @@ public struct CSVParser: ~Copyable {
         record.grow(count: recordCount, capacity: &recordCapacity, toHold: needed)
     }
 
+    /// Ends the current field at a delimiter: the next one starts unquoted at the end of the record (returned).
+    @inline(__always)
+    private mutating func endDelimitedField(_ quotedField: inout Bool) -> Int {
+        endField()
+        quotedField = false
+        return recordCount
+    }
+
     /// Ends the current field at the current end of the record.
     @inline(__always)
     private mutating func endField() {
@@ -255,9 +263,7 @@ public struct CSVParser: ~Copyable {
                         guard pos < end && base[pos] == delim else { break }
                         pos += 1
                         sawAny = true
-                        endField()
-                        fieldStart = recordCount
-                        quotedField = false
+                        fieldStart = endDelimitedField(&quotedField)
                     }
                     if pos == end { continue }
                 }
@@ -289,9 +295,7 @@ public struct CSVParser: ~Copyable {
             }
             switch b {
             case delim:
-                endField()
-                fieldStart = recordCount
-                quotedField = false
+                fieldStart = endDelimitedField(&quotedField)
             case 0x0A, 0x0D:
                 nextLine += 1
                 if b == 0x0D { pendingCR = true }
