@@ -115,4 +115,44 @@ struct FastStatementTests {
             #expect(try String.fetchAll(db, sql: "SELECT a FROM t ORDER BY k") == ["first", "second"])
         }
     }
+
+    @Test("a row buffer's rows land as bound, in order, in full and partial statements: texts, empty texts, NULLs, integers")
+    func rowBuffer() throws {
+        try withTable { db in
+            let buffer = RowBuffer("INSERT INTO t (k, a, b, c)", columns: 4)
+            // Two full statements, then a remainder of 128 + 64 + 32 + 8 + 4 + 1 rows; long texts grow the arena.
+            let n = RowBuffer.perStatement * 2 + 237
+            func text(_ i: Int) -> String {
+                switch i % 5 {
+                case 0: return ""
+                case 1: return "Łódź – Königsallee \(i)"
+                case 2: return String(repeating: "x", count: 3000 + i)
+                default: return "t\(i)"
+                }
+            }
+            for i in 0..<n {
+                try buffer.append(db) { row in
+                    row.bind(i)
+                    row.bind(text(i))
+                    row.bind(i.isMultiple(of: 3) ? nil : text(i + 1) as String?)
+                    row.bind(Int64(i) * -7)
+                }
+                if i == 300 {
+                    // What was flushed is there; what waits is not.
+                    #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM t") == RowBuffer.perStatement)
+                }
+            }
+            try buffer.flush(db)
+            try buffer.flush(db)  // nothing left: nothing again
+            let rows = try Row.fetchAll(db, sql: "SELECT k, a, b, c, typeof(a) AS ta FROM t ORDER BY rowid")
+            #expect(rows.count == n)
+            for (i, row) in rows.enumerated() {
+                #expect(row["k"] as Int == i)
+                #expect(row["a"] as String == text(i))
+                #expect(row["ta"] as String == "text", "an empty string is bound as text, not NULL")
+                #expect(row["b"] as String? == (i.isMultiple(of: 3) ? nil : text(i + 1)))
+                #expect(row["c"] as Int64 == Int64(i) * -7)
+            }
+        }
+    }
 }

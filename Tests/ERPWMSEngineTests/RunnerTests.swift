@@ -35,7 +35,7 @@ struct RunnerTests {
     @Test("every instructed order has its instruction row and its lines, whatever the batch size of the inserts")
     func instructionRows() throws {
         let t = try TestWorkspace()
-        let n = RowBuffer<Int>.perStatement * 2 + 5
+        let n = RowBuffer.perStatement * 2 + 5
         let ids = (1...n).map { String(format: "SO%03d", $0) }
         // 1 to 3 lines per order: the line inserts' batches end in the middle of orders.
         let rows = ids.enumerated().flatMap { i, id in (1...(i % 3 + 1)).map { CSVFixture.row(id, line: $0) } }

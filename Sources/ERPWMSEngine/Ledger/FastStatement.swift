@@ -97,17 +97,7 @@ struct FastStatement {
         let sqlite = statement.sqliteStatement
         // The arena's texts are bound in place while its address is held, and stepped; `reset` unbinds them
         // before the arena changes again (SQLite does not read them after the step).
-        if let base = arena.bytes {
-            let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
-            for i in 0..<arena.textCount {
-                let t = arena.texts![i]
-                if t.isBlob {
-                    sqlite3_bind_blob(sqlite, t.index, chars + t.start, Int32(t.count), nil /* SQLITE_STATIC */)
-                } else {
-                    sqlite3_bind_text(sqlite, t.index, chars + t.start, Int32(t.count), nil /* SQLITE_STATIC */)
-                }
-            }
-        }
+        arena.bind(to: sqlite, values: 0..<arena.textCount, indexOffset: 0)
         let rc = sqlite3_step(sqlite)
         // GRDB opens connections with extended result codes, so `rc` is the extended code itself.
         if rc != SQLITE_DONE, let tolerated, rc == tolerated {
@@ -167,11 +157,19 @@ struct FastStatement {
 /// it ~90 instructions (about 25 values an order).
 final class TextArena {
     struct Text {
+        enum Kind: UInt8 {
+            case text
+            /// Bound as a blob, not text (`appendHexDecoded`).
+            case blob
+            /// An integer, `start` (only `RowValues` records these; `FastStatement` binds integers at once).
+            case int
+            case null
+        }
         var index: Int32
+        var kind: Kind
+        /// Text and blob: where the bytes start. Int: the value.
         var start: Int
         var count: Int
-        /// Bound as a blob, not text (`appendHexDecoded`).
-        var isBlob = false
     }
 
     // No dynamic exclusivity checks (they cost more than the appends): one thread binds a statement at a time,
@@ -198,7 +196,7 @@ final class TextArena {
     func append(_ index: Int32, _ utf8: UnsafeBufferPointer<UInt8>) {
         let out = room(utf8.count)
         if let src = utf8.baseAddress { SmallCopy.copy(to: out, from: src, count: utf8.count) }
-        record(index, count: utf8.count, isBlob: false)
+        record(index, .text, start: used, count: utf8.count)
     }
 
     /// Appends the bytes that the lower-case hex `utf8` spells, as a blob value of parameter `index`; false (and
@@ -218,22 +216,51 @@ final class TextArena {
             }
         }
         guard bad & 0xF0 == 0 else { return false }
-        record(index, count: n, isBlob: true)
+        record(index, .blob, start: used, count: n)
         return true
+    }
+
+    /// Records parameter `index`'s value as an integer (for `RowValues`).
+    func appendInt(_ index: Int32, _ value: Int64) {
+        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
+        record(index, .int, start: Int(value), count: 0)
+    }
+
+    /// Records parameter `index`'s value as NULL (for `RowValues`).
+    func appendNull(_ index: Int32) {
+        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
+        record(index, .null, start: 0, count: 0)
+    }
+
+    /// Binds the recorded `values` to `statement`, each to its parameter index plus `indexOffset`. Texts and blobs
+    /// are bound in place (`SQLITE_STATIC`): the arena must not change until the statement has been stepped.
+    func bind(to statement: OpaquePointer, values: Range<Int>, indexOffset: Int32) {
+        guard let texts else { return }
+        // (Set whenever a text or blob was recorded: `room` allocates.)
+        let chars = bytes.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+        for i in values {
+            let t = texts[i]
+            switch t.kind {
+            case .text: sqlite3_bind_text(statement, t.index + indexOffset, chars! + t.start, Int32(t.count), nil /* SQLITE_STATIC */)
+            case .blob: sqlite3_bind_blob(statement, t.index + indexOffset, chars! + t.start, Int32(t.count), nil /* SQLITE_STATIC */)
+            case .int: sqlite3_bind_int64(statement, t.index + indexOffset, Int64(t.start))
+            case .null: sqlite3_bind_null(statement, t.index + indexOffset)
+            }
+        }
     }
 
     /// Room for one more value of `n` bytes; where its bytes go.
     @inline(__always)
     private func room(_ n: Int) -> UnsafeMutablePointer<UInt8> {
-        if used + n > byteCapacity { reserve(bytes: used + n, texts: 0) }
+        if used + n > byteCapacity || bytes == nil { reserve(bytes: max(used + n, 64), texts: 0) }
         if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
         return bytes! + used
     }
 
-    /// Records the `count` bytes just written at `room`'s address as parameter `index`'s value.
+    /// Records parameter `index`'s value; for a text or blob, the `count` bytes just written at `room`'s address.
     @inline(__always)
-    private func record(_ index: Int32, count: Int, isBlob: Bool) {
-        texts![textCount] = Text(index: index, start: used, count: count, isBlob: isBlob)
+    private func record(_ index: Int32, _ kind: Text.Kind, start: Int, count: Int) {
+        texts![textCount] = Text(index: index, kind: kind, start: start, count: count)
         textCount += 1
         used += count
     }

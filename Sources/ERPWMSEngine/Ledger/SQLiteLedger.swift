@@ -514,44 +514,12 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         var statements = [Statement?](repeating: nil, count: Hot.allCases.count)
         /// Each statement's text arena, kept with it.
         let arenas = Hot.allCases.map { _ in TextArena() }
-        /// `wms_item` is stored only where the SKU has an alias: '' means the SKU itself (read it as
-        /// `SQLiteLedger.wmsItem`). Nearly every line has none, and the ledger is written at every order: ~10 bytes
-        /// less a line. (Lines recorded before this convention hold the item in every row; both read the same.)
-        let lines = RowBuffer<LineRow>(
+        /// Order lines and instructions, bound as they come (`appendLines`, `recordInstruction`).
+        let lines = RowBuffer(
             "INSERT OR FAIL INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate)",
-            columns: 8) { st, row in
-                st.bind(row.pointee.orderId)
-                st.bind(row.pointee.line.lineNo)
-                st.bind(row.pointee.line.sku)
-                st.bind(row.pointee.line.wmsItem == row.pointee.line.sku ? "" : row.pointee.line.wmsItem)
-                st.bind(row.pointee.line.quantity)
-                st.bind(row.pointee.line.uom)
-                st.bind(row.pointee.line.unitPrice.minorUnits)
-                st.bind(row.pointee.line.taxRate?.description)
-            }
-        let instructions = RowBuffer<InstructionRow>(
-            "INSERT OR FAIL INTO instructions (order_id, version, action, warehouse, output, file_id)", columns: 6) { st, row in
-                st.bind(row.pointee.orderId)
-                st.bind(row.pointee.version)
-                st.bind(row.pointee.action)
-                st.bind(row.pointee.warehouse)
-                st.bind(row.pointee.output)
-                st.bind(row.pointee.fileId)
-            }
-    }
-
-    struct LineRow {
-        var orderId: String
-        var line: OrderLine
-    }
-
-    struct InstructionRow {
-        var orderId: String
-        var version: Int
-        var action: String
-        var warehouse: String
-        var output: String
-        var fileId: Int64
+            columns: 8)
+        let instructions = RowBuffer(
+            "INSERT OR FAIL INTO instructions (order_id, version, action, warehouse, output, file_id)", columns: 6)
     }
 
     /// The statement in `slot`, prepared (through GRDB's cache) the first time.
@@ -637,7 +605,26 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     /// Lines are inserted `RowBuffer.perStatement` at a time, across orders; reads of order lines in this
     /// transaction flush first.
     private func appendLines(of order: Order) throws {
-        for l in order.lines { try hot.lines.append(LineRow(orderId: order.id, line: l), db) }
+        // Through a pointer to each line: `for l in order.lines` copied each line (its Strings retained).
+        try order.lines.withUnsafeBufferPointer { lines in
+            for l in lines.indices {
+                try hot.lines.append(db) { row in
+                    let line = lines.baseAddress! + l
+                    row.bind(order.id)
+                    row.bind(line.pointee.lineNo)
+                    row.bind(line.pointee.sku)
+                    // `wms_item` is stored only where the SKU has an alias: '' means the SKU itself (read it as
+                    // `SQLiteLedger.wmsItem`). Nearly every line has none, and the ledger is written at every order:
+                    // ~10 bytes less a line. (Lines recorded before this convention hold the item in every row; both
+                    // read the same.)
+                    row.bind(line.pointee.wmsItem == line.pointee.sku ? "" : line.pointee.wmsItem)
+                    row.bind(line.pointee.quantity)
+                    row.bind(line.pointee.uom)
+                    row.bind(line.pointee.unitPrice.minorUnits)
+                    row.bind(line.pointee.taxRate?.description)
+                }
+            }
+        }
     }
 
     // The statements of the confirmation flow run once or more per shipment: bound and stepped directly too.
@@ -728,8 +715,15 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
                            fileId: Int64) throws {
         // Nothing reads instructions while a file is processed (only `orders show`).
-        try hot.instructions.append(InstructionRow(orderId: orderId, version: version, action: action, warehouse: warehouse,
-                                                output: output, fileId: try FileScope.check(fileId, fileScope)), db)
+        let fileId = try FileScope.check(fileId, fileScope)
+        try hot.instructions.append(db) { row in
+            row.bind(orderId)
+            row.bind(version)
+            row.bind(action)
+            row.bind(warehouse)
+            row.bind(output)
+            row.bind(fileId)
+        }
     }
 
     /// Writes what is still buffered (order lines, instructions); called by the ledger before every commit.
@@ -772,33 +766,39 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 /// (order lines) `OR FAIL` needs none; an immediate foreign key (instructions' file) still does. Any error fails
 /// the whole file's transaction either way: nothing catches errors from these inserts (the one ledger failure
 /// answered is a single-row order insert's primary-key conflict, which leaves no row behind; see `saveNewOrder`).
-final class RowBuffer<Row> {
+final class RowBuffer {
     /// 256 rather than 16: each statement of instructions journals the pages it changes (about eight of 32 KiB),
     /// whatever its number of rows, so fewer statements copy less. Over 100,000 orders, 64 rows took 13,264
     /// journal writes instead of 41,664 (CPU time -5 % with the journal in memory), and 256 a further -3.5 %.
     static var perStatement: Int { 256 }
     private let insert: String
     private let tuple: String
-    private let bind: (inout FastStatement, UnsafePointer<Row>) -> Void
-    private var rows: [Row] = []
-    /// The texts of whichever insert below is being bound (one at a time).
-    private let arena = TextArena()
+    let columns: Int
+    /// The waiting rows' values, recorded as each row is appended (`RowValues`): row r's are values
+    /// `r * columns ..< (r + 1) * columns`. Kept as rows of Strings, every row was a copy of its order line (a
+    /// retain per String, released again at the flush), ~2 % of a run's time.
+    private let values = TextArena()
+    private var rowCount = 0
+    /// Binds nothing itself: the statements' values are all in `values`.
+    private let noTexts = TextArena()
     /// The prepared insert of n rows, at n - 1.
     private var statements = [Statement?](repeating: nil, count: perStatement)
 
-    /// `insert`: `INSERT INTO table (columns)`; `bind` binds one row's `columns` values in that order.
-    /// `bind` reads the row through a pointer into the buffer: handed over as a value, each row was copied (its
-    /// Strings retained) and destroyed again.
-    init(_ insert: String, columns: Int, bind: @escaping (inout FastStatement, UnsafePointer<Row>) -> Void) {
+    /// `insert`: `INSERT INTO table (columns)`; each row appended binds `columns` values in that order.
+    init(_ insert: String, columns: Int) {
         self.insert = insert
         self.tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        self.bind = bind
-        rows.reserveCapacity(Self.perStatement)
+        self.columns = columns
     }
 
-    func append(_ row: Row, _ db: Database) throws {
-        rows.append(row)
-        if rows.count == Self.perStatement { try flush(db) }
+    /// Appends a row: `bind` binds its `columns` values, in the order of the insert's columns.
+    func append(_ db: Database, _ bind: (inout RowValues) -> Void) throws {
+        let before = values.textCount
+        var row = RowValues(values)
+        bind(&row)
+        precondition(values.textCount - before == columns, "a row of \(columns) columns bound \(values.textCount - before) values")
+        rowCount += 1
+        if rowCount == Self.perStatement { try flush(db) }
     }
 
     /// A full buffer goes in one statement, a remainder (at a commit, or before a read of the table) in parts of
@@ -806,22 +806,50 @@ final class RowBuffer<Row> {
     /// GRDB's statement cache for the connection's life, and one per remainder size would be up to 255 of them,
     /// ~0.3 MB each.
     func flush(_ db: Database) throws {
-        guard !rows.isEmpty else { return }
-        // Borrowed in place: iterating the array copied each row (a retain per String) to destroy it again.
-        try rows.withUnsafeBufferPointer { rows in
-            var start = 0
-            while start < rows.count {
-                var n = Self.perStatement
-                while n > rows.count - start { n /= 2 }
-                if statements[n - 1] == nil {
-                    statements[n - 1] = try db.cachedStatement(sql: insert + " VALUES " + Array(repeating: tuple, count: n).joined(separator: ", "))
-                }
-                var st = FastStatement(statements[n - 1]!, arena: arena)
-                for i in start..<(start + n) { bind(&st, rows.baseAddress! + i) }
-                try st.execute()
-                start += n
+        guard rowCount > 0 else { return }
+        var start = 0
+        while start < rowCount {
+            var n = Self.perStatement
+            while n > rowCount - start { n /= 2 }
+            if statements[n - 1] == nil {
+                statements[n - 1] = try db.cachedStatement(sql: insert + " VALUES " + Array(repeating: tuple, count: n).joined(separator: ", "))
             }
+            var st = FastStatement(statements[n - 1]!, arena: noTexts)
+            for r in 0..<n {
+                let first = (start + r) * columns
+                values.bind(to: st.statement.sqliteStatement, values: first..<(first + columns), indexOffset: Int32(r * columns))
+            }
+            try st.execute()
+            start += n
         }
-        rows.removeAll(keepingCapacity: true)
+        values.removeAll()
+        rowCount = 0
     }
+}
+
+/// One row's values for a `RowBuffer`, bound in the order of its insert's columns: the same calls as
+/// `FastStatement`'s, recorded (texts copied) until the buffer's insert runs.
+struct RowValues {
+    private let arena: TextArena
+    private var index: Int32 = 0
+
+    fileprivate init(_ arena: TextArena) { self.arena = arena }
+
+    mutating func bind(_ text: String) {
+        index += 1
+        text.withUTF8Bytes { arena.append(index, $0) }
+    }
+
+    mutating func bind(_ text: String?) {
+        if let text { return bind(text) }
+        index += 1
+        arena.appendNull(index)
+    }
+
+    mutating func bind(_ value: Int64) {
+        index += 1
+        arena.appendInt(index, value)
+    }
+
+    mutating func bind(_ value: Int) { bind(Int64(value)) }
 }
