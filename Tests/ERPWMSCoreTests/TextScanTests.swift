@@ -74,8 +74,10 @@ struct UTF8TextTests {
     @Test("every length around the small-string limit, ASCII or not, valid or not, as String(validating:) reads it")
     func matchesValidating() {
         var r = SeededGenerator(seed: 2026_11_29)
+        // The last five are not UTF-8; the truncated 4-byte sequence is repaired to U+FFFD, three bytes as well, and
+        // U+FFFD itself (EF BF BD) is valid.
         let pieces: [[UInt8]] = [Array("a".utf8), Array("Z9-".utf8), Array("é".utf8), Array("中".utf8), [0x7F], [0x00],
-                                 [0xFF], [0xC3], [0xE4, 0xB8], [0xED, 0xA0, 0x80]]  // the last four are not UTF-8
+                                 [0xEF, 0xBF, 0xBD], [0xFF], [0xC3], [0xE4, 0xB8], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98]]
         var invalid = 0
         for _ in 0..<4000 {
             var bytes: [UInt8] = []
