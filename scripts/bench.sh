@@ -18,7 +18,7 @@ runs=${2:-5}
 gen=${GEN_ORDERS:-../shared/bench/gen_orders.py}
 peer=${PEER:-../shared/bench/peer_python.py}
 [ -f "$gen" ] || { echo "gen_orders.py not found at $gen (set GEN_ORDERS)"; exit 1; }
-swift build -c release --product erpwms >/dev/null
+swift build -c release --static-swift-stdlib --product erpwms >/dev/null  # as shipped: see README, "Your own integration"
 bin=$(swift build -c release --show-bin-path)/erpwms
 tmp=$(mktemp -d /tmp/erpwms-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
