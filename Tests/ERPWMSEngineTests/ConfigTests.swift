@@ -88,6 +88,27 @@ struct ConfigTests {
         }
     }
 
+    @Test("values and keys that YAML could read as booleans, numbers or null are read as the text written")
+    func plainText() throws {
+        // NO is Norway, not false; 007 a SKU, not 7; `yes` and `on` are booleans only where a boolean is asked for.
+        let c = try load("""
+        version: 1
+        channels:
+          o: { pickup: { min_age_seconds: 010 } }
+        routing:
+          by_country: { NO: WH-NO, "DE": WH-DE }
+        sku_aliases: { 007: null, true: "1.0" }
+        validation: { validate_output: yes }
+        wms: { include_email: on, include_phone: off }
+        """)
+        #expect(c.router.byCountry["NO"] == "WH-NO")
+        #expect(c.router.byCountry["DE"] == "WH-DE")
+        #expect(c.rules.skuAliases["007"] == "null")
+        #expect(c.rules.skuAliases["true"] == "1.0")
+        #expect(c.channels[0].pickup.minAgeSeconds == 10)
+        #expect(c.validateOutput && c.includeEmail && !c.includePhone)
+    }
+
     @Test("routing by_country keys must be ISO countries")
     func badCountry() {
         #expect(throws: ConfigError.self) {

@@ -71,7 +71,7 @@ struct MappingLoader {
         try section.allow(["column", "position", "path", "constant", "concat", "transform", "default"])
         let src = try source(section, key: key, node: node)
         var transforms: [Transform] = []
-        if let t = m[Node("transform")] {
+        if let t = m[.key("transform")] {
             let items = t.sequence.map(Array.init) ?? [t]
             for item in items { transforms.append(try transform(item, key: key + ".transform")) }
         }

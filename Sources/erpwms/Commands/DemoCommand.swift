@@ -5,6 +5,7 @@ import Foundation
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run the whole cycle on the bundled samples: items, orders, purchase orders, cancellations and returns in, WMS instructions out, a simulated warehouse, its answers in, ERP feedback out, and the reconciliation report.")
 
     @Option(help: "The samples folder (default: samples/ here or beside the binary).")

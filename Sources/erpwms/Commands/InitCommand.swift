@@ -5,6 +5,7 @@ import Foundation
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create a workspace: a commented erpwms.yaml and the folder tree.")
 
     @Argument(help: "Directory to create (must not exist or be empty).")

@@ -5,6 +5,7 @@ import Foundation
 
 struct Purge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "purge",
         abstract: "Delete what is past retention and finished: archived inputs, old reports, closed orders and finished documents in the ledger.",
         discussion: "Open orders (not fully confirmed) and the files they reference are kept whatever their age; failed/ and the outboxes are never touched. Takes the run lock: exits 75 while a run holds it.")
 

@@ -5,6 +5,7 @@ import Foundation
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Write the reconciliation report: orders ordered, instructed, shipped, open, short and over; purchase orders, returns, cancellations and inventory.")
 
     @OptionGroup var ws: WorkspaceOption

@@ -5,6 +5,7 @@ import Foundation
 
 struct Reprocess: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reprocess",
         abstract: "Run failed files again: after a configuration fix, or with a corrected replacement file.",
         discussion: """
         Takes failed files by ledger id or name, all failed files of a channel (--channel), or all failed since a \

@@ -5,6 +5,7 @@ import Foundation
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run one batch over every channel: ERP documents to WMS instructions, WMS answers to ERP feedback, then archive.")
 
     @OptionGroup var ws: WorkspaceOption

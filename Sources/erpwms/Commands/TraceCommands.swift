@@ -18,7 +18,7 @@ func openLedger(_ ws: WorkspaceOption) -> (Workspace, SQLiteLedger) {
 
 struct Files: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "What happened to the input files.", subcommands: [FilesList.self, FilesShow.self])
+        commandName: "files", abstract: "What happened to the input files.", subcommands: [FilesList.self, FilesShow.self])
 }
 
 struct FilesList: ParsableCommand {
@@ -110,7 +110,7 @@ struct FilesShow: ParsableCommand {
 }
 
 struct Orders: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Trace orders.", subcommands: [OrdersShow.self])
+    static let configuration = CommandConfiguration(commandName: "orders", abstract: "Trace orders.", subcommands: [OrdersShow.self])
 }
 
 struct OrdersShow: ParsableCommand {

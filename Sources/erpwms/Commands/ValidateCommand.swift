@@ -8,6 +8,7 @@ import Foundation
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check a file without processing it: every finding, no folder or ledger touched.",
         discussion: "For onboarding a new partner or ERP export. Exit code 0 when the file is clean, 2 when something would be rejected or the file quarantined.")
 
@@ -66,7 +67,8 @@ struct Validate: ParsableCommand {
 }
 
 struct Config: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The configuration.", subcommands: [ConfigCheck.self])
+    static let configuration = CommandConfiguration(commandName: "config", abstract: "The configuration.",
+                                                    subcommands: [ConfigCheck.self])
 }
 
 /// The effective settings, as `config check --json` prints them.
