@@ -1,5 +1,6 @@
 import GRDB
 import Testing
+import ERPWMSCore
 @testable import ERPWMSEngine
 
 @Suite("FastStatement (binding the per-order inserts directly)")
@@ -134,7 +135,11 @@ struct FastStatementTests {
                 try buffer.append(db) { row in
                     row.bind(i)
                     row.bind(text(i))
-                    row.bind(i.isMultiple(of: 3) ? nil : text(i + 1) as String?)
+                    if i % 7 == 1 {
+                        row.bind(decimal: Int64(i) * -13, scale: i % 4)
+                    } else {
+                        row.bind(i.isMultiple(of: 3) ? nil : text(i + 1) as String?)
+                    }
                     row.bind(Int64(i) * -7)
                 }
                 if i == 300 {
@@ -150,7 +155,12 @@ struct FastStatementTests {
                 #expect(row["k"] as Int == i)
                 #expect(row["a"] as String == text(i))
                 #expect(row["ta"] as String == "text", "an empty string is bound as text, not NULL")
-                #expect(row["b"] as String? == (i.isMultiple(of: 3) ? nil : text(i + 1)))
+                if i % 7 == 1 {
+                    // The digits FixedDecimal's description writes (tax rates are bound this way).
+                    #expect(row["b"] as String? == FixedDecimal(units: Int64(i) * -13, scale: i % 4).description)
+                } else {
+                    #expect(row["b"] as String? == (i.isMultiple(of: 3) ? nil : text(i + 1)))
+                }
                 #expect(row["c"] as Int64 == Int64(i) * -7)
             }
         }

@@ -621,7 +621,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
                     row.bind(line.pointee.quantity)
                     row.bind(line.pointee.uom)
                     row.bind(line.pointee.unitPrice.minorUnits)
-                    row.bind(line.pointee.taxRate?.description)
+                    if let tax = line.pointee.taxRate { row.bind(decimal: tax.units, scale: tax.scale) } else { row.bind(nil as String?) }
                 }
             }
         }
@@ -852,4 +852,10 @@ struct RowValues {
     }
 
     mutating func bind(_ value: Int) { bind(Int64(value)) }
+
+    /// `units / 10^scale` as text, the digits `FixedDecimal.description` writes, without making that String.
+    mutating func bind(decimal units: Int64, scale: Int) {
+        index += 1
+        DecimalText.withDigits(units, scale: scale) { arena.append(index, $0.assumingMemoryBound(to: UInt8.self)) }
+    }
 }
