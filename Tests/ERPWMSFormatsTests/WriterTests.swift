@@ -208,6 +208,28 @@ struct WriterTests {
 
 @Suite("Decimal text")
 struct DecimalTextTests {
+    /// The text said with integer arithmetic and String padding, independently of DecimalText.
+    static func reference(_ units: Int64, scale: Int) -> String {
+        let digits = String(units.magnitude)
+        let padded = String(repeating: "0", count: max(0, scale + 1 - digits.count)) + digits
+        let cut = padded.index(padded.endIndex, offsetBy: -scale)
+        return (units < 0 ? "-" : "") + padded[..<cut] + (scale > 0 ? "." + padded[cut...] : "")
+    }
+
+    @Test("every scale from 0 to 29, the extremes and seeded random values, as integer arithmetic says")
+    func matchesReference() {
+        var r = SeededGenerator(seed: 2026_11_29)  // seeded, so that a failure can be replayed
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, 1250, -1250, 4980, 1_000_000_007, Int64.max, Int64.min, Int64.min + 1]
+        for _ in 0..<300 { values.append(Int64.random(in: Int64.min...Int64.max, using: &r) >> Int64.random(in: 0...62, using: &r)) }
+        for units in values {
+            for scale in 0...29 {
+                var out: [UInt8] = []
+                DecimalText.append(units, scale: scale, to: &out)
+                #expect(String(decoding: out, as: UTF8.self) == Self.reference(units, scale: scale), "\(units) scale \(scale)")
+            }
+        }
+    }
+
     @Test("byte-level decimal text is FixedDecimal's text", arguments: [Int64(0), 5, -5, 99, 100, 1250, -1250, 4980, 123_456_789_012, Int64.max, Int64.min + 1])
     func matchesFixedDecimal(units: Int64) {
         for scale in [0, 1, 2, 3] {
