@@ -88,7 +88,7 @@ public struct FixedDecimal: Sendable, Hashable, CustomStringConvertible {
 /// into a stack buffer (this runs for every price of every order line: content hashes, ledger rows, outputs).
 public enum DecimalText {
     /// `units / 10^scale` with exactly `scale` decimals (`1250, 2` -> `12.50`, `-5, 2` -> `-0.05`, `4980, 0` ->
-    /// `4980`) as UTF-8 bytes, handed to `body`. `scale` at most 18, as `FixedDecimal` parses.
+    /// `4980`) as UTF-8 bytes, handed to `body`. `scale` from 0 to 29 (`FixedDecimal` parses at most 18).
     ///
     /// Inlinable, so that each caller's `R` is specialised: called across modules (the XML writer, the ledger's
     /// row buffer) the generic form went through the runtime for every number, ~150 instructions each, and an

@@ -48,13 +48,11 @@ struct FastStatement {
         text.withUTF8Bytes { arena.append(index, $0) }
     }
 
-    /// Room for the statement's texts at once (a 256-row insert binds 2,048 values), not grown by doubling from
-    /// nothing; the bytes at 16 a value (order lines and instructions average under).
+    /// Room for the statement's texts at once, the first time (`TextArena.reserve(values:)`).
     @inline(__always)
     private func reserveArena() {
         guard arena.textCapacity == 0 else { return }
-        let parameters = Int(sqlite3_bind_parameter_count(statement.sqliteStatement))
-        arena.reserve(bytes: max(1024, parameters * 16), texts: parameters)
+        arena.reserve(values: Int(sqlite3_bind_parameter_count(statement.sqliteStatement)))
     }
 
     /// Binds a content hash: a SHA-256 in lower-case hex (every hash the pipeline makes) as its 32 bytes, a blob,
@@ -186,6 +184,12 @@ final class TextArena {
         texts?.deallocate()
     }
 
+    /// Room for `n` values at once (a 256-row insert binds 2,048), not grown by doubling from nothing; the bytes at
+    /// 16 a value (order lines and instructions average under).
+    func reserve(values n: Int) {
+        reserve(bytes: max(1024, n * 16), texts: n)
+    }
+
     func reserve(bytes n: Int, texts t: Int) {
         if n > byteCapacity { bytes = Self.grown(bytes, count: used, capacity: &byteCapacity, toHold: n) }
         if t > textCapacity { texts = Self.grown(texts, count: textCount, capacity: &textCapacity, toHold: t) }
@@ -222,13 +226,13 @@ final class TextArena {
 
     /// Records parameter `index`'s value as an integer (for `RowValues`).
     func appendInt(_ index: Int32, _ value: Int64) {
-        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
+        roomForValue()
         record(index, .int, start: Int(value), count: 0)
     }
 
     /// Records parameter `index`'s value as NULL (for `RowValues`).
     func appendNull(_ index: Int32) {
-        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
+        roomForValue()
         record(index, .null, start: 0, count: 0)
     }
 
@@ -249,12 +253,19 @@ final class TextArena {
         }
     }
 
-    /// Room for one more value of `n` bytes; where its bytes go.
+    /// Room for one more value of `n` bytes; where its bytes go. (The arena's users reserve before the first
+    /// value, so the bytes exist even for an empty first text.)
     @inline(__always)
     private func room(_ n: Int) -> UnsafeMutablePointer<UInt8> {
-        if used + n > byteCapacity || bytes == nil { reserve(bytes: max(used + n, 64), texts: 0) }
-        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
+        if used + n > byteCapacity { reserve(bytes: used + n, texts: 0) }
+        roomForValue()
         return bytes! + used
+    }
+
+    /// Room for one more value's record.
+    @inline(__always)
+    private func roomForValue() {
+        if textCount == textCapacity { reserve(bytes: 0, texts: textCount + 1) }
     }
 
     /// Records parameter `index`'s value; for a text or blob, the `count` bytes just written at `room`'s address.

@@ -789,6 +789,7 @@ final class RowBuffer {
         self.insert = insert
         self.tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
         self.columns = columns
+        values.reserve(values: Self.perStatement * columns)
     }
 
     /// Appends a row: `bind` binds its `columns` values, in the order of the insert's columns.
