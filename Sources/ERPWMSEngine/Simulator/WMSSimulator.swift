@@ -102,13 +102,27 @@ public struct WMSSimulator {
         let toCancel = Set(cancelRequests.map(\.orderId))
         var notShipped = Set(backlog.filter { toCancel.contains($0.orderId) }.map(\.orderId))
         backlog.removeAll { toCancel.contains($0.orderId) }
+        // Each warehouse's confirmations go into its file as they are made (held in memory until the end, a
+        // million orders' confirmations took 686 MiB), and what leaves the warehouse comes off its stock at once.
+        let files = ConfirmationFiles(inbox: inbox, stamp: stamp, seed: seed)
+        defer { files.discard() }
+        var shipped = ShippedSet()
+        func send(_ c: ShipmentConfirmation) throws {
+            // What left the warehouse: a confirmation sent twice is one shipment; an unknown one is made up.
+            if !c.orderId.hasPrefix("SIM-UNK-") && shipped.insert(warehouse: c.warehouse, shipmentId: c.shipmentId) {
+                for l in c.lines {
+                    var st = stock[c.warehouse]?[l.sku] ?? openingStockOf(l.sku, warehouse: c.warehouse, openingStock)
+                    st.onHand -= l.quantity
+                    stock[c.warehouse, default: [:]][l.sku] = st
+                }
+            }
+            try files.write(c)
+        }
         // Last run's delayed orders ship now, complete.
-        var byWarehouse: [String: [ShipmentConfirmation]] = [:]
         for d in backlog {
             let lines = zip(d.lines, d.skus).map { ConfirmedLine(lineNo: $0.0[0], sku: $0.1, quantity: $0.0[1]) }
-            byWarehouse[d.warehouse, default: []].append(confirmation(orderId: d.orderId, version: d.version, warehouse: d.warehouse,
-                                                                      carrier: d.carrier, lines: lines, part: 1,
-                                                                      epoch: max(shipEpoch, (d.heldAt ?? 0) + 86_400 + 3600), rng: &rng))
+            try send(confirmation(orderId: d.orderId, version: d.version, warehouse: d.warehouse, carrier: d.carrier,
+                                  lines: lines, part: 1, epoch: max(shipEpoch, (d.heldAt ?? 0) + 86_400 + 3600), rng: &rng))
             result.backlogConfirmed += 1
         }
         backlog = []
@@ -118,7 +132,6 @@ public struct WMSSimulator {
         for name in names {
             let path = outbox + "/" + name
             let reader = try ShipmentOrderReader(source: try FileByteSource(path: path), file: name)
-            var confirmations: [ShipmentConfirmation] = []
             while let order = try reader.next() {
                 result.orders += 1
                 if toCancel.contains(order.orderId) {
@@ -137,6 +150,7 @@ public struct WMSSimulator {
                     continue
                 }
                 cut += mix.short
+                var last: ShipmentConfirmation
                 if roll < cut {
                     result.short += 1
                     var shortLines = lines
@@ -144,8 +158,8 @@ public struct WMSSimulator {
                     shortLines[i].quantity = rng.below(shortLines[i].quantity)
                     let reasons: [ShortReason] = [.outOfStock, .outOfStock, .outOfStock, .damaged, .other]
                     shortLines[i].reason = reasons[rng.below(reasons.count)]
-                    confirmations.append(confirmation(orderId: order.orderId, version: order.version, warehouse: warehouse,
-                                                      carrier: order.carrier, lines: shortLines, part: 1, epoch: shipEpoch, rng: &rng))
+                    last = confirmation(orderId: order.orderId, version: order.version, warehouse: warehouse,
+                                        carrier: order.carrier, lines: shortLines, part: 1, epoch: shipEpoch, rng: &rng)
                 } else if roll < cut + mix.split && (lines.count > 1 || lines[0].quantity > 1) {
                     result.split += 1
                     var first = lines
@@ -156,55 +170,37 @@ public struct WMSSimulator {
                         first[i].quantity = a
                         second[i].quantity = q - a
                     }
-                    confirmations.append(confirmation(orderId: order.orderId, version: order.version, warehouse: warehouse,
-                                                      carrier: order.carrier, lines: first.filter { $0.quantity > 0 }, part: 1,
-                                                      epoch: shipEpoch, rng: &rng))
-                    confirmations.append(confirmation(orderId: order.orderId, version: order.version, warehouse: warehouse,
-                                                      carrier: order.carrier, lines: second.filter { $0.quantity > 0 }, part: 2,
-                                                      epoch: shipEpoch + 3600 * 20, rng: &rng))
+                    try send(confirmation(orderId: order.orderId, version: order.version, warehouse: warehouse,
+                                          carrier: order.carrier, lines: first.filter { $0.quantity > 0 }, part: 1,
+                                          epoch: shipEpoch, rng: &rng))
+                    last = confirmation(orderId: order.orderId, version: order.version, warehouse: warehouse,
+                                        carrier: order.carrier, lines: second.filter { $0.quantity > 0 }, part: 2,
+                                        epoch: shipEpoch + 3600 * 20, rng: &rng)
                 } else {
-                    confirmations.append(confirmation(orderId: order.orderId, version: order.version, warehouse: warehouse,
-                                                      carrier: order.carrier, lines: lines, part: 1, epoch: shipEpoch, rng: &rng))
+                    last = confirmation(orderId: order.orderId, version: order.version, warehouse: warehouse,
+                                        carrier: order.carrier, lines: lines, part: 1, epoch: shipEpoch, rng: &rng)
                 }
-                if rng.percent() < mix.duplicate, let last = confirmations.last {
+                try send(last)
+                if rng.percent() < mix.duplicate {
                     result.duplicates += 1
-                    confirmations.append(last)
+                    try send(last)
                 }
                 if rng.percent() < mix.unknown {
                     result.unknown += 1
                     unknownCounter += 1
                     let fake = ConfirmedLine(lineNo: 1, sku: lines.first?.sku ?? "SKU-UNKNOWN", quantity: 1)
-                    confirmations.append(confirmation(orderId: "SIM-UNK-\(stamp)-\(unknownCounter)", version: nil,
-                                                      warehouse: warehouse, carrier: order.carrier, lines: [fake], part: 1,
-                                                      epoch: shipEpoch, rng: &rng))
+                    try send(confirmation(orderId: "SIM-UNK-\(stamp)-\(unknownCounter)", version: nil,
+                                          warehouse: warehouse, carrier: order.carrier, lines: [fake], part: 1,
+                                          epoch: shipEpoch, rng: &rng))
                 }
             }
-            if !confirmations.isEmpty { byWarehouse[reader.warehouse, default: []] += confirmations }
             // The WMS takes the file away from the outbox.
             try FS.move(path, to: FS.freeName(in: stateDir + "/consumed", name))
             result.instructionFiles += 1
         }
-        for warehouse in byWarehouse.keys.sorted() {
-            let list = byWarehouse[warehouse]!
-            // What left the warehouse (a confirmation sent twice is one shipment; an unknown one is made up).
-            var seen = Set<String>()
-            for c in list where !c.orderId.hasPrefix("SIM-UNK-") && seen.insert(c.shipmentId).inserted {
-                for l in c.lines {
-                    var st = stock[warehouse]?[l.sku] ?? openingStockOf(l.sku, warehouse: warehouse, openingStock)
-                    st.onHand -= l.quantity
-                    stock[warehouse, default: [:]][l.sku] = st
-                }
-            }
-            result.confirmations += list.count
-            let finalPath = FS.freeName(in: inbox, "confirmations_\(warehouse)_\(stamp)_s\(seed).xml")
-            let temp = inbox + "/." + FS.name(finalPath) + ".tmp"
-            let sink = try FileSink(path: temp)
-            let writer = ShipmentConfirmationXMLWriter(sink: sink, warehouse: warehouse)
-            for c in list { try writer.write(c) }
-            try writer.finish()
-            try sink.close(sync: true)
-            try FS.move(temp, to: finalPath)
-            result.files.append(workspace.relative(finalPath))
+        for (path, count) in try files.publish() {
+            result.confirmations += count
+            result.files.append(workspace.relative(path))
         }
         try answerCancellations(cancelRequests, notShipped: notShipped, stamp: stamp, isoNow: isoNow, result: &result)
         try answerReceipts(stock: &stock, opening: openingStock, rng: &rng, stamp: stamp, isoNow: isoNow, result: &result)
@@ -245,5 +241,89 @@ public struct WMSSimulator {
                 l.lots = rng.percent() < 30 ? ["LOT-\(2025_00 + rng.below(99))"] : []
                 return l
             })
+    }
+}
+
+/// The simulator's confirmation files, one per warehouse, each written as its confirmations come: a temporary
+/// file in the inbox (a dot-file, which pickup passes over) until `publish` syncs it and moves it to its name.
+/// Whatever is not published is removed by `discard`.
+final class ConfirmationFiles {
+    private struct Open {
+        let temp: String
+        let sink: FileSink
+        let writer: ShipmentConfirmationXMLWriter
+        var count = 0
+    }
+
+    private let inbox: String
+    private let stamp: String
+    private let seed: UInt64
+    private var open: [String: Open] = [:]
+
+    init(inbox: String, stamp: String, seed: UInt64) {
+        self.inbox = inbox
+        self.stamp = stamp
+        self.seed = seed
+    }
+
+    private func name(_ warehouse: String) -> String { "confirmations_\(warehouse)_\(stamp)_s\(seed).xml" }
+
+    func write(_ c: ShipmentConfirmation) throws {
+        if open[c.warehouse] == nil {
+            let temp = inbox + "/." + name(c.warehouse) + ".tmp"
+            let sink = try FileSink(path: temp)
+            open[c.warehouse] = Open(temp: temp, sink: sink, writer: ShipmentConfirmationXMLWriter(sink: sink, warehouse: c.warehouse))
+        }
+        try open[c.warehouse]!.writer.write(c)
+        open[c.warehouse]!.count += 1
+    }
+
+    /// Finishes, syncs and names every file, in the order of the warehouses' codes; returns each one's path and
+    /// how many confirmations it holds.
+    func publish() throws -> [(path: String, count: Int)] {
+        var published: [(path: String, count: Int)] = []
+        for warehouse in open.keys.sorted() {
+            let f = open[warehouse]!
+            try f.writer.finish()
+            try f.sink.close(sync: true)
+            let finalPath = FS.freeName(in: inbox, name(warehouse))
+            try FS.move(f.temp, to: finalPath)
+            open[warehouse] = nil
+            published.append((finalPath, f.count))
+        }
+        return published
+    }
+
+    /// Removes the files not published (the simulation failed on the way).
+    func discard() {
+        for f in open.values {
+            try? f.sink.close(sync: false)
+            FS.remove(f.temp)
+        }
+        open = [:]
+    }
+}
+
+/// The shipments that have left each warehouse in one simulation, so that a confirmation sent twice (or an
+/// order confirmed again under the same shipment id) comes off the stock once. Kept as 64-bit FNV-1a hashes of
+/// warehouse and shipment id, 8 bytes a shipment instead of its Strings: deterministic, and for a million
+/// shipments the chance that two collide (one would then not come off the stock) is below one in ten million.
+struct ShippedSet {
+    private var seen = Set<UInt64>()
+
+    /// True when the shipment had not left the warehouse yet (it is recorded now).
+    mutating func insert(warehouse: String, shipmentId: String) -> Bool {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ s: String) {
+            for b in s.utf8 {
+                h ^= UInt64(b)
+                h = h &* 0x100_0000_01b3
+            }
+        }
+        mix(warehouse)
+        h ^= 0x1F
+        h = h &* 0x100_0000_01b3
+        mix(shipmentId)
+        return seen.insert(h).inserted
     }
 }
