@@ -82,5 +82,46 @@ struct SimulatorTests {
         let left = (try? FileManager.default.contentsOfDirectory(atPath: t.workspace.path("inbox/conf"))) ?? []
         #expect(left.isEmpty, "\(left)")
         #expect(!FileManager.default.fileExists(atPath: t.workspace.path("simulator/stock.json")))
+        #expect(t.files("simulator") == ["consumed"], "no backlog, not even a temporary one: \(t.files("simulator"))")
+    }
+
+    @Test("orders held back are written to the backlog one a line and ship, complete, in the next simulation")
+    func backlogShipsNextTime() throws {
+        let t = try TestWorkspace(config: Self.config)
+        try Self.sentOrders(t)
+        var hold = WMSSimulator.Mix()
+        (hold.short, hold.split, hold.duplicate, hold.unknown, hold.delayed) = (0, 0, 0, 0, 100)
+        let first = try Self.simulator(t, mix: hold).run()
+        #expect(first.delayed == 6 && first.confirmations == 0)
+        let lines = t.read("simulator/backlog.json").split(separator: "\n")
+        #expect(lines.count == 8 && lines.first == "[" && lines.last == "]", "\(lines)")
+        #expect(lines.dropFirst().dropLast().allSatisfy { $0.hasPrefix("{\"carrier\":") && $0.contains("\"orderId\":\"SO-") })
+        var ship = hold
+        ship.delayed = 0
+        let second = try Self.simulator(t, mix: ship).run()
+        #expect(second.backlogConfirmed == 6 && second.confirmations == 6)
+        #expect(t.read("simulator/backlog.json") == "[\n]\n")
+        let xml = t.files("inbox/conf").map { t.read("inbox/conf/" + $0) }.joined()
+        for i in 1...6 { #expect(xml.contains("orderId=\"SO-\(i)\""), "SO-\(i)") }
+    }
+
+    @Test("a backlog in the earlier form (the whole array pretty-printed) is read too")
+    func earlierBacklog() throws {
+        let t = try TestWorkspace(config: Self.config)
+        let held = [
+            WMSSimulator.Delayed(warehouse: "WH-EU-DE1", orderId: "SO-A", version: 1, carrier: "DHL", lines: [[1, 2], [2, 1]],
+                                 skus: ["SKU-1", "SKU-2"], heldAt: 1_740_830_400),
+            WMSSimulator.Delayed(warehouse: "WH-US-NJ1", orderId: "SO-B", version: 2, carrier: "UPS", lines: [[1, 5]],
+                                 skus: ["SKU-1"], heldAt: nil),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try FileManager.default.createDirectory(atPath: t.workspace.path("simulator"), withIntermediateDirectories: true)
+        try encoder.encode(held).write(to: URL(fileURLWithPath: t.workspace.path("simulator/backlog.json")))
+        let r = try Self.simulator(t).run()
+        #expect(r.backlogConfirmed == 2 && r.confirmations == 2)
+        let stock = Self.simulator(t).loadStock()
+        #expect(stock["WH-EU-DE1"]?["SKU-1"]?.onHand == 98 && stock["WH-EU-DE1"]?["SKU-2"]?.onHand == 99)
+        #expect(stock["WH-US-NJ1"]?["SKU-1"]?.onHand == 95)
     }
 }

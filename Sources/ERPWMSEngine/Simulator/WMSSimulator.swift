@@ -91,17 +91,13 @@ public struct WMSSimulator {
         var rng = SeededGenerator(seed: seed)
         let shipEpoch = Int64(now().timeIntervalSince1970)
         let stamp = ISODate.utcString(shipEpoch).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-        let decoder = JSONDecoder()
-        var backlog: [Delayed] = (try? decoder.decode([Delayed].self, from: Data(contentsOf: URL(fileURLWithPath: backlogPath)))) ?? []
-        var newBacklog: [Delayed] = []
         var unknownCounter = 0
         let isoNow = ISODate.utcString(shipEpoch)
         var stock = loadStock()
         // Cancel instructions first: an order held back, or not picked yet, is cancelled rather than shipped.
         let cancelRequests = try takeCancellations()
         let toCancel = Set(cancelRequests.map(\.orderId))
-        var notShipped = Set(backlog.filter { toCancel.contains($0.orderId) }.map(\.orderId))
-        backlog.removeAll { toCancel.contains($0.orderId) }
+        var notShipped = Set<String>()
         // Each warehouse's confirmations go into its file as they are made (held in memory until the end, a
         // million orders' confirmations took 686 MiB), and what leaves the warehouse comes off its stock at once.
         let files = ConfirmationFiles(inbox: inbox, stamp: stamp, seed: seed)
@@ -118,14 +114,31 @@ public struct WMSSimulator {
             }
             try files.write(c)
         }
-        // Last run's delayed orders ship now, complete.
-        for d in backlog {
+        // Orders held back from now on go into the next backlog as they come; what they allocate of the stock is
+        // counted for the inventory snapshots (held in memory and encoded at the end, a million orders' backlog had
+        // taken ~100 MiB).
+        let newBacklog = try BacklogFile(path: backlogPath)
+        defer { newBacklog.discard() }
+        var allocated: [String: [String: Int]] = [:]
+        func holdBack(_ d: Delayed) throws {
+            try newBacklog.append(d)
+            guard inventory else { return }
+            for (l, sku) in zip(d.lines, d.skus) {
+                allocated[d.warehouse, default: [:]][sku, default: 0] += l[1]
+                if stock[d.warehouse]?[sku] == nil { stock[d.warehouse, default: [:]][sku] = openingStockOf(sku, warehouse: d.warehouse, openingStock) }
+            }
+        }
+        // Last run's delayed orders ship now, complete (read one at a time); those cancelled meanwhile do not.
+        try BacklogFile.forEach(at: backlogPath) { d in
+            if toCancel.contains(d.orderId) {
+                notShipped.insert(d.orderId)
+                return
+            }
             let lines = zip(d.lines, d.skus).map { ConfirmedLine(lineNo: $0.0[0], sku: $0.1, quantity: $0.0[1]) }
             try send(confirmation(orderId: d.orderId, version: d.version, warehouse: d.warehouse, carrier: d.carrier,
                                   lines: lines, part: 1, epoch: max(shipEpoch, (d.heldAt ?? 0) + 86_400 + 3600), rng: &rng))
             result.backlogConfirmed += 1
         }
-        backlog = []
 
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? [])
             .filter { $0.hasPrefix("shipment-orders_") && $0.hasSuffix(".xml") }.sorted()
@@ -144,9 +157,9 @@ public struct WMSSimulator {
                 var cut = mix.delayed
                 if roll < cut {
                     result.delayed += 1
-                    newBacklog.append(Delayed(warehouse: warehouse, orderId: order.orderId, version: order.version,
-                                              carrier: order.carrier, lines: order.lines.map { [$0.lineNo, $0.quantity] },
-                                              skus: order.lines.map(\.sku), heldAt: shipEpoch))
+                    try holdBack(Delayed(warehouse: warehouse, orderId: order.orderId, version: order.version,
+                                         carrier: order.carrier, lines: order.lines.map { [$0.lineNo, $0.quantity] },
+                                         skus: order.lines.map(\.sku), heldAt: shipEpoch))
                     continue
                 }
                 cut += mix.short
@@ -206,22 +219,12 @@ public struct WMSSimulator {
         try answerReceipts(stock: &stock, opening: openingStock, rng: &rng, stamp: stamp, isoNow: isoNow, result: &result)
         try answerReturns(stock: &stock, opening: openingStock, rng: &rng, stamp: stamp, isoNow: isoNow, result: &result)
         if inventory {
-            var allocated: [String: [String: Int]] = [:]
-            for d in newBacklog {
-                for (l, sku) in zip(d.lines, d.skus) {
-                    allocated[d.warehouse, default: [:]][sku, default: 0] += l[1]
-                    if stock[d.warehouse]?[sku] == nil { stock[d.warehouse, default: [:]][sku] = openingStockOf(sku, warehouse: d.warehouse, openingStock) }
-                }
-            }
             // As of the end of the simulated day: every shipment of this run (split parts ship up to 21 h later) is in it.
             try inventorySnapshots(stock: &stock, allocated: allocated, rng: &rng, stamp: stamp,
                                    isoNow: ISODate.utcString(shipEpoch + 86_400), result: &result)
         }
         try saveStock(stock)
-        backlog = newBacklog
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FS.writeAtomically(Array(try encoder.encode(backlog)), to: backlogPath)
+        try newBacklog.publish()
         return result
     }
 
@@ -325,5 +328,86 @@ struct ShippedSet {
         h = h &* 0x100_0000_01b3
         mix(shipmentId)
         return seen.insert(h).inserted
+    }
+}
+
+/// The simulator's backlog (`simulator/backlog.json`): the orders held back until the next simulation. A JSON
+/// array with one order a line, written as orders are held back (into a temporary file that `publish` syncs and
+/// moves over the old backlog; `discard` removes it), and read back one line at a time. A backlog written before
+/// (the whole array pretty-printed) is read whole.
+final class BacklogFile {
+    private let path: String
+    private let temp: String
+    private var sink: FileSink?
+    private let encoder = JSONEncoder()
+    private var first = true
+
+    init(path: String) throws {
+        self.path = path
+        temp = FS.parent(path) + "/." + FS.name(path) + ".tmp"
+        encoder.outputFormatting = [.sortedKeys]
+        let sink = try FileSink(path: temp)
+        try sink.write(Array("[".utf8))
+        self.sink = sink
+    }
+
+    func append(_ d: WMSSimulator.Delayed) throws {
+        try sink!.write(Array((first ? "\n" : ",\n").utf8) + Array(try encoder.encode(d)))
+        first = false
+    }
+
+    func publish() throws {
+        try sink!.write(Array("\n]\n".utf8))
+        try sink!.close(sync: true)
+        sink = nil
+        try FS.move(temp, to: path)
+    }
+
+    func discard() {
+        guard let sink else { return }
+        try? sink.close(sync: false)
+        self.sink = nil
+        FS.remove(temp)
+    }
+
+    /// Calls `body` with each order of the backlog at `path`, in order; nothing when there is none.
+    static func forEach(at path: String, _ body: (WMSSimulator.Delayed) throws -> Void) throws {
+        guard let source = try? FileByteSource(path: path) else { return }
+        let decoder = JSONDecoder()
+        var pending: [UInt8] = []
+        var lines: [[UInt8]] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 8)
+        defer { chunk.deallocate() }
+        var lineNo = 0
+        func take(_ line: [UInt8]) throws -> Bool {
+            lineNo += 1
+            var bytes = line[...]
+            while let last = bytes.last, last == UInt8(ascii: ",") || last == UInt8(ascii: "\r") || last == UInt8(ascii: " ") { bytes.removeLast() }
+            if bytes.isEmpty || bytes == [UInt8(ascii: "[")] || bytes == [UInt8(ascii: "]")] { return true }
+            // The earlier, pretty-printed form spreads an order over several lines.
+            guard bytes.first == UInt8(ascii: "{") && bytes.last == UInt8(ascii: "}") else { return false }
+            try body(try decoder.decode(WMSSimulator.Delayed.self, from: Data(bytes)))
+            return true
+        }
+        while true {
+            let n = try source.read(into: chunk)
+            if n == 0 { break }
+            for b in UnsafeRawBufferPointer(rebasing: chunk[0..<n]) {
+                if b == 0x0A {
+                    lines.append(pending)
+                    pending.removeAll(keepingCapacity: true)
+                } else {
+                    pending.append(b)
+                }
+            }
+            for line in lines where try !take(line) {
+                // The earlier form: read whole.
+                let all = try decoder.decode([WMSSimulator.Delayed].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                for d in all { try body(d) }
+                return
+            }
+            lines.removeAll(keepingCapacity: true)
+        }
+        if !pending.isEmpty { _ = try take(pending) }
     }
 }
