@@ -124,4 +124,23 @@ struct SimulatorTests {
         #expect(stock["WH-EU-DE1"]?["SKU-1"]?.onHand == 98 && stock["WH-EU-DE1"]?["SKU-2"]?.onHand == 99)
         #expect(stock["WH-US-NJ1"]?["SKU-1"]?.onHand == 95)
     }
+
+    @Test("a backlog line that is not an order, after orders, fails the simulation naming the file and line")
+    func brokenBacklog() throws {
+        let t = try TestWorkspace(config: Self.config)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let order = WMSSimulator.Delayed(warehouse: "WH-EU-DE1", orderId: "SO-A", version: 1, carrier: "DHL", lines: [[1, 2]],
+                                         skus: ["SKU-1"], heldAt: nil)
+        let text = "[\n" + String(decoding: try encoder.encode(order), as: UTF8.self) + ",\n{\"carrier\": \"DHL\",\n]\n"
+        try FileManager.default.createDirectory(atPath: t.workspace.path("simulator"), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: t.workspace.path("simulator/backlog.json")))
+        do {
+            _ = try Self.simulator(t).run()
+            Issue.record("a broken backlog must fail the simulation")
+        } catch let e as WorkspaceError {
+            #expect(e.message.contains("backlog.json: line 3"), "\(e.message)")
+        }
+        #expect(t.files("inbox/conf").isEmpty, "nothing published: \(t.files("inbox/conf"))")
+    }
 }

@@ -374,40 +374,47 @@ final class BacklogFile {
     static func forEach(at path: String, _ body: (WMSSimulator.Delayed) throws -> Void) throws {
         guard let source = try? FileByteSource(path: path) else { return }
         let decoder = JSONDecoder()
-        var pending: [UInt8] = []
-        var lines: [[UInt8]] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 8)
-        defer { chunk.deallocate() }
+        var line: [UInt8] = []
         var lineNo = 0
-        func take(_ line: [UInt8]) throws -> Bool {
+        var taken = 0
+        /// False when the line is not one order: the earlier form, if nothing was taken yet.
+        func take() throws -> Bool {
             lineNo += 1
             var bytes = line[...]
             while let last = bytes.last, last == UInt8(ascii: ",") || last == UInt8(ascii: "\r") || last == UInt8(ascii: " ") { bytes.removeLast() }
-            if bytes.isEmpty || bytes == [UInt8(ascii: "[")] || bytes == [UInt8(ascii: "]")] { return true }
-            // The earlier, pretty-printed form spreads an order over several lines.
-            guard bytes.first == UInt8(ascii: "{") && bytes.last == UInt8(ascii: "}") else { return false }
+            if bytes.isEmpty || bytes.elementsEqual("[".utf8) || bytes.elementsEqual("]".utf8) { return true }
+            guard bytes.first == UInt8(ascii: "{") && bytes.last == UInt8(ascii: "}") else {
+                guard taken == 0 else {
+                    throw WorkspaceError(message: "\(path): line \(lineNo) is not an order of the backlog")
+                }
+                return false
+            }
             try body(try decoder.decode(WMSSimulator.Delayed.self, from: Data(bytes)))
+            taken += 1
             return true
         }
-        while true {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 8)
+        defer { chunk.deallocate() }
+        var lineMode = true
+        reading: while true {
             let n = try source.read(into: chunk)
             if n == 0 { break }
             for b in UnsafeRawBufferPointer(rebasing: chunk[0..<n]) {
-                if b == 0x0A {
-                    lines.append(pending)
-                    pending.removeAll(keepingCapacity: true)
-                } else {
-                    pending.append(b)
+                guard b == 0x0A else {
+                    line.append(b)
+                    continue
                 }
+                lineMode = try take()
+                if !lineMode { break reading }
+                line.removeAll(keepingCapacity: true)
             }
-            for line in lines where try !take(line) {
-                // The earlier form: read whole.
-                let all = try decoder.decode([WMSSimulator.Delayed].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-                for d in all { try body(d) }
-                return
-            }
-            lines.removeAll(keepingCapacity: true)
         }
-        if !pending.isEmpty { _ = try take(pending) }
+        if lineMode && !line.isEmpty { lineMode = try take() }
+        if !lineMode {
+            // The earlier form (an order spread over several lines): read whole.
+            for d in try decoder.decode([WMSSimulator.Delayed].self, from: Data(contentsOf: URL(fileURLWithPath: path))) {
+                try body(d)
+            }
+        }
     }
 }
