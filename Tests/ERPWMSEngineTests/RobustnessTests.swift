@@ -78,6 +78,23 @@ struct RobustnessTests {
         try plain.close(sync: false)
     }
 
+    @Test("an atomic file appears at its place whole at the commit, or not at all when discarded; a discard after the commit keeps it")
+    func atomicFile() throws {
+        let dir = FileManager.default.temporaryDirectory.path + "/erpwms-atomic-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let kept = try AtomicFile(temp: dir + "/.a.tmp")
+        try kept.sink.write(Array("first".utf8))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/a"), "not there before the commit")
+        try kept.commit(to: dir + "/a")
+        kept.discard()
+        #expect(FileManager.default.contents(atPath: dir + "/a") == Data("first".utf8))
+        let dropped = try AtomicFile(temp: dir + "/.b.tmp")
+        try dropped.sink.write(Array("second".utf8))
+        dropped.discard()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a"], "the temporary file is gone, nothing else came")
+    }
+
     @Test("the background writeback runs its action every period until stopped, and never after")
     func backgroundWriteback() throws {
         final class Count: @unchecked Sendable {

@@ -98,13 +98,12 @@ extension WMSSimulator {
     func deliver(_ layout: DocumentLayout, _ documents: [([String: String], [[String: String]])], to inbox: String, name: String) throws -> String {
         try FS.makeDirectories(inbox)
         let finalPath = FS.freeName(in: inbox, name)
-        let temp = inbox + "/." + FS.name(finalPath) + ".tmp"
-        let sink = try FileSink(path: temp)
-        let w = try DocumentWriter(sink: sink, layout: layout, format: .xml)
+        let file = try AtomicFile(temp: inbox + "/." + FS.name(finalPath) + ".tmp")
+        defer { file.discard() }
+        let w = try DocumentWriter(sink: file.sink, layout: layout, format: .xml)
         for (values, lines) in documents { try w.write(values, lines: lines) }
         try w.finish()
-        try sink.close(sync: true)
-        try FS.move(temp, to: finalPath)
+        try file.commit(to: finalPath)
         return workspace.relative(finalPath)
     }
 

@@ -251,11 +251,15 @@ public struct WMSSimulator {
 /// file in the inbox (a dot-file, which pickup passes over) until `publish` syncs it and moves it to its name.
 /// Whatever is not published is removed by `discard`.
 final class ConfirmationFiles {
-    private struct Open {
-        let temp: String
-        let sink: FileSink
+    private final class Open {
+        let file: AtomicFile
         let writer: ShipmentConfirmationXMLWriter
         var count = 0
+
+        init(file: AtomicFile, warehouse: String) {
+            self.file = file
+            writer = ShipmentConfirmationXMLWriter(sink: file.sink, warehouse: warehouse)
+        }
     }
 
     private let inbox: String
@@ -272,13 +276,15 @@ final class ConfirmationFiles {
     private func name(_ warehouse: String) -> String { "confirmations_\(warehouse)_\(stamp)_s\(seed).xml" }
 
     func write(_ c: ShipmentConfirmation) throws {
-        if open[c.warehouse] == nil {
-            let temp = inbox + "/." + name(c.warehouse) + ".tmp"
-            let sink = try FileSink(path: temp)
-            open[c.warehouse] = Open(temp: temp, sink: sink, writer: ShipmentConfirmationXMLWriter(sink: sink, warehouse: c.warehouse))
+        let f: Open
+        if let existing = open[c.warehouse] {
+            f = existing
+        } else {
+            f = Open(file: try AtomicFile(temp: inbox + "/." + name(c.warehouse) + ".tmp"), warehouse: c.warehouse)
+            open[c.warehouse] = f
         }
-        try open[c.warehouse]!.writer.write(c)
-        open[c.warehouse]!.count += 1
+        try f.writer.write(c)
+        f.count += 1
     }
 
     /// Finishes, syncs and names every file, in the order of the warehouses' codes; returns each one's path and
@@ -288,21 +294,17 @@ final class ConfirmationFiles {
         for warehouse in open.keys.sorted() {
             let f = open[warehouse]!
             try f.writer.finish()
-            try f.sink.close(sync: true)
             let finalPath = FS.freeName(in: inbox, name(warehouse))
-            try FS.move(f.temp, to: finalPath)
-            open[warehouse] = nil
+            try f.file.commit(to: finalPath)
             published.append((finalPath, f.count))
         }
+        open = [:]
         return published
     }
 
     /// Removes the files not published (the simulation failed on the way).
     func discard() {
-        for f in open.values {
-            try? f.sink.close(sync: false)
-            FS.remove(f.temp)
-        }
+        for f in open.values { f.file.discard() }
         open = [:]
     }
 }
@@ -337,38 +339,28 @@ struct ShippedSet {
 /// (the whole array pretty-printed) is read whole.
 final class BacklogFile {
     private let path: String
-    private let temp: String
-    private var sink: FileSink?
+    private let file: AtomicFile
     private let encoder = JSONEncoder()
     private var first = true
 
     init(path: String) throws {
         self.path = path
-        temp = FS.parent(path) + "/." + FS.name(path) + ".tmp"
         encoder.outputFormatting = [.sortedKeys]
-        let sink = try FileSink(path: temp)
-        try sink.write(Array("[".utf8))
-        self.sink = sink
+        file = try AtomicFile(temp: FS.parent(path) + "/." + FS.name(path) + ".tmp")
+        try file.sink.write(Array("[".utf8))
     }
 
     func append(_ d: WMSSimulator.Delayed) throws {
-        try sink!.write(Array((first ? "\n" : ",\n").utf8) + Array(try encoder.encode(d)))
+        try file.sink.write(Array((first ? "\n" : ",\n").utf8) + Array(try encoder.encode(d)))
         first = false
     }
 
     func publish() throws {
-        try sink!.write(Array("\n]\n".utf8))
-        try sink!.close(sync: true)
-        sink = nil
-        try FS.move(temp, to: path)
+        try file.sink.write(Array("\n]\n".utf8))
+        try file.commit(to: path)
     }
 
-    func discard() {
-        guard let sink else { return }
-        try? sink.close(sync: false)
-        self.sink = nil
-        FS.remove(temp)
-    }
+    func discard() { file.discard() }
 
     /// Calls `body` with each order of the backlog at `path`, in order; nothing when there is none.
     static func forEach(at path: String, _ body: (WMSSimulator.Delayed) throws -> Void) throws {

@@ -86,12 +86,10 @@ enum FS {
     static func writeAtomically(_ data: [UInt8], to path: String) throws {
         let dir = parent(path)
         try makeDirectories(dir)
-        let tmp = dir + "/." + name(path) + ".tmp-\(getpid())"
-        let sink = try FileSink(path: tmp)
-        try data.withUnsafeBytes { try sink.write($0) }
-        try sink.close(sync: true)
-        guard rename(tmp, path) == 0 else { throw fail("rename to \(path)", tmp) }
-        try fsyncDirectory(dir)
+        let file = try AtomicFile(temp: dir + "/." + name(path) + ".tmp-\(getpid())")
+        defer { file.discard() }
+        try data.withUnsafeBytes { try file.sink.write($0) }
+        try file.commit(to: path)
     }
 
     /// Copies `from` to `to` (replacing it) and fsyncs the copy and its folder.
@@ -271,6 +269,33 @@ final class FileSink: ByteSink {
         if sync && fsync(fd) != 0 { throw FS.fail("fsync", path) }
         Glibc.close(fd)
         fd = -1
+    }
+}
+
+/// A file written whole before anyone sees it: into a temporary file (`temp`, beside where it will go), then
+/// synced and moved to its place by `commit`; `discard` removes it instead (nothing, once committed).
+final class AtomicFile {
+    let sink: FileSink
+    private let temp: String
+    private var pending = true
+
+    init(temp: String) throws {
+        self.temp = temp
+        sink = try FileSink(path: temp)
+    }
+
+    /// Flushes, syncs and closes the file, and renames it to `path` (both directory entries made durable).
+    func commit(to path: String) throws {
+        try sink.close(sync: true)
+        try FS.move(temp, to: path)
+        pending = false
+    }
+
+    func discard() {
+        guard pending else { return }
+        pending = false
+        try? sink.close(sync: false)
+        FS.remove(temp)
     }
 }
 
