@@ -24,7 +24,7 @@ struct LedgerConstraintTests {
 
     /// Records an instruction of order `id` (version 1, new, WH1) for `fileId`.
     func instruct(_ tx: LedgerTransaction, _ id: String, fileId: Int64) throws {
-        try tx.recordInstruction(orderId: id, version: 1, action: "new", warehouse: "WH1", output: "x.xml", fileId: fileId)
+        try tx.recordInstruction(orderId: id, version: 1, action: "new", warehouse: "WH1", fileId: fileId)
     }
 
     /// Runs `body` in a transaction that must fail, and checks that it left no instruction behind.

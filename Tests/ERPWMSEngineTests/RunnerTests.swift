@@ -44,13 +44,65 @@ struct RunnerTests {
         try t.drop("b.csv", CSVFixture.file([CSVFixture.row("SO001", ["quantity": "7"])]))
         #expect(try t.run().ordersReplaced == 1)
         let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
-        let instructions = try ledger.queue.read { try Row.fetchAll($0, sql: "SELECT order_id, version, action FROM instructions ORDER BY id") }
+        let instructions = try ledger.queue.read { try Row.fetchAll($0, sql: "SELECT order_id, version, action FROM instructions ORDER BY file_id, order_id, version") }
         #expect(instructions.map { $0["order_id"] as String } == ids + ["SO001"])
         #expect(instructions.last.map { ($0["version"] as Int, $0["action"] as String) } ?? (0, "") == (2, "replace"))
         let lines = try ledger.queue.read { try Row.fetchAll($0, sql: "SELECT order_id, line_no, quantity FROM order_lines ORDER BY order_id, line_no") }
         #expect(lines.count == rows.count)
         #expect(lines.filter { $0["order_id"] as String == "SO001" }.map { $0["quantity"] as Int } == [7])
         #expect(lines.filter { $0["order_id"] as String == "SO003" }.map { $0["line_no"] as Int } == [1, 2, 3])
+    }
+
+    @Test("an order's history names the output file each of its versions went out in")
+    func instructionOutputs() throws {
+        let t = try TestWorkspace()
+        // SO1 to the default warehouse, SO2 to the US one: each instruction's output is its warehouse's file.
+        try t.drop("a.csv", CSVFixture.file([CSVFixture.row("SO1"), CSVFixture.row("SO2", ["ship_country": "US"])]))
+        #expect(try t.run().ordersAccepted == 2)
+        let first = Set(t.files("outbox/wms"))
+        try t.drop("b.csv", CSVFixture.file([CSVFixture.row("SO1", ["quantity": "7"])]))
+        #expect(try t.run().ordersReplaced == 1)
+        let second = Set(t.files("outbox/wms")).subtracting(first)
+        let de1 = try #require(first.first { $0.hasPrefix("shipment-orders_WH-EU-DE1_") })
+        let nj1 = try #require(first.first { $0.hasPrefix("shipment-orders_WH-US-NJ1_") })
+        let replaced = try #require(second.first)
+        let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
+        func instructed(_ id: String) throws -> [String] {
+            try ledger.orderHistory(id).events.filter { $0.kind == "instructed" }.map(\.detail)
+        }
+        #expect(try instructed("SO1") == ["version 1 (new) to WH-EU-DE1 in outbox/wms/\(de1)",
+                                          "version 2 (replace) to WH-EU-DE1 in outbox/wms/\(replaced)"])
+        #expect(try instructed("SO2") == ["version 1 (new) to WH-US-NJ1 in outbox/wms/\(nj1)"])
+    }
+
+    @Test("a ledger from before instructions were keyed by order keeps them, and the path each names")
+    func instructionsMigrated() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("erpwms-v8-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/ledger.sqlite"
+        do {
+            let old = try DatabaseQueue(path: path)
+            try SQLiteLedger.migrator.migrate(old, upTo: "v8-lean-instructions")
+            try old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO files (id, name, channel, hash, size, status, path, received_at)
+                        VALUES (1, 'a.csv', 'orders', 'h', 1, 'archived', 'archive/a.csv', '2025-01-01T00:00:00Z');
+                    INSERT INTO instructions (order_id, version, action, warehouse, output, file_id) VALUES
+                        ('SO1', 1, 'new', 'WH1', 'outbox/wms/old-1.xml', 1),
+                        ('SO1', 2, 'replace', 'WH1', 'outbox/wms/old-2.xml', 1),
+                        ('SO2', 1, 'new', 'WH2', 'outbox/wms/old-3.xml', 1);
+                    """)
+            }
+        }
+        let ledger = try SQLiteLedger(path: path)
+        #expect(try ledger.orderHistory("SO1").events.filter { $0.kind == "instructed" }.map(\.detail)
+                == ["version 1 (new) to WH1 in outbox/wms/old-1.xml", "version 2 (replace) to WH1 in outbox/wms/old-2.xml"])
+        #expect(try ledger.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM instructions") } == 3)
+        // Keyed by order and version now: the same version twice is refused.
+        #expect(throws: (any Error).self) {
+            try ledger.queue.write { try $0.execute(sql: "INSERT INTO instructions (order_id, version, action, warehouse, file_id) VALUES ('SO2', 1, 'new', 'WH2', 1)") }
+        }
     }
 
     @Test("the same bytes again are a duplicate file: archived, nothing re-sent")

@@ -200,11 +200,12 @@ public protocol LedgerTransaction {
     func shipped(_ orderId: String) throws -> [Int: ShippedLine]
     /// Marks an order as confirmed by the WMS: from now on a changed order is rejected, not replaced.
     func markConfirmed(_ orderId: String) throws
-    func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
-                           fileId: Int64) throws
+    /// Records that version `version` of the order goes to `warehouse` in this file's shipment-order output of
+    /// that warehouse (the output is found by file and warehouse: see `recordOutput`).
+    func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, fileId: Int64) throws
     func recordFindings(_ findings: [Finding], fileId: Int64) throws
-    /// Records an output file as pending publication.
-    func recordOutput(fileId: Int64, kind: String, tempPath: String, finalPath: String, records: Int) throws
+    /// Records an output file as pending publication; `warehouse` names the warehouse of a shipment-order output.
+    func recordOutput(fileId: Int64, kind: String, warehouse: String?, tempPath: String, finalPath: String, records: Int) throws
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws
     /// `Ledger.setTarget` inside this transaction.
     func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws

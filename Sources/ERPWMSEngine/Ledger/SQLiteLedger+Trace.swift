@@ -97,8 +97,9 @@ extension SQLiteLedger {
             }
             var events: [(String, Int, OrderHistory.Event)] = []
             for r in try Row.fetchAll(db, sql: """
-                SELECT i.version, i.action, i.warehouse, i.output, f.id AS fid, f.name, f.received_at, f.finished_at
-                FROM instructions i JOIN files f ON f.id = i.file_id WHERE i.order_id = ? ORDER BY i.id
+                SELECT i.version, i.action, i.warehouse, \(SQLiteLedger.instructionOutput("i")) AS output, f.id AS fid, f.name,
+                       f.received_at, f.finished_at
+                FROM instructions i JOIN files f ON f.id = i.file_id WHERE i.order_id = ? ORDER BY i.version
                 """, arguments: [orderId]) {
                 let received: String = r["received_at"]
                 let finished: String = r["finished_at"] ?? received

@@ -213,6 +213,15 @@ public final class SQLiteLedger: Ledger {
     /// for `instructed_at`).
     static func firstInstructedAt(_ o: String) -> String { "COALESCE(\(o).first_instructed_at, \(o).instructed_at)" }
 
+    /// The path of the output an instruction went out in, in SQL over the instructions row `i`: its file's
+    /// shipment-order output of its warehouse (an instruction recorded before v9 holds the path itself).
+    static func instructionOutput(_ i: String) -> String {
+        """
+        COALESCE(\(i).output, (SELECT o.final_path FROM outputs o WHERE o.file_id = \(i).file_id AND o.kind = 'wms-shipment-orders'
+                                AND o.warehouse = \(i).warehouse ORDER BY o.id LIMIT 1), '')
+        """
+    }
+
     // MARK: - Files
 
     static func fileRecord(_ row: Row) -> FileRecord {
@@ -519,7 +528,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             "INSERT OR FAIL INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate)",
             columns: 8)
         let instructions = RowBuffer(
-            "INSERT OR FAIL INTO instructions (order_id, version, action, warehouse, output, file_id)", columns: 6)
+            "INSERT OR FAIL INTO instructions (order_id, version, action, warehouse, file_id)", columns: 5)
     }
 
     /// The statement in `slot`, prepared (through GRDB's cache) the first time.
@@ -712,8 +721,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func flows() throws -> FlowLedger { SQLiteFlowLedger(db: db, fileScope: fileScope, flushOrderLines: flushPending) }
 
-    func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, output: String,
-                           fileId: Int64) throws {
+    func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, fileId: Int64) throws {
         // Nothing reads instructions while a file is processed (only `orders show`).
         let fileId = try FileScope.check(fileId, fileScope)
         try hot.instructions.append(db) { row in
@@ -721,7 +729,6 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             row.bind(version)
             row.bind(action)
             row.bind(warehouse)
-            row.bind(output)
             row.bind(fileId)
         }
     }
@@ -736,10 +743,10 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         try SQLiteLedger.insert(findings, fileId: try FileScope.check(fileId, fileScope), db)
     }
 
-    func recordOutput(fileId: Int64, kind: String, tempPath: String, finalPath: String, records: Int) throws {
+    func recordOutput(fileId: Int64, kind: String, warehouse: String?, tempPath: String, finalPath: String, records: Int) throws {
         try db.execute(sql: """
-            INSERT INTO outputs (file_id, kind, temp_path, final_path, records, status) VALUES (?, ?, ?, ?, ?, 'pending')
-            """, arguments: [try FileScope.check(fileId, fileScope), kind, tempPath, finalPath, records])
+            INSERT INTO outputs (file_id, kind, warehouse, temp_path, final_path, records, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')
+            """, arguments: [try FileScope.check(fileId, fileScope), kind, warehouse, tempPath, finalPath, records])
     }
 
     func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws {

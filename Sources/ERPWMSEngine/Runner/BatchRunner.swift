@@ -491,7 +491,7 @@ public final class BatchRunner {
                                          customer: customer)
                     }
                     try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
-                                             warehouse: warehouse, output: out.path, fileId: fileId)
+                                             warehouse: warehouse, fileId: fileId)
                     counts.ordersAccepted += 1
                     counts.linesAccepted += order.lines.count
                     Failpoint.hit("mid-orders")
@@ -653,7 +653,7 @@ public final class BatchRunner {
         let csv = config.wmsFormat == .csv
         let finalPath = workspace.path(config.wmsOutbox) + "/shipment-orders_\(warehouse)_\(staging.source).\(csv ? "csv" : "xml")"
         let key = "wms/" + warehouse
-        let sink = try staging.open(key: key, kind: "wms-shipment-orders", finalPath: finalPath,
+        let sink = try staging.open(key: key, kind: "wms-shipment-orders", warehouse: warehouse, finalPath: finalPath,
                                     schema: config.validateOutput && !csv ? ShipmentOrderWriter.schemaName : nil)
         let w: ShipmentOrderOutput = csv
             ? try ShipmentOrderCSVWriter(sink: sink.file, warehouse: warehouse, columns: config.wmsCSVColumns,
@@ -661,7 +661,7 @@ public final class BatchRunner {
             : ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: staging.source,
                                   includeEmail: config.includeEmail, includePhone: config.includePhone)
         sink.finish = { try w.finish() }
-        let o = Staging.WarehouseOutput(writer: w, path: workspace.relative(finalPath), output: sink)
+        let o = Staging.WarehouseOutput(writer: w, output: sink)
         staging.shipmentWriters[warehouse] = o
         return o
     }

@@ -8,6 +8,8 @@ final class Staging {
     /// One staged output.
     final class Output {
         let kind: String
+        /// The warehouse of a shipment-order output (instructions find their output by file and warehouse).
+        let warehouse: String?
         let tempPath: String
         let finalPath: String
         /// Where the content goes: the temporary file (and the schema check running beside it), or nowhere in a
@@ -21,8 +23,9 @@ final class Staging {
         /// Writes the output's closing bytes into `file` (set by whoever writes the content).
         var finish: () throws -> Void = {}
 
-        init(kind: String, tempPath: String, finalPath: String, file: FileSink?, schema: String?) {
+        init(kind: String, warehouse: String?, tempPath: String, finalPath: String, file: FileSink?, schema: String?) {
             self.kind = kind
+            self.warehouse = warehouse
             self.tempPath = tempPath
             self.finalPath = finalPath
             self.fileSink = file
@@ -45,11 +48,10 @@ final class Staging {
     private var outputs: [String: Output] = [:]
     private(set) var firstRejection: Finding?
     private var rejects: CSVWriter?
-    /// A warehouse's staged shipment-order file: writer, path for the ledger (workspace-relative), and the staged
-    /// output itself (its record count is kept there).
+    /// A warehouse's staged shipment-order file: writer, and the staged output itself (its record count is kept
+    /// there).
     struct WarehouseOutput {
         var writer: ShipmentOrderOutput
-        var path: String
         var output: Output
     }
     /// Shipment-order outputs per warehouse (orders and exchange replacements share them).
@@ -68,12 +70,12 @@ final class Staging {
     }
 
     /// The staged output under `key`, created on first use.
-    func open(key: String, kind: String, finalPath: String, schema: String?) throws -> Output {
+    func open(key: String, kind: String, warehouse: String? = nil, finalPath: String, schema: String?) throws -> Output {
         if let o = outputs[key] { return o }
         let temp = runner.workspace.publishTempDir + "/" + FS.name(finalPath) + ".tmp"
         // Staged outputs are fsynced at the commit and not read again in this run: their writeback starts as
         // they grow.
-        let o = Output(kind: kind, tempPath: temp, finalPath: finalPath,
+        let o = Output(kind: kind, warehouse: warehouse, tempPath: temp, finalPath: finalPath,
                        file: dryRun ? nil : try FileSink(path: temp, writebackEvery: 8 << 20),
                        schema: schema)
         outputs[key] = o
@@ -127,7 +129,7 @@ final class Staging {
                                       message: "\(FS.name(o.finalPath)) does not pass \(schema): \(e.description) (this is a bug in erpwms; please report it)")
                 }
             }
-            try tx.recordOutput(fileId: fileId, kind: o.kind, tempPath: runner.workspace.relative(o.tempPath),
+            try tx.recordOutput(fileId: fileId, kind: o.kind, warehouse: o.warehouse, tempPath: runner.workspace.relative(o.tempPath),
                                 finalPath: runner.workspace.relative(o.finalPath), records: o.records)
         }
         if !outputs.isEmpty { try FS.fsyncDirectory(runner.workspace.publishTempDir) }

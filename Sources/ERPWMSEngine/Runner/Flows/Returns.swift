@@ -218,8 +218,7 @@ extension BatchRunner {
         out.output.records += 1
         try ctx.tx.saveOrder(order, version: 1, contentHash: order.contentHash, warehouse: rma.warehouse, fileId: ctx.fileId,
                              at: ctx.now, customer: "")
-        try ctx.tx.recordInstruction(orderId: id, version: 1, action: "new", warehouse: rma.warehouse,
-                                     output: out.path, fileId: ctx.fileId)
+        try ctx.tx.recordInstruction(orderId: id, version: 1, action: "new", warehouse: rma.warehouse, fileId: ctx.fileId)
         try ctx.flows.saveReplacement(orderId: id, rmaId: rma.rmaId, receiptId: r.receiptId, originalOrderId: rma.orderId,
                                       warehouse: rma.warehouse, fileId: ctx.fileId, at: ctx.now)
         let w = try ctx.outputs.erp(.replacementOrders, prefix: "replacement-orders")
