@@ -241,6 +241,60 @@ struct LedgerConstraintTests {
         #expect(known?.warehouse == "WH6")
     }
 
+    @Test("pages written ahead of the commit are committed with it, or rolled back with it")
+    func writeAhead() throws {
+        let (ledger, fileId) = try ledgerWithOneFile()
+        let before = try instructionCount(ledger)
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try ledger.inFileTransaction(fileId: fileId) { tx in
+                for n in 0..<5000 { try instruct(tx, "W\(n)", fileId: fileId) }
+                try tx.writeAhead()
+                throw Stop()
+            }
+        }
+        #expect(try instructionCount(ledger) == before)
+        try ledger.inFileTransaction(fileId: fileId) { tx in
+            for n in 0..<5000 { try instruct(tx, "W\(n)", fileId: fileId) }
+            try tx.writeAhead()
+            try instruct(tx, "W-last", fileId: fileId)
+        }
+        #expect(try instructionCount(ledger) == before + 5001)
+    }
+
+    @Test("a file's transaction is checkpointed beside what follows it, and the next one writes the WAL from its start")
+    func backgroundCheckpoint() throws {
+        let (ledger, fileId) = try ledgerWithOneFile()
+        let before = try instructionCount(ledger)
+        func walSize() -> Int { (try? FileManager.default.attributesOfItem(atPath: ledger.path + "-wal")[.size] as? Int) ?? 0 }
+        func pragma(_ name: String) throws -> Int? { try ledger.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA \(name)") } }
+        func file(_ prefix: String) throws {
+            try ledger.inFileTransaction(fileId: fileId) { tx in
+                for n in 0..<30_000 { try instruct(tx, "\(prefix)\(n)", fileId: fileId) }
+            }
+            // What the runner writes while the checkpoint runs (publishing, archiving): this connection does not
+            // checkpoint meanwhile.
+            #expect(try pragma("wal_autocheckpoint") == 0)
+            try ledger.setStatus(fileId: fileId, .archived, path: "archive/a.csv", at: "2026-11-29T00:00:00Z")
+        }
+        try file("A")
+        let first = walSize()
+        #expect(first > 32768 * 20)
+        // The second file's pages go over the first's, copied by then: the WAL does not grow file after file.
+        try file("B")
+        #expect(walSize() < first + first / 2)
+        try ledger.checkpoint()
+        #expect(walSize() == 0)
+        #expect(try pragma("wal_autocheckpoint") == 1000)
+        #expect(try instructionCount(ledger) == before + 60_000)
+    }
+
+    @Test("a ledger's migrations commit without syncing; its connection syncs every commit after them")
+    func synchronousAfterMigrations() throws {
+        let (ledger, _) = try ledgerWithOneFile()
+        #expect(try ledger.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)  // FULL
+    }
+
     @Test("statement journals stay in memory: the setting reaches SQLite before its first connection")
     func statementJournal() throws {
         _ = try ledgerWithOneFile()

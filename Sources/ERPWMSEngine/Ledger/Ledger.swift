@@ -204,6 +204,9 @@ public protocol LedgerTransaction {
     /// that warehouse (the output is found by file and warehouse: see `recordOutput`).
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, fileId: Int64) throws
     func recordFindings(_ findings: [Finding], fileId: Int64) throws
+    /// Writes what the transaction has changed so far toward the disk (the WAL) without committing, so that the
+    /// commit has less left to do. Optional: the commit writes everything anyway.
+    func writeAhead() throws
     /// Records an output file as pending publication; `warehouse` names the warehouse of a shipment-order output.
     func recordOutput(fileId: Int64, kind: String, warehouse: String?, tempPath: String, finalPath: String, records: Int) throws
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws

@@ -77,6 +77,7 @@ final class PlanningTransaction: LedgerTransaction {
 
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, fileId: Int64) throws {}
     func recordFindings(_ findings: [Finding], fileId: Int64) throws {}
+    func writeAhead() throws {}
     func recordOutput(fileId: Int64, kind: String, warehouse: String?, tempPath: String, finalPath: String, records: Int) throws {}
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws {}
     func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws {}

@@ -74,9 +74,9 @@ final class Staging {
         if let o = outputs[key] { return o }
         let temp = runner.workspace.publishTempDir + "/" + FS.name(finalPath) + ".tmp"
         // Staged outputs are fsynced at the commit and not read again in this run: their writeback starts as
-        // they grow.
+        // they grow, every MiB (every 8 MiB, the fsyncs at the end of 100,000 orders waited 15 ms instead of 2).
         let o = Output(kind: kind, warehouse: warehouse, tempPath: temp, finalPath: finalPath,
-                       file: dryRun ? nil : try FileSink(path: temp, writebackEvery: 8 << 20),
+                       file: dryRun ? nil : try FileSink(path: temp, writebackEvery: 1 << 20),
                        schema: schema)
         outputs[key] = o
         return o
@@ -117,11 +117,18 @@ final class Staging {
             let o = outputs[key]!
             try o.finish()
             try o.fileSink?.flush()
-            o.fileSink?.startWriteback()  // the rest of it, below the 8 MiB step
+            o.fileSink?.startWriteback()  // the rest of it, below the 1 MiB step
         }
+        // Their fsyncs wait on the disk while this thread has the ledger write the transaction's pages so far
+        // into its WAL, which the commit did after them (the end of a 100,000-order run ~10 ms shorter).
+        let syncs = try keys.compactMap { try outputs[$0]!.fileSink?.syncInBackground() }
+        let written = Result { try tx.writeAhead() }
+        let synced = syncs.map { s in Result { try s.wait() } }  // every one waited for, whatever failed
+        try written.get()
+        for s in synced { try s.get() }
         for key in keys {
             let o = outputs[key]!
-            try o.fileSink?.close(sync: true)
+            try o.fileSink?.close(sync: false)
             if let schema = o.schema, let validation = o.validation {
                 let errors = try validation.finish()
                 if let e = errors.first {

@@ -270,6 +270,37 @@ final class FileSink: ByteSink {
         Glibc.close(fd)
         fd = -1
     }
+
+    /// Flushes and makes the file durable on a thread of its own, which the caller waits for with `wait()`, then
+    /// closes it (`close(sync: false)`). For syncs that can wait on the disk while this thread works.
+    func syncInBackground() throws -> BackgroundJob {
+        try flush()
+        let (fd, path) = (self.fd, self.path)
+        return BackgroundJob { if fsync(fd) != 0 { throw FS.fail("fsync", path) } }
+    }
+}
+
+/// One piece of work on a thread of its own; `wait()` waits for it and rethrows its error.
+final class BackgroundJob: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var error: (any Error)?
+    private var waited = false
+
+    init(_ body: @escaping @Sendable () throws -> Void) {
+        Thread { [self] in
+            do { try body() } catch { self.error = error }
+            done.signal()
+        }.start()
+    }
+
+    /// Returns once the work is done (at once after the first call); throws its error, if any.
+    func wait() throws {
+        if !waited {
+            waited = true
+            done.wait()
+        }
+        if let error { throw error }
+    }
 }
 
 /// A file written whole before anyone sees it: into a temporary file (`temp`, beside where it will go), then
