@@ -7,27 +7,6 @@ import Testing
 /// would move warehouse, and reprocess interrupted half-way.
 @Suite("Robustness")
 struct RobustnessTests {
-    @Test("a file's hash read through memory mappings is its SHA-256, whatever its size against the 1 MiB window")
-    func mappedHash() throws {
-        let dir = FileManager.default.temporaryDirectory.path + "/erpwms-hash-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        for size in [0, 1, 4095, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12_345] {
-            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
-            let path = dir + "/f\(size)"
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
-            var reference = ContentHash.Hasher()
-            bytes.withUnsafeBytes { reference.update($0) }
-            let expected = reference.finalize()
-            let mapped = try #require(BatchRunner.hashMapped(path))
-            #expect(mapped.0 == expected, "size \(size)")
-            #expect(mapped.1 == Int64(size))
-            #expect(try BatchRunner.hashFile(path) == (expected, Int64(size)))
-        }
-        // Not a regular file: not mapped (the caller reads it, and fails on a folder).
-        #expect(BatchRunner.hashMapped(dir) == nil)
-    }
-
     @Test("an I/O error after the commit loses nothing: the next run publishes what was committed")
     func errorAfterCommit() throws {
         let t = try TestWorkspace()

@@ -230,7 +230,6 @@ public final class BatchRunner {
     }
 
     static func hashFile(_ path: String) throws -> (String, Int64) {
-        if let mapped = hashMapped(path) { return mapped }
         let source = try FileByteSource(path: path)
         var hasher = ContentHash.Hasher()
         let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
@@ -241,29 +240,6 @@ public final class BatchRunner {
             hasher.update(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
         }
         return (hasher.finalize(), source.bytesRead)
-    }
-
-    /// The SHA-256 (hex) and size of the regular file at `path`, read through memory mappings of 1 MiB at a time
-    /// rather than copied out by `read` (the hash runs before anything else can: 100,000 orders 0.686 -> 0.679 s,
-    /// CPU -16 ms; peak RSS unchanged); nil when it cannot be mapped (`hashFile` then reads it).
-    static func hashMapped(_ path: String) -> (String, Int64)? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let size = Int64(st.st_size)
-        var hasher = ContentHash.Hasher()
-        let window: Int64 = 1 << 20
-        var offset: Int64 = 0
-        while offset < size {
-            let n = Int(min(window, size - offset))
-            guard let p = mmap(nil, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(offset)), p != MAP_FAILED else { return nil }
-            hasher.update(UnsafeRawBufferPointer(start: p, count: n))
-            munmap(p, n)
-            offset += Int64(n)
-        }
-        return (hasher.finalize(), size)
     }
 
     // MARK: - Processing one file
