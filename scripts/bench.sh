@@ -6,7 +6,8 @@
 #   GEN_ORDERS=path/gen_orders.py PEER=path/peer_python.py scripts/bench.sh
 #
 # Cases: CSV with output XSD validation (the default) and without; the same CSV gzipped; the canonical XML
-# (validated while streaming) next to `xmllint --stream --schema` on the same file; and the peer plain (its
+# (validated while streaming) next to `xmllint --stream --schema` on the same file; Python's C csv reader alone over
+# the CSV (the issue's stretch target: the whole job within 3x of that bare parse); and the peer plain (its
 # standard-library `--writer sax`, the faster one, and its default `--writer lxml`) and with --validate (lxml,
 # installed from PyPI when missing). Peak RSS is printed for every erpwms case,
 # and the range of the runs beside the median. Each run starts after a `sync`, so that what the previous case wrote
@@ -65,6 +66,9 @@ for i in $(seq "$runs"); do
   read -r s m < <(erpwms gz "$tmp/orders.csv.gz" true); add gz "$s"; rss[gz]=$m
   read -r s m < <(erpwms xml "$tmp/orders.xml" true); add xml "$s"; rss[xml]=$m
   add xmllint "$(timed xmllint --noout --stream --schema schemas/erp-orders.xsd "$tmp/orders.xml")"
+  # The issue's stretch target: Python's C csv reader alone over the same file (every row read, nothing done).
+  add pycsv "$(timed python3 -c 'import csv, sys
+for _ in csv.reader(open(sys.argv[1], newline="", encoding="utf-8")): pass' "$tmp/orders.csv")"
 done
 values() { tr ' ' '\n' <<< "${results[$1]}" | grep -v '^$' | sort -g; }  # a case's run times, sorted
 med() { values "$1" | median; }
@@ -75,6 +79,7 @@ printf '%-34s %10s %12s\n' "peer_python.py --writer sax" "$(med peer)" "$(spread
 [ "$have_lxml" = yes ] && printf '%-34s %10s %12s\n' "peer_python.py --writer lxml" "$(med peer-lxml)" "$(spread peer-lxml)"
 [ "$have_lxml" = yes ] && printf '%-34s %10s %12s\n' "peer_python.py --validate" "$(med peer-validate)" "$(spread peer-validate)"
 printf '%-34s %10s %12s\n' "xmllint --stream --schema (XML in)" "$(med xmllint)" "$(spread xmllint)"
+printf '%-34s %10s %12s\n' "python3 csv.reader alone (CSV in)" "$(med pycsv)" "$(spread pycsv)"
 echo
 awk -v a="$(med peer)" -v b="$(med csv)" 'BEGIN { printf "glue script / erpwms (CSV, validated output): %.2fx\n", a / b }'
 awk -v a="$(med peer)" -v b="$(med csv-novalidate)" 'BEGIN { printf "glue script / erpwms (CSV, no output check): %.2fx\n", a / b }'
@@ -83,3 +88,5 @@ awk -v a="$(med peer)" -v b="$(med csv-novalidate)" 'BEGIN { printf "glue script
 [ "$have_lxml" = yes ] && awk -v a="$(med peer-validate)" -v b="$(med csv)" 'BEGIN { printf "glue script --validate / erpwms (both check their output): %.2fx\n", a / b }'
 awk -v a="$(med gz)" -v b="$(med csv)" 'BEGIN { printf "gzip / plain CSV: %.2fx\n", a / b }'
 awk -v a="$(med xml)" -v b="$(med xmllint)" 'BEGIN { printf "erpwms XML / xmllint --stream --schema: %.2fx\n", a / b }'
+awk -v a="$(med csv-novalidate)" -v b="$(med csv)" -v c="$(med pycsv)" \
+  'BEGIN { printf "erpwms CSV / Python csv.reader alone: %.2fx no output check, %.2fx validated (stretch: within 3x)\n", a / c, b / c }'
