@@ -262,15 +262,20 @@ struct LedgerConstraintTests {
         #expect(try instructionCount(ledger) == before + 5001)
     }
 
-    @Test("a file's transaction is checkpointed beside what follows it, and the next one writes the WAL from its start")
+    func pragma(_ ledger: SQLiteLedger, _ name: String) throws -> Int? {
+        try ledger.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
+    @Test("a large file's transaction is checkpointed beside what follows it, and the next one writes the WAL from its start")
     func backgroundCheckpoint() throws {
         let (ledger, fileId) = try ledgerWithOneFile()
         let before = try instructionCount(ledger)
         func walSize() -> Int { (try? FileManager.default.attributesOfItem(atPath: ledger.path + "-wal")[.size] as? Int) ?? 0 }
-        func pragma(_ name: String) throws -> Int? { try ledger.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA \(name)") } }
+        func pragma(_ name: String) throws -> Int? { try self.pragma(ledger, name) }
         func file(_ prefix: String) throws {
+            // More pages than `backgroundCheckpointPages` (120,000 instructions were not).
             try ledger.inFileTransaction(fileId: fileId) { tx in
-                for n in 0..<30_000 { try instruct(tx, "\(prefix)\(n)", fileId: fileId) }
+                for n in 0..<200_000 { try instruct(tx, "\(prefix)\(n)", fileId: fileId) }
             }
             // What the runner writes while the checkpoint runs (publishing, archiving): this connection does not
             // checkpoint meanwhile.
@@ -286,7 +291,17 @@ struct LedgerConstraintTests {
         try ledger.checkpoint()
         #expect(walSize() == 0)
         #expect(try pragma("wal_autocheckpoint") == 1000)
-        #expect(try instructionCount(ledger) == before + 60_000)
+        #expect(try instructionCount(ledger) == before + 400_000)
+    }
+
+    @Test("a small file's transaction leaves checkpoints to SQLite, as any other commit")
+    func smallFileCheckpoint() throws {
+        let (ledger, fileId) = try ledgerWithOneFile()
+        try ledger.inFileTransaction(fileId: fileId) { tx in
+            for n in 0..<100 { try instruct(tx, "S\(n)", fileId: fileId) }
+        }
+        #expect(try pragma(ledger, "wal_autocheckpoint") == 1000)
+        #expect(try pragma(ledger, "foreign_keys") == 1)
     }
 
     @Test("a ledger's migrations commit without syncing; its connection syncs every commit after them")

@@ -520,10 +520,28 @@ public final class SQLiteLedger: Ledger {
         // nothing was committed, and it would discard the staged outputs the ledger now points to. (Setting the
         // pragmas takes no lock and does not fail; should it, the checks stay off for this process only.)
         defer { try? pragmas(checkpointing ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = ON; \(Self.autoCheckpoint)") }
+        let pagesBefore = try pagesWritten()
         let result = try transaction(fileScope: fileId, body)
-        backgroundCheckpoint = Self.checkpointBeside(path: path)
-        checkpointing = true
+        // A small file leaves checkpoints to SQLite, as before (at a commit that leaves 1,000 pages in the WAL):
+        // a thread and a connection for each file had cost a run over 200 files of 50 orders 0.15 s.
+        if try pagesWritten() - pagesBefore >= Self.backgroundCheckpointPages {
+            backgroundCheckpoint = Self.checkpointBeside(path: path)
+            checkpointing = true
+        }
         return result
+    }
+
+    /// A file's transaction that wrote at least this many pages (3 MiB, about 10,000 orders; 100,000 orders
+    /// write ~950) is checkpointed beside the caller's work (`checkpointBeside`).
+    static let backgroundCheckpointPages: Int32 = 100
+
+    /// How many pages this connection has written so far (into the WAL).
+    private func pagesWritten() throws -> Int32 {
+        try queue.inDatabase { db in
+            var current: Int32 = 0, highest: Int32 = 0
+            _ = sqlite3_db_status(db.sqliteConnection, SQLITE_DBSTATUS_CACHE_WRITE, &current, &highest, 0)
+            return current
+        }
     }
 
     /// SQLite's default: a commit that leaves more than 1,000 pages in the WAL checkpoints it.
