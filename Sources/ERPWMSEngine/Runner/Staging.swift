@@ -120,7 +120,9 @@ final class Staging {
             o.fileSink?.startWriteback()  // the rest of it, below the 1 MiB step
         }
         // Their fsyncs wait on the disk while this thread has the ledger write the transaction's pages so far
-        // into its WAL, which the commit did after them (the end of a 100,000-order run ~10 ms shorter).
+        // into its WAL, which the commit did after them (the end of a 100,000-order run ~10 ms shorter). A thread
+        // for each: the file system here has no journal to commit them together, and one thread syncing them in
+        // turn was slower (0.684 -> 0.691 s; 201 files of 50 orders 2.53 -> 2.64 s).
         let syncs = try keys.compactMap { try outputs[$0]!.fileSink?.syncInBackground() }
         let written = Result { try tx.writeAhead() }
         let synced = syncs.map { s in Result { try s.wait() } }  // every one waited for, whatever failed
