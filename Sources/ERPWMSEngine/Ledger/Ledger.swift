@@ -118,7 +118,8 @@ public protocol Ledger: AnyObject {
     /// A transaction that is rolled back whatever happens (dry runs of the flows without a planning overlay).
     func rehearsing<T>(_ body: (LedgerTransaction) throws -> T) throws -> T
     func pendingOutputs() throws -> [PendingOutput]
-    func markPublished(outputId: Int64) throws
+    /// Marks outputs as published, in one transaction.
+    func markPublished(outputIds: [Int64]) throws
     /// Records where a file is about to be moved, and why, before the move happens.
     func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws
     /// Records that a file reached `status` at `path`.

@@ -462,9 +462,11 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func markPublished(outputId: Int64) throws {
+    public func markPublished(outputIds: [Int64]) throws {
+        guard !outputIds.isEmpty else { return }
         try queue.write { db in
-            try db.execute(sql: "UPDATE outputs SET status = 'published' WHERE id = ?", arguments: [outputId])
+            let st = try db.cachedStatement(sql: "UPDATE outputs SET status = 'published' WHERE id = ?")
+            for id in outputIds { try st.execute(arguments: [id]) }
         }
     }
 

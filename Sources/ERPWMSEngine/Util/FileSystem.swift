@@ -62,10 +62,16 @@ enum FS {
 
     /// Renames `from` to `to` (same file system) and makes both directory entries durable.
     static func move(_ from: String, to: String) throws {
-        try makeDirectories(parent(to))
-        guard rename(from, to) == 0 else { throw fail("rename to \(to)", from) }
+        try moveUnsynced(from, to: to)
         try fsyncDirectory(parent(to))
         if parent(from) != parent(to) { try fsyncDirectory(parent(from)) }
+    }
+
+    /// `move` without making the two directory entries durable: the caller syncs the directories afterwards
+    /// (`fsyncDirectory`), once for several moves.
+    static func moveUnsynced(_ from: String, to: String) throws {
+        try makeDirectories(parent(to))
+        guard rename(from, to) == 0 else { throw fail("rename to \(to)", from) }
     }
 
     /// A path in `directory` named `name`, or `stem-2.ext`, `stem-3.ext`... if taken.
