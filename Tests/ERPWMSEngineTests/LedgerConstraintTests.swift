@@ -280,7 +280,7 @@ struct LedgerConstraintTests {
             // What the runner writes while the checkpoint runs (publishing, archiving): this connection does not
             // checkpoint meanwhile.
             #expect(try pragma("wal_autocheckpoint") == 0)
-            try ledger.setStatus(fileId: fileId, .archived, path: "archive/a.csv", at: "2026-11-29T00:00:00Z")
+            try ledger.setStatus(fileId: fileId, .archived, path: "archive/a.csv", at: "2026-11-29T00:00:00Z", attempt: nil)
         }
         try file("A")
         let first = walSize()

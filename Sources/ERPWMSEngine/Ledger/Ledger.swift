@@ -122,8 +122,8 @@ public protocol Ledger: AnyObject {
     func markPublished(outputIds: [Int64]) throws
     /// Records where a file is about to be moved, and why, before the move happens.
     func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws
-    /// Records that a file reached `status` at `path`.
-    func setStatus(fileId: Int64, _ status: FileStatus, path: String, at time: String) throws
+    /// Records that a file reached `status` at `path`, and the attempt that got it there (in one commit).
+    func setStatus(fileId: Int64, _ status: FileStatus, path: String, at time: String, attempt: Attempt?) throws
     /// Records findings that concern a whole file (or its orders) outside a processing transaction.
     func recordFindings(_ findings: [Finding], fileId: Int64) throws
     func findings(fileId: Int64) throws -> [Finding]

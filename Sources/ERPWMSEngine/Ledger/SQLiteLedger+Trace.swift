@@ -4,11 +4,13 @@ import GRDB
 /// Read-side queries for operators: attempts, outputs, file lists and an order's history.
 extension SQLiteLedger {
     public func recordAttempt(_ a: Attempt) throws {
-        try queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO attempts (file_id, at, by, kind, source, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [a.fileId, a.at, a.by, a.kind, a.source, a.outcome, a.reason])
-        }
+        try queue.write { db in try Self.insert(a, db) }
+    }
+
+    static func insert(_ a: Attempt, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO attempts (file_id, at, by, kind, source, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [a.fileId, a.at, a.by, a.kind, a.source, a.outcome, a.reason])
     }
 
     public func reclaim(fileId: Int64, path: String, hash: String, size: Int64, origin: String) throws {

@@ -325,10 +325,11 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func setStatus(fileId: Int64, _ status: FileStatus, path: String, at time: String) throws {
+    public func setStatus(fileId: Int64, _ status: FileStatus, path: String, at time: String, attempt: Attempt?) throws {
         try queue.write { db in
             try db.execute(sql: "UPDATE files SET status = ?, path = ?, target_path = NULL, finished_at = ? WHERE id = ?",
                            arguments: [status.rawValue, path, time, fileId])
+            if let attempt { try Self.insert(attempt, db) }
         }
     }
 

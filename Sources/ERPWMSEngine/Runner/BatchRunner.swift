@@ -76,8 +76,8 @@ public final class BatchRunner {
                 try tx.setTarget(fileId: fileId, .processed, target: workspace.relative(archiveTarget(name)),
                                  reason: "duplicate of file \(earlier.id) (\(earlier.name))")
             }
-            try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: true)
-            try recordAttempt(fileId: fileId, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))")
+            try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: true,
+                        attempt: attempt(fileId: fileId, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))"))
             return
         }
         try process(fileId: fileId, workPath: workPath, name: name, channel: channel)
@@ -114,7 +114,7 @@ public final class BatchRunner {
                                  workPath: workspace.path(file.path),
                                  error: FormatError(rule: "channel.unknown", message: "channel '\(file.channel)' is no longer configured"))
                 } else {
-                    try ledger.setStatus(fileId: file.id, .failed, path: file.path, at: timestamp())
+                    try ledger.setStatus(fileId: file.id, .failed, path: file.path, at: timestamp(), attempt: nil)
                     try ledger.recordFindings([Finding(rule: "file.vanished", message: "the claimed file disappeared from work/",
                                                        file: file.name)], fileId: file.id)
                 }
@@ -217,8 +217,8 @@ public final class BatchRunner {
                 try tx.setTarget(fileId: id, .processed, target: workspace.relative(archiveTarget(name)),
                                  reason: "duplicate of file \(earlier.id) (\(earlier.name))")
             }
-            try archive(fileId: id, name: name, workPath: path, target: nil, duplicate: true)
-            try recordAttempt(fileId: id, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))")
+            try archive(fileId: id, name: name, workPath: path, target: nil, duplicate: true,
+                        attempt: attempt(fileId: id, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))"))
             return
         }
         if size > config.limits.maxFileBytes {
@@ -262,6 +262,7 @@ public final class BatchRunner {
             progress?(Progress(file: name, filesDone: filesDone, records: -1))
         }
         let counts: FileCounts
+        let archiveTo = archiveTarget(name + (config.archiveKey == nil ? "" : ".enc"))
         do {
             counts = try ledger.inFileTransaction(fileId: fileId) { tx -> FileCounts in
                 var counts: FileCounts
@@ -281,6 +282,9 @@ public final class BatchRunner {
                 }
                 try staging.commit(tx: tx, fileId: fileId)
                 try tx.finishFile(fileId: fileId, counts: counts, at: timestamp())
+                // Where the input will be archived, recorded with everything else (not in a commit of its own
+                // after this one): recovery finishes the move from there.
+                try tx.setTarget(fileId: fileId, .processed, target: workspace.relative(archiveTo), reason: nil)
                 Failpoint.hit("before-commit")
                 return counts
             }
@@ -308,9 +312,10 @@ public final class BatchRunner {
         for (rule, n) in pendingFindings { summary.findingsByRule[rule, default: 0] += n }
         logger.info("\(FileNames.printable(name)): \(counts.accepted) accepted, \(counts.rejected) rejected, \(counts.duplicate) duplicate")
         try publishPending()
-        try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: false,
-                    counts: counts, channel: channel.name)
-        try recordAttempt(fileId: fileId, outcome: .archived, reason: counts.rejected > 0 ? "\(counts.rejected) document(s) rejected" : nil)
+        try archive(fileId: fileId, name: name, workPath: workPath, target: archiveTo, duplicate: false, counts: counts,
+                    channel: channel.name,
+                    attempt: attempt(fileId: fileId, outcome: .archived,
+                                     reason: counts.rejected > 0 ? "\(counts.rejected) document(s) rejected" : nil))
     }
 
     /// What processing `path` as a file of `channel` would do, without writing anything anywhere.
@@ -719,7 +724,7 @@ public final class BatchRunner {
     }
 
     func archive(fileId: Int64, name: String, workPath: String, target: String?, duplicate: Bool,
-                 counts: FileCounts? = nil, channel: String? = nil) throws {
+                 counts: FileCounts? = nil, channel: String? = nil, attempt: Attempt? = nil) throws {
         let record = try ledger.file(id: fileId)
         let key = config.archiveKey
         var dest = target
@@ -749,7 +754,7 @@ public final class BatchRunner {
         }
         Failpoint.hit("after-archive-move")
         let status: FileStatus = duplicate ? .duplicate : .archived
-        try ledger.setStatus(fileId: fileId, status, path: workspace.relative(dest!), at: timestamp())
+        try ledger.setStatus(fileId: fileId, status, path: workspace.relative(dest!), at: timestamp(), attempt: attempt)
         if duplicate { summary.filesDuplicate += 1 } else { summary.filesArchived += 1 }
         summary.files.append(FileOutcome(file: name, channel: channel ?? record?.channel ?? "", status: status.rawValue,
                                          reason: duplicate ? record?.reason : nil,
@@ -775,8 +780,13 @@ public final class BatchRunner {
 
     /// Keeps who processed a file, when, how and with what outcome.
     func recordAttempt(fileId: Int64, outcome: FileStatus, reason: String?) throws {
-        try ledger.recordAttempt(Attempt(fileId: fileId, at: timestamp(), by: Self.user, kind: attemptKind,
-                                         source: attemptSource, outcome: outcome.rawValue, reason: reason))
+        try ledger.recordAttempt(attempt(fileId: fileId, outcome: outcome, reason: reason))
+    }
+
+    /// An attempt of this run at the file, to record (`recordAttempt`, or with the file's status in `archive`).
+    func attempt(fileId: Int64, outcome: FileStatus, reason: String?) -> Attempt {
+        Attempt(fileId: fileId, at: timestamp(), by: Self.user, kind: attemptKind, source: attemptSource,
+                outcome: outcome.rawValue, reason: reason)
     }
 
     static let user: String = {
@@ -796,7 +806,7 @@ public final class BatchRunner {
         try FS.writeAtomically(Array(try encoder.encode(report)) + [0x0A], to: target + ".error.json")
         if FS.exists(workPath) { try FS.move(workPath, to: target) }
         Failpoint.hit("after-fail-move")
-        try ledger.setStatus(fileId: fileId, .failed, path: workspace.relative(target), at: timestamp())
+        try ledger.setStatus(fileId: fileId, .failed, path: workspace.relative(target), at: timestamp(), attempt: nil)
         summary.filesFailed += 1
         summary.files.append(FileOutcome(file: name, channel: record?.channel ?? "", status: FileStatus.failed.rawValue,
                                          reason: record?.reason, accepted: 0, rejected: 0, duplicate: 0))
