@@ -681,10 +681,10 @@ public final class BatchRunner {
 
     // MARK: - Publish, archive, fail
 
-    /// Moves every committed output into place (idempotent), then syncs each folder involved once and marks them all published
-    /// in one commit: a file's five outputs took fifteen syncs one by one (two folders and a commit each), now
-    /// four. An output moved but not yet marked is found by the next run's recovery (its temporary file is gone,
-    /// its final one there) and marked then.
+    /// Moves every committed output into place (idempotent), then syncs each folder involved once and marks them
+    /// all published in one commit: a file's five outputs took fifteen syncs one by one (two folders and a commit
+    /// each), now four. An output moved but not yet marked is found by the next run's recovery (its temporary
+    /// file is gone, its final one there) and marked then.
     func publishPending() throws {
         let pending = try ledger.pendingOutputs()
         var folders: [String] = []
