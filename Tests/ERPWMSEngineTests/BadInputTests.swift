@@ -174,7 +174,7 @@ struct HostileCorpusTests {
         let t = try TestWorkspace()
         let inbox = t.workspace.path("inbox/orders")
         #expect(mkfifo(inbox + "/pipe.csv", 0o600) == 0)
-        let outside = FileManager.default.temporaryDirectory.path + "/secret-" + UUID().uuidString
+        let outside = Scratch.path("secret-")
         try "order_id\nsecret\n".write(toFile: outside, atomically: true, encoding: .utf8)
         #expect(link(outside, inbox + "/linked.csv") == 0)
         let s = try t.run()

@@ -320,7 +320,7 @@ struct LedgerConstraintTests {
 
     @Test("a new ledger has 32 KiB pages and an existing one keeps its page size")
     func pageSize() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("erpwms-pages-\(UUID().uuidString)").path
+        let dir = Scratch.path("pages-")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let fresh = try SQLiteLedger(path: dir + "/new.sqlite")

@@ -15,7 +15,7 @@ struct RobustnessTests {
         let wms = t.workspace.path("outbox/wms")
         let content = CSVFixture.file([CSVFixture.row("SO1"), CSVFixture.row("SO2", ["ship_country": "US"])])
         let (hash, _) = try BatchRunner.hashFile(try {
-            let p = FileManager.default.temporaryDirectory.path + "/h-" + UUID().uuidString
+            let p = Scratch.path("h-")
             try content.write(toFile: p, atomically: true, encoding: .utf8)
             return p
         }())
@@ -32,7 +32,7 @@ struct RobustnessTests {
 
     @Test("a file sink starts writeback in steps as it goes, covers every byte by the end, and writes them all in order")
     func fileSinkWriteback() throws {
-        let dir = FileManager.default.temporaryDirectory.path + "/sink-" + UUID().uuidString
+        let dir = Scratch.path("sink-")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #if os(Linux)
@@ -80,7 +80,7 @@ struct RobustnessTests {
 
     @Test("an atomic file appears at its place whole at the commit, or not at all when discarded; a discard after the commit keeps it")
     func atomicFile() throws {
-        let dir = FileManager.default.temporaryDirectory.path + "/erpwms-atomic-" + UUID().uuidString
+        let dir = Scratch.path("erpwms-atomic-")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let kept = try AtomicFile(temp: dir + "/.a.tmp")
@@ -116,7 +116,7 @@ struct RobustnessTests {
         writeback.stop()  // a second stop returns at once
 
         // The ledger's use of it: by path, for a file another library writes.
-        let dir = FileManager.default.temporaryDirectory.path + "/wb-" + UUID().uuidString
+        let dir = Scratch.path("wb-")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data(repeating: 7, count: 1 << 20).write(to: URL(fileURLWithPath: dir + "/f"))
@@ -193,7 +193,7 @@ struct RobustnessTests {
 struct PseudonymTests {
     @Test("with a pseudonym key, rejects and reports carry a keyed pseudonym of the customer, never the customer or a plain hash")
     func pseudonyms() throws {
-        let keyFile = FileManager.default.temporaryDirectory.path + "/pk-" + UUID().uuidString
+        let keyFile = Scratch.path("pk-")
         try "0123456789abcdef0123456789abcdef".write(toFile: keyFile, atomically: true, encoding: .utf8)
         let t = try TestWorkspace(config: TestWorkspace.baseConfig + "\nprivacy: { pseudonym_key_file: \(keyFile) }\n")
         try t.drop("a.csv", CSVFixture.file([

@@ -77,7 +77,7 @@ struct RunnerTests {
 
     @Test("a ledger from before instructions were keyed by order keeps them, and the path each names")
     func instructionsMigrated() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("erpwms-v8-\(UUID().uuidString)").path
+        let dir = Scratch.path("v8-")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/ledger.sqlite"
@@ -252,7 +252,7 @@ struct RunnerTests {
         routing: { default_warehouse: WH1 }
         limits: { max_decompressed_mb: 1 }
         """)
-        let dir = FileManager.default.temporaryDirectory.path + "/gz-" + UUID().uuidString
+        let dir = Scratch.path("gz-")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try CSVFixture.file([CSVFixture.row("SO1")]).write(toFile: dir + "/a.csv", atomically: true, encoding: .utf8)
         try Data(repeating: 0x0A, count: 8 << 20).write(to: URL(fileURLWithPath: dir + "/bomb.csv"))
