@@ -5,7 +5,7 @@ import ERPWMSCore
 
 /// This test process's scratch folder under the system temp directory, removed when the process exits: every
 /// test's workspace and files go inside it (`Scratch.path`). Left behind one by one, a test run's workspaces
-/// had come to ~500 MB, and 30 GB of /tmp over the runs of a day.
+/// had come to ~500 MB, and about 35 GB of /tmp over many runs.
 enum Scratch {
     static let root: String = {
         let r = FileManager.default.temporaryDirectory.path + "/erpwms-engine-tests-\(getpid())"

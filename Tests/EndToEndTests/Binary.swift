@@ -72,7 +72,7 @@ enum Binary {
     }
 
     /// This test process's scratch folder under the system temp directory, removed when the process exits (each
-    /// test's folders had been left behind: 12,000 of them over a day's runs).
+    /// test's folders had been left behind: 12,000 of them over many runs).
     static let scratch: String = {
         let r = FileManager.default.temporaryDirectory.path + "/erpwms-e2e-tests-\(getpid())"
         try? FileManager.default.createDirectory(atPath: r, withIntermediateDirectories: true)
