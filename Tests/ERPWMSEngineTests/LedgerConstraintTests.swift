@@ -320,9 +320,7 @@ struct LedgerConstraintTests {
 
     @Test("a new ledger has 32 KiB pages and an existing one keeps its page size")
     func pageSize() throws {
-        let dir = Scratch.path("pages-")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try Scratch.directory("pages-")
         let fresh = try SQLiteLedger(path: dir + "/new.sqlite")
         #expect(try fresh.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 32768)
         // A ledger made by an earlier version, with SQLite's default 4 KiB pages.

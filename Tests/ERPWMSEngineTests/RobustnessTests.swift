@@ -32,9 +32,7 @@ struct RobustnessTests {
 
     @Test("a file sink starts writeback in steps as it goes, covers every byte by the end, and writes them all in order")
     func fileSinkWriteback() throws {
-        let dir = Scratch.path("sink-")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try Scratch.directory("sink-")
         #if os(Linux)
         #expect(FileSink.hasSyncFileRange)  // glibc has it (elsewhere writeback is left to the fsync)
         #endif
@@ -80,9 +78,7 @@ struct RobustnessTests {
 
     @Test("an atomic file appears at its place whole at the commit, or not at all when discarded; a discard after the commit keeps it")
     func atomicFile() throws {
-        let dir = Scratch.path("erpwms-atomic-")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try Scratch.directory("erpwms-atomic-")
         let kept = try AtomicFile(temp: dir + "/.a.tmp")
         try kept.sink.write(Array("first".utf8))
         #expect(!FileManager.default.fileExists(atPath: dir + "/a"), "not there before the commit")
@@ -116,9 +112,7 @@ struct RobustnessTests {
         writeback.stop()  // a second stop returns at once
 
         // The ledger's use of it: by path, for a file another library writes.
-        let dir = Scratch.path("wb-")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try Scratch.directory("wb-")
         try Data(repeating: 7, count: 1 << 20).write(to: URL(fileURLWithPath: dir + "/f"))
         #if os(Linux)
         #expect(FileSink.startWriteback(path: dir + "/f"))

@@ -77,9 +77,7 @@ struct RunnerTests {
 
     @Test("a ledger from before instructions were keyed by order keeps them, and the path each names")
     func instructionsMigrated() throws {
-        let dir = Scratch.path("v8-")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try Scratch.directory("v8-")
         let path = dir + "/ledger.sqlite"
         do {
             let old = try DatabaseQueue(path: path)
@@ -252,8 +250,7 @@ struct RunnerTests {
         routing: { default_warehouse: WH1 }
         limits: { max_decompressed_mb: 1 }
         """)
-        let dir = Scratch.path("gz-")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try Scratch.directory("gz-")
         try CSVFixture.file([CSVFixture.row("SO1")]).write(toFile: dir + "/a.csv", atomically: true, encoding: .utf8)
         try Data(repeating: 0x0A, count: 8 << 20).write(to: URL(fileURLWithPath: dir + "/bomb.csv"))
         for f in ["a.csv", "bomb.csv"] {

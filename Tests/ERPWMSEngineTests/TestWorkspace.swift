@@ -16,6 +16,13 @@ enum Scratch {
 
     /// A fresh path in the scratch folder, its name starting with `prefix` (nothing is created there).
     static func path(_ prefix: String) -> String { root + "/" + prefix + UUID().uuidString }
+
+    /// A fresh empty folder in the scratch folder (gone with it at exit).
+    static func directory(_ prefix: String) throws -> String {
+        let d = path(prefix)
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
 }
 
 /// A workspace in a fresh temporary directory, for one test.

@@ -49,16 +49,14 @@ public final class SQLiteLedger: Ledger {
         }
         config.busyMode = .timeout(10)
         queue = try DatabaseQueue(path: path, configuration: config)
-        _ = try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-        }
+        try pragmas("PRAGMA journal_mode = WAL")
         // Migrations commit without waiting for the disk (a new ledger's eleven commits each waited for an fsync;
         // a first run over an empty inbox 31.8 -> 30.0 ms). WAL at synchronous NORMAL stays consistent: a power
         // cut can only lose the last migrations, which GRDB then runs again. The first commit after them (the
         // next file claimed) syncs the WAL with them in it.
-        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        try pragmas("PRAGMA synchronous = NORMAL")
         try Self.migrator.migrate(queue)
-        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try pragmas("PRAGMA synchronous = FULL")
     }
 
     static var migrator: DatabaseMigrator {
@@ -214,12 +212,8 @@ public final class SQLiteLedger: Ledger {
     /// Copies the WAL into the database and truncates it, so that old page versions (and what was deleted
     /// from them) do not linger in `ledger.sqlite-wal`. Called at the end of every run.
     public func checkpoint() throws {
-        if let job = backgroundCheckpoint {
-            backgroundCheckpoint = nil
-            try? job.wait()
-            try pragmas(Self.autoCheckpoint)
-        }
-        _ = try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try waitForBackgroundCheckpoint()
+        try pragmas("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 
     /// A file's transaction writes its pages into the WAL, and they are copied into the database by a checkpoint
@@ -242,15 +236,15 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    /// Waits for the last file's background checkpoint, then copies what was written beside it (publishing,
-    /// archiving): with the WAL wholly copied, the next transaction writes it from its start again instead of
-    /// growing it file after file.
-    private func finishBackgroundCheckpoint() throws {
-        guard let job = backgroundCheckpoint else { return }
+    /// Waits for the last file's background checkpoint, if one runs, and gives commits their checkpoints back;
+    /// true when there was one.
+    @discardableResult
+    private func waitForBackgroundCheckpoint() throws -> Bool {
+        guard let job = backgroundCheckpoint else { return false }
         backgroundCheckpoint = nil
-        try? job.wait()
+        try? job.wait()  // best effort: what it left is copied by the caller's checkpoint
         try pragmas(Self.autoCheckpoint)
-        _ = try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+        return true
     }
 
     /// A line's WMS item, in SQL over the order-lines row `l` ('' in `wms_item` stands for the SKU).
@@ -505,7 +499,9 @@ public final class SQLiteLedger: Ledger {
     /// against it (`FileScope`). SQLite's foreign-key checks are off meanwhile: they looked the file up again for
     /// every order, instruction and finding written, ~1.7 % of all instructions of a run.
     public func inFileTransaction<T>(fileId: Int64, _ body: (LedgerTransaction) throws -> T) throws -> T {
-        try finishBackgroundCheckpoint()
+        // What was written beside the last file's background checkpoint (publishing, archiving) is copied too:
+        // with the WAL wholly copied, this transaction writes it from its start instead of growing it.
+        if try waitForBackgroundCheckpoint() { try pragmas("PRAGMA wal_checkpoint(PASSIVE)") }
         // Opened once for the whole transaction (the WAL exists from the connection's first opening on), not at
         // every tick.
         let paths: [String] = FileSink.hasSyncFileRange ? [path + "-wal", path] : []
@@ -518,18 +514,19 @@ public final class SQLiteLedger: Ledger {
         // (Pragmas outside any transaction: inside one SQLite ignores them.) No commit of this connection
         // checkpoints until the file's background checkpoint is over (`checkpointBeside`, `autoCheckpoint`).
         try pragmas("PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 0")
-        var checkpointing = false
         // Back on whatever happens, and without throwing: an error after the commit would tell the caller that
         // nothing was committed, and it would discard the staged outputs the ledger now points to. (Setting the
         // pragmas takes no lock and does not fail; should it, the checks stay off for this process only.)
-        defer { try? pragmas(checkpointing ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = ON; \(Self.autoCheckpoint)") }
+        // Checkpoints come back now unless a background checkpoint was started (`waitForBackgroundCheckpoint`).
+        defer {
+            try? pragmas(backgroundCheckpoint == nil ? "PRAGMA foreign_keys = ON; \(Self.autoCheckpoint)" : "PRAGMA foreign_keys = ON")
+        }
         let pagesBefore = try pagesWritten()
         let result = try transaction(fileScope: fileId, body)
         // A small file leaves checkpoints to SQLite, as before (at a commit that leaves 1,000 pages in the WAL):
         // a thread and a connection for each file had cost a run over 200 files of 50 orders 0.15 s.
         if try pagesWritten() - pagesBefore >= Self.backgroundCheckpointPages {
             backgroundCheckpoint = Self.checkpointBeside(path: path)
-            checkpointing = true
         }
         return result
     }
@@ -550,6 +547,7 @@ public final class SQLiteLedger: Ledger {
     /// SQLite's default: a commit that leaves more than 1,000 pages in the WAL checkpoints it.
     static let autoCheckpoint = "PRAGMA wal_autocheckpoint = 1000"
 
+    /// Runs `sql` (pragmas, a checkpoint) outside any transaction.
     private func pragmas(_ sql: String) throws {
         try queue.writeWithoutTransaction { db in try db.execute(sql: sql) }
     }

@@ -71,13 +71,7 @@ public final class BatchRunner {
     /// Processes a file already claimed into `work/` and recorded (used by `reprocess`).
     func processClaimed(fileId: Int64, workPath: String, name: String, channel: Channel, hash: String) throws {
         if let earlier = try ledger.processedFile(withHash: hash), earlier.id != fileId {
-            try ledger.inTransaction { tx in
-                try tx.finishFile(fileId: fileId, counts: FileCounts(), at: timestamp())
-                try tx.setTarget(fileId: fileId, .processed, target: workspace.relative(archiveTarget(name)),
-                                 reason: "duplicate of file \(earlier.id) (\(earlier.name))")
-            }
-            try archive(fileId: fileId, name: name, workPath: workPath, target: nil, duplicate: true,
-                        attempt: attempt(fileId: fileId, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))"))
+            try archiveDuplicate(fileId: fileId, name: name, workPath: workPath, of: earlier)
             return
         }
         try process(fileId: fileId, workPath: workPath, name: name, channel: channel)
@@ -212,13 +206,7 @@ public final class BatchRunner {
         Failpoint.hit("after-claim-record")
         if let earlier = try ledger.processedFile(withHash: hash), earlier.id != id {
             logger.notice("\(FileNames.printable(name)): same content as \(FileNames.printable(earlier.name)) (file \(earlier.id)); recorded as duplicate, not processed")
-            try ledger.inTransaction { tx in
-                try tx.finishFile(fileId: id, counts: FileCounts(), at: timestamp())
-                try tx.setTarget(fileId: id, .processed, target: workspace.relative(archiveTarget(name)),
-                                 reason: "duplicate of file \(earlier.id) (\(earlier.name))")
-            }
-            try archive(fileId: id, name: name, workPath: path, target: nil, duplicate: true,
-                        attempt: attempt(fileId: id, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))"))
+            try archiveDuplicate(fileId: id, name: name, workPath: path, of: earlier)
             return
         }
         if size > config.limits.maxFileBytes {
@@ -262,7 +250,7 @@ public final class BatchRunner {
             progress?(Progress(file: name, filesDone: filesDone, records: -1))
         }
         let counts: FileCounts
-        let archiveTo = archiveTarget(name + (config.archiveKey == nil ? "" : ".enc"))
+        let archiveTo = archiveTarget(name)
         do {
             counts = try ledger.inFileTransaction(fileId: fileId) { tx -> FileCounts in
                 var counts: FileCounts
@@ -714,13 +702,28 @@ public final class BatchRunner {
         }
     }
 
+    /// Where the input `name` goes in today's archive folder (`.enc` added when the archive is encrypted).
     func archiveTarget(_ name: String) -> String {
+        let name = name + (config.archiveKey == nil ? "" : ".enc")
         let c = Calendar(identifier: .gregorian)
         var cal = c
         cal.timeZone = TimeZone(identifier: "UTC")!
         let d = cal.dateComponents([.year, .month, .day], from: now())
         let dir = workspace.path(config.archiveDir) + String(format: "/%04d/%02d/%02d", d.year!, d.month!, d.day!)
         return FS.freeName(in: dir, name)
+    }
+
+    /// Finishes a file whose content an earlier one had: recorded as processed with nothing in it and its archive
+    /// target (one commit), then archived as a duplicate with the run's attempt.
+    func archiveDuplicate(fileId: Int64, name: String, workPath: String, of earlier: FileRecord) throws {
+        let target = archiveTarget(name)
+        try ledger.inTransaction { tx in
+            try tx.finishFile(fileId: fileId, counts: FileCounts(), at: timestamp())
+            try tx.setTarget(fileId: fileId, .processed, target: workspace.relative(target),
+                             reason: "duplicate of file \(earlier.id) (\(earlier.name))")
+        }
+        try archive(fileId: fileId, name: name, workPath: workPath, target: target, duplicate: true,
+                    attempt: attempt(fileId: fileId, outcome: .duplicate, reason: "same content as file \(earlier.id) (\(earlier.name))"))
     }
 
     func archive(fileId: Int64, name: String, workPath: String, target: String?, duplicate: Bool,
@@ -732,7 +735,7 @@ public final class BatchRunner {
         // into place before the input is removed, so the target is ours and complete.
         if dest == nil || (!FS.exists(workPath) && !FS.exists(dest!)) || (FS.exists(workPath) && FS.exists(dest!) && key == nil)
             || (key != nil && !dest!.hasSuffix(".enc")) {
-            dest = archiveTarget(name + (key == nil ? "" : ".enc"))
+            dest = archiveTarget(name)
             try ledger.setTarget(fileId: fileId, .processed, target: workspace.relative(dest!), reason: nil)
         }
         Failpoint.hit("before-archive")
