@@ -102,6 +102,8 @@ public struct ShippedLine: Sendable {
 public protocol Ledger: AnyObject {
     /// The earlier file with these bytes that was processed (archived), if any.
     func processedFile(withHash hash: String) throws -> FileRecord?
+    /// Whether an earlier file of `size` bytes was processed (archived): only such a file can have the same bytes.
+    func processedFile(ofSize size: Int64) throws -> Bool
     /// Records a freshly claimed file; returns its id.
     func recordClaim(name: String, channel: String, hash: String, size: Int64, path: String, at time: String) throws -> Int64
     func file(id: Int64) throws -> FileRecord?
@@ -210,6 +212,8 @@ public protocol LedgerTransaction {
     func writeAhead() throws
     /// Records an output file as pending publication; `warehouse` names the warehouse of a shipment-order output.
     func recordOutput(fileId: Int64, kind: String, warehouse: String?, tempPath: String, finalPath: String, records: Int) throws
+    /// Records the hash of a file claimed while it was still being hashed (its row has an empty hash till then).
+    func setHash(fileId: Int64, hash: String) throws
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws
     /// `Ledger.setTarget` inside this transaction.
     func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws

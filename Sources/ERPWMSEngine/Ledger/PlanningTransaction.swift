@@ -79,6 +79,7 @@ final class PlanningTransaction: LedgerTransaction {
     func recordFindings(_ findings: [Finding], fileId: Int64) throws {}
     func writeAhead() throws {}
     func recordOutput(fileId: Int64, kind: String, warehouse: String?, tempPath: String, finalPath: String, records: Int) throws {}
+    func setHash(fileId: Int64, hash: String) throws {}
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws {}
     func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws {}
     /// Reads only (orders check their cancellations); dry runs of the other flows rehearse in a transaction that

@@ -206,6 +206,10 @@ public final class SQLiteLedger: Ledger {
             try db.execute(sql: "ALTER TABLE orders ADD COLUMN customer TEXT NOT NULL DEFAULT ''")
         }
         registerFlowMigrations(&m)
+        m.registerMigration("v10-files-size") { db in
+            // A claimed file is hashed first only when a processed file has its size (`processedFile(ofSize:)`).
+            try db.execute(sql: "CREATE INDEX files_size ON files(size)")
+        }
         return m
     }
 
@@ -278,6 +282,13 @@ public final class SQLiteLedger: Ledger {
         try queue.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM files WHERE hash = ? AND status IN ('processed', 'archived') ORDER BY id LIMIT 1",
                              arguments: [hash]).map(Self.fileRecord)
+        }
+    }
+
+    public func processedFile(ofSize size: Int64) throws -> Bool {
+        try queue.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM files WHERE size = ? AND status IN ('processed', 'archived'))",
+                              arguments: [size]) ?? false
         }
     }
 
@@ -837,6 +848,10 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     func setTarget(fileId: Int64, _ status: FileStatus, target: String, reason: String?) throws {
         try db.execute(sql: "UPDATE files SET status = ?, target_path = ?, reason = COALESCE(?, reason) WHERE id = ?",
                        arguments: [status.rawValue, target, reason, fileId])
+    }
+
+    func setHash(fileId: Int64, hash: String) throws {
+        try db.execute(sql: "UPDATE files SET hash = ? WHERE id = ?", arguments: [hash, fileId])
     }
 
     func finishFile(fileId: Int64, counts: FileCounts, at time: String) throws {

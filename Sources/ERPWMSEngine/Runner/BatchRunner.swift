@@ -69,12 +69,19 @@ public final class BatchRunner {
     }
 
     /// Processes a file already claimed into `work/` and recorded (used by `reprocess`).
+    /// `hash` is empty for a file claimed while it was hashed beside its processing, which did not finish
+    /// (`FileHash`): it is hashed now.
     func processClaimed(fileId: Int64, workPath: String, name: String, channel: Channel, hash: String) throws {
+        var hash = hash
+        if hash.isEmpty {
+            hash = try Self.hashFile(workPath).0
+            try ledger.inTransaction { try $0.setHash(fileId: fileId, hash: hash) }
+        }
         if let earlier = try ledger.processedFile(withHash: hash), earlier.id != fileId {
             try archiveDuplicate(fileId: fileId, name: name, workPath: workPath, of: earlier)
             return
         }
-        try process(fileId: fileId, workPath: workPath, name: name, channel: channel)
+        try process(fileId: fileId, workPath: workPath, name: name, channel: channel, hash: FileHash(hash))
     }
 
     // MARK: - Recovery
@@ -104,7 +111,8 @@ public final class BatchRunner {
                     try processClaimed(fileId: file.id, workPath: workspace.path(file.path), name: file.name, channel: channel,
                                        hash: file.hash)
                 } else if FS.exists(workspace.path(file.path)) {
-                    try failFile(id: file.id, name: file.name, channelName: file.channel, hash: file.hash,
+                    try failFile(id: file.id, name: file.name, channelName: file.channel,
+                                 hash: file.hash.isEmpty ? FileHash(hashing: workspace.path(file.path)) : nil,
                                  workPath: workspace.path(file.path),
                                  error: FormatError(rule: "channel.unknown", message: "channel '\(file.channel)' is no longer configured"))
                 } else {
@@ -192,19 +200,26 @@ public final class BatchRunner {
     }
 
     /// A file just claimed into `work/`: hash it, dedupe it, record it, process it.
+    ///
+    /// Only a file the size of one processed before can have its content: such a file is hashed before anything
+    /// else, and a duplicate is not processed. Any other is hashed on a thread of its own while it is processed
+    /// (`FileHash`); its ledger row gets the hash at the commit.
     func claimed(path: String, name: String, channel: Channel) throws {
         summary.filesSeen += 1
-        let (hash, size): (String, Int64)
+        let size: Int64
+        let hash: FileHash
         do {
-            (hash, size) = try Self.hashFile(path)
-        } catch {
+            size = try FS.size(path)
+            hash = try ledger.processedFile(ofSize: size) ? FileHash(try Self.hashFile(path).0) : FileHash(hashing: path)
+        } catch let error as FileSystemError {
             logger.error("\(FileNames.printable(name)): cannot read: \(error)")
             throw error
         }
         let rel = workspace.relative(path)
-        let id = try ledger.recordClaim(name: name, channel: channel.name, hash: hash, size: size, path: rel, at: timestamp())
+        let id = try ledger.recordClaim(name: name, channel: channel.name, hash: hash.wasPending ? "" : try hash.value(),
+                                        size: size, path: rel, at: timestamp())
         Failpoint.hit("after-claim-record")
-        if let earlier = try ledger.processedFile(withHash: hash), earlier.id != id {
+        if !hash.wasPending, let earlier = try ledger.processedFile(withHash: try hash.value()), earlier.id != id {
             logger.notice("\(FileNames.printable(name)): same content as \(FileNames.printable(earlier.name)) (file \(earlier.id)); recorded as duplicate, not processed")
             try archiveDuplicate(fileId: id, name: name, workPath: path, of: earlier)
             return
@@ -214,7 +229,7 @@ public final class BatchRunner {
                          error: FormatError(rule: "file.too-large", message: "\(size) bytes, the limit is \(config.limits.maxFileBytes) (limits.max_file_mb)"))
             return
         }
-        try process(fileId: id, workPath: path, name: name, channel: channel)
+        try process(fileId: id, workPath: path, name: name, channel: channel, hash: hash)
     }
 
     static func hashFile(_ path: String) throws -> (String, Int64) {
@@ -239,10 +254,10 @@ public final class BatchRunner {
 
     /// Processes one claimed file in one ledger transaction: everything it records and every output it
     /// stages commits together, or none of it does.
-    func process(fileId: Int64, workPath: String, name: String, channel: Channel) throws {
-        let record = try ledger.file(id: fileId)
-        let hash = record?.hash ?? ""
-        let staging = Staging(runner: self, source: String(hash.prefix(16)), inputName: name)
+    func process(fileId: Int64, workPath: String, name: String, channel: Channel, hash: FileHash) throws {
+        // Whatever happens, the hashing thread is done before the file is moved or retried.
+        defer { _ = try? hash.value() }
+        let staging = Staging(runner: self, hash: hash, fileId: fileId, inputName: name)
         pendingFindings = [:]
         progress?(Progress(file: name, filesDone: filesDone, records: 0))
         defer {
@@ -269,6 +284,7 @@ public final class BatchRunner {
                     throw PolicyRejection(rejected: counts.rejected, first: staging.firstRejection)
                 }
                 try staging.commit(tx: tx, fileId: fileId)
+                if hash.wasPending { try tx.setHash(fileId: fileId, hash: try hash.value()) }
                 try tx.finishFile(fileId: fileId, counts: counts, at: timestamp())
                 // Where the input will be archived, recorded with everything else (not in a commit of its own
                 // after this one): recovery finishes the move from there.
@@ -311,7 +327,7 @@ public final class BatchRunner {
         var result = DryRunResult(file: name, channel: channel.name, entries: [], fileError: nil)
         plan = { result.entries.append($0) }
         defer { plan = nil }
-        let staging = Staging(runner: self, source: "dry-run", inputName: name, dryRun: true)
+        let staging = Staging(runner: self, hash: FileHash("dry-run"), fileId: -1, inputName: name, dryRun: true)
         do {
             let counts: FileCounts
             switch channel.document {
@@ -521,11 +537,12 @@ public final class BatchRunner {
         func feedbackWriter() throws -> OrderStatusWriter {
             if let f = feedback { return f }
             let ext = config.feedbackFormat.rawValue
+            let source = try staging.source()
             let sink = try staging.open(key: "erp/status", kind: "erp-order-status",
-                                        finalPath: workspace.path(config.erpOutbox) + "/order-status_\(staging.source).\(ext)",
+                                        finalPath: workspace.path(config.erpOutbox) + "/order-status_\(source).\(ext)",
                                         schema: config.validateOutput && config.feedbackFormat == .xml ? OrderStatusXMLWriter.schemaName : nil)
             let w: OrderStatusWriter = config.feedbackFormat == .xml
-                ? OrderStatusXMLWriter(sink: sink.file, source: staging.source) : try OrderStatusCSVWriter(sink: sink.file)
+                ? OrderStatusXMLWriter(sink: sink.file, source: source) : try OrderStatusCSVWriter(sink: sink.file)
             sink.finish = { try w.finish() }
             feedback = w
             return w
@@ -644,15 +661,23 @@ public final class BatchRunner {
     func shipmentOrderWriter(warehouse: String, _ staging: Staging) throws -> Staging.WarehouseOutput {
         if let o = staging.shipmentWriters[warehouse] { return o }
         let csv = config.wmsFormat == .csv
-        let finalPath = workspace.path(config.wmsOutbox) + "/shipment-orders_\(warehouse)_\(staging.source).\(csv ? "csv" : "xml")"
+        let outbox = workspace.path(config.wmsOutbox)
         let key = "wms/" + warehouse
-        let sink = try staging.open(key: key, kind: "wms-shipment-orders", warehouse: warehouse, finalPath: finalPath,
+        // Named, and for XML headed, without waiting for the input's hash (see `Staging.sourceForHeader`).
+        let sink = try staging.open(key: key, kind: "wms-shipment-orders", warehouse: warehouse,
+                                    named: { "\(outbox)/shipment-orders_\(warehouse)_\($0).\(csv ? "csv" : "xml")" },
                                     schema: config.validateOutput && !csv ? ShipmentOrderWriter.schemaName : nil)
-        let w: ShipmentOrderOutput = csv
-            ? try ShipmentOrderCSVWriter(sink: sink.file, warehouse: warehouse, columns: config.wmsCSVColumns,
-                                         includeEmail: config.includeEmail, includePhone: config.includePhone)
-            : ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: staging.source,
-                                  includeEmail: config.includeEmail, includePhone: config.includePhone)
+        let w: ShipmentOrderOutput
+        if csv {
+            w = try ShipmentOrderCSVWriter(sink: sink.file, warehouse: warehouse, columns: config.wmsCSVColumns,
+                                           includeEmail: config.includeEmail, includePhone: config.includePhone)
+        } else {
+            let source = try staging.sourceForHeader(of: sink)
+            let xml = ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: source.source,
+                                          includeEmail: config.includeEmail, includePhone: config.includePhone)
+            if source.pending { sink.sourceOffset = xml.sourceOffset }
+            w = xml
+        }
         sink.finish = { try w.finish() }
         let o = Staging.WarehouseOutput(writer: w, output: sink)
         staging.shipmentWriters[warehouse] = o
@@ -767,12 +792,16 @@ public final class BatchRunner {
     }
 
     /// Quarantines a file: records why, writes `NAME.error.json` beside it in `failed/`, moves it there.
-    func failFile(id: Int64, name: String, channelName: String, hash: String, workPath: String, error: FormatError) throws {
+    /// `hash`: given when it was being computed as the file was claimed, and so is not in its ledger row yet.
+    func failFile(id: Int64, name: String, channelName: String, hash: FileHash? = nil, workPath: String, error: FormatError) throws {
         let finding = error.finding(file: name)
         summary.count([finding])
         logger.error("\(FileNames.printable(name)): \(finding.summary)")
         let target = FS.freeName(in: workspace.path(config.failedDir), name)
+        // A file that cannot be read has no hash: its error says so.
+        let pendingHash = hash.flatMap { $0.wasPending ? try? $0.value() : nil }
         try ledger.inTransaction { tx in
+            if let pendingHash { try tx.setHash(fileId: id, hash: pendingHash) }
             try tx.recordFindings([finding], fileId: id)
             try tx.setTarget(fileId: id, .failing, target: workspace.relative(target), reason: error.description)
         }

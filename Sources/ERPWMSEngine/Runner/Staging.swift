@@ -11,7 +11,13 @@ final class Staging {
         /// The warehouse of a shipment-order output (instructions find their output by file and warehouse).
         let warehouse: String?
         let tempPath: String
-        let finalPath: String
+        /// Where the output will be published. Named after the input's source (`Staging.source`): while the input
+        /// is still being hashed, `named` makes it at the commit.
+        private(set) var finalPath: String
+        private let named: ((_ source: String) -> String)?
+        /// Where the writer put the source in the output's first bytes while it was pending (a placeholder of
+        /// its length, `Staging.pendingSource`), which the commit overwrites.
+        var sourceOffset: Int?
         /// Where the content goes: the temporary file (and the schema check running beside it), or nowhere in a
         /// dry run.
         let file: ByteSink
@@ -23,11 +29,13 @@ final class Staging {
         /// Writes the output's closing bytes into `file` (set by whoever writes the content).
         var finish: () throws -> Void = {}
 
-        init(kind: String, warehouse: String?, tempPath: String, finalPath: String, file: FileSink?, schema: String?) {
+        init(kind: String, warehouse: String?, tempPath: String, finalPath: String, named: ((String) -> String)?,
+             file: FileSink?, schema: String?) {
             self.kind = kind
             self.warehouse = warehouse
             self.tempPath = tempPath
             self.finalPath = finalPath
+            self.named = named
             self.fileSink = file
             if let file, let schema {
                 let v = BackgroundSchemaValidation(schema: schema)
@@ -39,11 +47,20 @@ final class Staging {
             }
             self.schema = schema
         }
+
+        /// Completes the name and the first bytes with the input's source, once it is known.
+        fileprivate func resolve(source: String) throws {
+            if let named { finalPath = named(source) }
+            if let sourceOffset, let fileSink { try fileSink.patch(Array(source.utf8), at: Int64(sourceOffset)) }
+        }
     }
 
     private unowned let runner: BatchRunner
-    /// First 16 hex digits of the input's SHA-256: part of every output name, so names are deterministic.
-    let source: String
+    /// The input's SHA-256, whose first 16 hex digits (its source) are part of every output's name, so that
+    /// names are deterministic. It may still be being computed (`FileHash`).
+    private let hash: FileHash
+    /// The input's ledger id: it names the temporary outputs while the source is pending.
+    private let fileId: Int64
     let inputName: String
     private var outputs: [String: Output] = [:]
     private(set) var firstRejection: Finding?
@@ -62,20 +79,50 @@ final class Staging {
     /// A dry run writes nothing: outputs go nowhere and `commit` does nothing.
     let dryRun: Bool
 
-    init(runner: BatchRunner, source: String, inputName: String, dryRun: Bool = false) {
+    init(runner: BatchRunner, hash: FileHash, fileId: Int64, inputName: String, dryRun: Bool = false) {
         self.runner = runner
-        self.source = source
+        self.hash = hash
+        self.fileId = fileId
         self.inputName = inputName
         self.dryRun = dryRun
     }
 
+    /// The first 16 hex digits of the input's SHA-256; waits for the hash if it is still being computed.
+    func source() throws -> String { try hash.source() }
+
+    /// What stands for the source in an output's first bytes while the input is still being hashed: as long as
+    /// a source, and valid wherever one is (the schemas' `Code`).
+    static let pendingSource = String(repeating: "0", count: 16)
+
+    /// The source for a writer to put in the start of `output`, which must be empty: the source if known, else
+    /// `pendingSource`, and the caller sets `output.sourceOffset` to where it wrote it.
+    func sourceForHeader(of output: Output) throws -> (source: String, pending: Bool) {
+        precondition(output.fileSink.map { $0.bytesWritten == 0 } ?? true, "the source of an output already written to")
+        return hash.wasPending && !dryRun ? (Self.pendingSource, true) : (try source(), false)
+    }
+
     /// The staged output under `key`, created on first use.
     func open(key: String, kind: String, warehouse: String? = nil, finalPath: String, schema: String?) throws -> Output {
+        try open(key: key, kind: kind, warehouse: warehouse, finalPath: finalPath, named: nil, schema: schema)
+    }
+
+    /// The staged output under `key`, created on first use, whose name is made of the input's source by `named`:
+    /// it does not wait for the input's hash. Until the commit, its temporary name has the input's ledger id
+    /// where the source will be.
+    func open(key: String, kind: String, warehouse: String? = nil, named: @escaping (_ source: String) -> String,
+              schema: String?) throws -> Output {
+        let known = hash.wasPending && !dryRun ? nil : named(try source())
+        return try open(key: key, kind: kind, warehouse: warehouse, finalPath: known, named: known == nil ? named : nil, schema: schema)
+    }
+
+    private func open(key: String, kind: String, warehouse: String?, finalPath: String?, named: ((String) -> String)?,
+                      schema: String?) throws -> Output {
         if let o = outputs[key] { return o }
+        let finalPath = finalPath ?? named!("file\(fileId)")
         let temp = runner.workspace.publishTempDir + "/" + FS.name(finalPath) + ".tmp"
         // Staged outputs are fsynced at the commit and not read again in this run: their writeback starts as
         // they grow, every MiB (every 8 MiB, the fsyncs at the end of 100,000 orders waited 15 ms instead of 2).
-        let o = Output(kind: kind, warehouse: warehouse, tempPath: temp, finalPath: finalPath,
+        let o = Output(kind: kind, warehouse: warehouse, tempPath: temp, finalPath: finalPath, named: named,
                        file: dryRun ? nil : try FileSink(path: temp, writebackEvery: 1 << 20),
                        schema: schema)
         outputs[key] = o
@@ -111,12 +158,14 @@ final class Staging {
     func commit(tx: LedgerTransaction, fileId: Int64) throws {
         if dryRun { return }
         let keys = outputs.keys.sorted()
+        let source = try source()
         // First every output gets its last bytes and the kernel starts writing each to disk, so that their fsyncs
         // below overlap instead of each waiting in turn.
         for key in keys {
             let o = outputs[key]!
             try o.finish()
             try o.fileSink?.flush()
+            try o.resolve(source: source)
             o.fileSink?.startWriteback()  // the rest of it, below the 1 MiB step
         }
         // Their fsyncs wait on the disk while this thread has the ledger write the transaction's pages so far

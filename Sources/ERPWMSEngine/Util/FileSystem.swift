@@ -24,6 +24,13 @@ enum FS {
         return lstat(path, &st) == 0
     }
 
+    /// The size of the file at `path`, in bytes.
+    static func size(_ path: String) throws -> Int64 {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw fail("stat", path) }
+        return Int64(st.st_size)
+    }
+
     /// True when this process can open `path` for reading.
     static func isReadable(_ path: String) -> Bool {
         access(path, R_OK) == 0
@@ -268,6 +275,22 @@ final class FileSink: ByteSink {
         guard let symbol = dlsym(nil, "sync_file_range") else { return nil }
         return unsafeBitCast(symbol, to: SyncFileRange.self)
     }()
+
+    /// Overwrites `bytes` at `offset`, which must lie in what was written already (after a `flush`).
+    func patch(_ bytes: [UInt8], at offset: Int64) throws {
+        precondition(offset + Int64(bytes.count) <= kernelBytes, "a patch of bytes not written yet")
+        try bytes.withUnsafeBytes { b in
+            var done = 0
+            while done < b.count {
+                let n = pwrite(fd, b.baseAddress! + done, b.count - done, off_t(offset) + off_t(done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FS.fail("write", path)
+                }
+                done += n
+            }
+        }
+    }
 
     /// Flushes, optionally fsyncs, and closes.
     func close(sync: Bool) throws {

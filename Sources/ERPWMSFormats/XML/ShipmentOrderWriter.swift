@@ -18,6 +18,8 @@ public final class ShipmentOrderWriter {
     private let includePhone: Bool
     public private(set) var ordersWritten = 0
     public private(set) var linesWritten = 0
+    /// Where the `source` attribute's value starts in the document, in bytes.
+    public let sourceOffset: Int
 
     /// Starts the document: declaration and the `<ShipmentOrders>` root.
     public init(sink: ByteSink, warehouse: String, source: String, includeEmail: Bool = false,
@@ -28,6 +30,7 @@ public final class ShipmentOrderWriter {
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ShipmentOrders warehouse=\"")
         out.appendEscaped(warehouse, attribute: true)
         out.append("\" source=\"")
+        sourceOffset = out.count
         out.appendEscaped(source, attribute: true)
         out.append("\">\n")
     }

@@ -30,18 +30,20 @@ final class DocumentOutputs {
     /// A WMS instruction file `<prefix>_<warehouse>_<source>.xml` (or the whole-WMS `<prefix>_<source>.xml`).
     func wms(_ layout: DocumentLayout, prefix: String, warehouse: String?) throws -> DocumentWriter {
         let csv = runner.config.wmsFormat == .csv
-        let name = [prefix, warehouse, staging.source].compactMap { $0 }.joined(separator: "_") + (csv ? ".csv" : ".xml")
+        let source = try staging.source()
+        let name = [prefix, warehouse, source].compactMap { $0 }.joined(separator: "_") + (csv ? ".csv" : ".xml")
         return try writer(key: "wms/\(prefix)/\(warehouse ?? "")", kind: "wms-\(layout.name)",
                           path: runner.workspace.path(runner.config.wmsOutbox) + "/" + name, layout: layout, csv: csv,
-                          attributes: [("warehouse", warehouse ?? ""), ("source", staging.source)])
+                          attributes: [("warehouse", warehouse ?? ""), ("source", source)])
     }
 
     /// An ERP feedback file `<prefix>_<source>.xml|csv`.
     func erp(_ layout: DocumentLayout, prefix: String) throws -> DocumentWriter {
         let csv = runner.config.feedbackFormat == .csv
+        let source = try staging.source()
         return try writer(key: "erp/\(prefix)", kind: "erp-\(layout.name)",
-                          path: runner.workspace.path(runner.config.erpOutbox) + "/\(prefix)_\(staging.source).\(csv ? "csv" : "xml")",
-                          layout: layout, csv: csv, attributes: [("source", staging.source)])
+                          path: runner.workspace.path(runner.config.erpOutbox) + "/\(prefix)_\(source).\(csv ? "csv" : "xml")",
+                          layout: layout, csv: csv, attributes: [("source", source)])
     }
 
     func count(_ w: DocumentWriter) {
