@@ -15,7 +15,8 @@ Confirmations: the sample-style confirmations for the accepted orders are replay
 in several files, with kills in between; the ledger's shipment state must equal that of a clean run.
 Exit code 0 when every check passes. The short form runs in CI (Tests/EndToEndTests/CrashScriptTests.swift).
 """
-import argparse, os, random, shutil, signal, sqlite3, subprocess, sys, tempfile, time, re, glob
+import argparse
+import hashlib, os, random, shutil, signal, sqlite3, subprocess, sys, tempfile, time, re, glob
 
 HEADER = ("order_id,order_date,ship_name,ship_address1,ship_city,ship_postcode,ship_country,currency,"
           "payment_method,carrier_service,line_no,sku,quantity,unit_price\n")
@@ -92,11 +93,13 @@ def check(root, valid, invalid, inputs):
     if twice: problems.append(f"{len(twice)} order(s) instructed more than once, e.g. {twice[:3]}")
     if wrong: problems.append(f"{len(wrong)} invalid order(s) instructed")
     placed = {}
+    paths = {}
     for base in ("archive", "failed"):
         for dirpath, _, names in os.walk(os.path.join(root, base)):
             for name in names:
                 if name in inputs:
                     placed[name] = placed.get(name, 0) + 1
+                    paths[name] = os.path.join(dirpath, name)
     for name in inputs:
         if placed.get(name, 0) != 1:
             problems.append(f"input {name} is in {placed.get(name, 0)} terminal place(s)")
@@ -111,7 +114,16 @@ def check(root, valid, invalid, inputs):
                     problems.append(f"temporary file visible: {os.path.relpath(os.path.join(dirpath, name), root)}")
     db = sqlite3.connect(os.path.join(root, "state", "ledger.sqlite"))
     ok = db.execute("PRAGMA integrity_check").fetchone()[0]
+    # A file is hashed while it is processed, and a crash may come before its hash is recorded: every file
+    # that reached its terminal place has the hash of its bytes.
+    recorded = db.execute("SELECT name, hash FROM files WHERE status IN ('archived', 'failed')").fetchall()
     db.close()  # never keep a connection open while erpwms runs
+    for name, digest in recorded:
+        if name in paths:
+            with open(paths[name], "rb") as f:
+                actual = hashlib.sha256(f.read()).hexdigest()
+            if digest != actual:
+                problems.append(f"ledger hash of {name} is {digest!r}, its bytes hash to {actual}")
     if ok != "ok":
         problems.append(f"integrity_check: {ok}")
     return problems
