@@ -206,15 +206,17 @@ public final class BatchRunner {
     /// (`FileHash`); its ledger row gets the hash at the commit.
     func claimed(path: String, name: String, channel: Channel) throws {
         summary.filesSeen += 1
-        let size: Int64
-        let hash: FileHash
-        do {
-            size = try FS.size(path)
-            hash = try ledger.processedFile(ofSize: size) ? FileHash(try Self.hashFile(path).0) : FileHash(hashing: path)
-        } catch let error as FileSystemError {
-            logger.error("\(FileNames.printable(name)): cannot read: \(error)")
-            throw error
+        func reading<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch {
+                logger.error("\(FileNames.printable(name)): cannot read: \(error)")
+                throw error
+            }
         }
+        let size = try reading { try FS.size(path) }
+        let hash = try ledger.processedFile(ofSize: size)
+            ? FileHash(try reading { try Self.hashFile(path).0 }) : FileHash(hashing: path)
+        // Whatever happens to the file, the hashing thread is done with it before the next one is claimed.
+        defer { _ = try? hash.value() }
         let rel = workspace.relative(path)
         let id = try ledger.recordClaim(name: name, channel: channel.name, hash: hash.wasPending ? "" : try hash.value(),
                                         size: size, path: rel, at: timestamp())
@@ -255,8 +257,6 @@ public final class BatchRunner {
     /// Processes one claimed file in one ledger transaction: everything it records and every output it
     /// stages commits together, or none of it does.
     func process(fileId: Int64, workPath: String, name: String, channel: Channel, hash: FileHash) throws {
-        // Whatever happens, the hashing thread is done before the file is moved or retried.
-        defer { _ = try? hash.value() }
         let staging = Staging(runner: self, hash: hash, fileId: fileId, inputName: name)
         pendingFindings = [:]
         progress?(Progress(file: name, filesDone: filesDone, records: 0))
