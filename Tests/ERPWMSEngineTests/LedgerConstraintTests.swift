@@ -22,9 +22,10 @@ struct LedgerConstraintTests {
         return (ledger, file.id)
     }
 
-    /// Records an instruction of order `id` (version 1, new, WH1) for `fileId`.
+    /// Records an instruction of order `id` (version 2, replace, WH1) for `fileId`: a buffered row (a first
+    /// version is its order's row, ledger migration v11).
     func instruct(_ tx: LedgerTransaction, _ id: String, fileId: Int64) throws {
-        try tx.recordInstruction(orderId: id, version: 1, action: "new", warehouse: "WH1", fileId: fileId)
+        try tx.recordInstruction(orderId: id, version: 2, action: "replace", warehouse: "WH1", fileId: fileId)
     }
 
     /// Runs `body` in a transaction that must fail, and checks that it left no instruction behind.
@@ -102,23 +103,31 @@ struct LedgerConstraintTests {
                      giftNote: "", customs: Customs(), lines: [line])
     }
 
-    @Test("a first version is a plain insert; should the order be there after all, it is updated as before")
+    @Test("a first version is a plain insert; an order the ledger has already cannot get a first version again")
     func firstVersionOverExistingRow() throws {
         let (ledger, fileId) = try ledgerWithOneFile()
         try ledger.inTransaction { tx in
             try tx.saveOrder(Self.order("SO2", lineNo: 1), version: 1, contentHash: "h-new", warehouse: "WH1", fileId: fileId,
                              at: "2026-11-29T01:00:00Z", customer: "")
-            // SO1 is in the ledger already (from a.csv): a version 1 of it updates the row instead of failing.
-            try tx.saveOrder(Self.order("SO1", lineNo: 7), version: 1, contentHash: "h-again", warehouse: "WH1", fileId: fileId,
-                             at: "2026-11-29T01:00:00Z", customer: "")
+        }
+        // SO1 is in the ledger already (from a.csv): its first version is its row and stays; the transaction fails.
+        #expect(throws: DatabaseError.self) {
+            try ledger.inTransaction { tx in
+                try tx.saveOrder(Self.order("SO1", lineNo: 7), version: 1, contentHash: "h-again", warehouse: "WH1", fileId: fileId,
+                                 at: "2026-11-29T01:00:00Z", customer: "")
+            }
         }
         let rows = try ledger.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT order_id, content_hash FROM orders WHERE order_id IN ('SO1', 'SO2') ORDER BY order_id")
+            try String.fetchAll(db, sql: """
+                SELECT order_id || ':' || (CASE WHEN typeof(content_hash) = 'text' THEN content_hash ELSE 'sha' END)
+                FROM orders WHERE order_id IN ('SO1', 'SO2') ORDER BY order_id
+                """)
         }
-        #expect(rows.map { $0["order_id"] as String } == ["SO1", "SO2"])
-        #expect(rows.map { $0["content_hash"] as String } == ["h-again", "h-new"])
-        let lines = try ledger.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM order_lines WHERE order_id = 'SO2'") }
-        #expect(lines == 1)
+        #expect(rows == ["SO1:sha", "SO2:h-new"])
+        let lines = try ledger.queue.read { db in
+            try String.fetchAll(db, sql: "SELECT order_id || ':' || line_no FROM order_lines WHERE order_id IN ('SO1', 'SO2') ORDER BY 1")
+        }
+        #expect(lines == ["SO1:1", "SO2:1"])
     }
 
     @Test("saveNewOrder stores an unknown order and leaves a known one untouched, in a transaction and in a dry run")

@@ -99,8 +99,53 @@ struct RunnerTests {
         #expect(try ledger.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM instructions") } == 3)
         // Keyed by order and version now: the same version twice is refused.
         #expect(throws: (any Error).self) {
-            try ledger.queue.write { try $0.execute(sql: "INSERT INTO instructions (order_id, version, action, warehouse, file_id) VALUES ('SO2', 1, 'new', 'WH2', 1)") }
+            try ledger.queue.write { try $0.execute(sql: "INSERT INTO instruction_rows (order_id, version, action, warehouse, file_id) VALUES ('SO2', 1, 'new', 'WH2', 1)") }
         }
+    }
+
+    @Test("an order's first instruction is its order row until a replacement keeps it as a row; `instructions` has every version")
+    func firstInstructionInOrder() throws {
+        let t = try TestWorkspace()
+        try t.drop("a.csv", CSVFixture.file([CSVFixture.row("SO1"), CSVFixture.row("SO2")]))
+        _ = try t.run()
+        let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
+        func rows(_ table: String) throws -> [String] {
+            try ledger.queue.read { db in
+                try String.fetchAll(db, sql: "SELECT order_id || ' v' || version || ' ' || action || ' file ' || file_id FROM \(table) ORDER BY order_id, version")
+            }
+        }
+        #expect(try rows("instruction_rows").isEmpty)
+        #expect(try rows("instructions") == ["SO1 v1 new file 1", "SO2 v1 new file 1"])
+        try t.drop("b.csv", CSVFixture.file([CSVFixture.row("SO1", ["quantity": "3"])]))
+        #expect(try t.run().ordersReplaced == 1)
+        #expect(try rows("instruction_rows") == ["SO1 v1 new file 1", "SO1 v2 replace file 2"])
+        #expect(try rows("instructions") == ["SO1 v1 new file 1", "SO1 v2 replace file 2", "SO2 v1 new file 1"])
+        let outputs = try ledger.orderHistory("SO1").events.filter { $0.kind == "instructed" }.map(\.detail)
+        #expect(outputs.count == 2)
+        #expect(outputs.first?.hasPrefix("version 1 (new) to WH-EU-DE1 in outbox/wms/shipment-orders_WH-EU-DE1_") == true)
+        #expect(outputs.first != nil && outputs.first?.suffix(30) != outputs.last?.suffix(30), "each version names its own file")
+    }
+
+    @Test("a ledger from before first instructions were kept in their order row lists each of them once")
+    func firstInstructionsMigrated() throws {
+        let dir = try Scratch.directory("v10-")
+        let path = dir + "/ledger.sqlite"
+        do {
+            let old = try DatabaseQueue(path: path)
+            try SQLiteLedger.migrator.migrate(old, upTo: "v10-files-size")
+            try old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO files (id, name, channel, hash, size, status, path, received_at)
+                        VALUES (1, 'a.csv', 'orders', 'h', 1, 'archived', 'archive/a.csv', '2025-01-01T00:00:00Z');
+                    INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id, line_count)
+                        VALUES ('SO1', 1, 'instructed', x'00', 'WH1', 'EUR', 'DE', '2025-01-01T00:00:00Z', 1, 1);
+                    INSERT INTO instructions (order_id, version, action, warehouse, file_id) VALUES ('SO1', 1, 'new', 'WH1', 1);
+                    """)
+            }
+        }
+        let ledger = try SQLiteLedger(path: path)
+        #expect(try ledger.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM instructions") } == 1)
+        #expect(try ledger.orderHistory("SO1").events.filter { $0.kind == "instructed" }.count == 1)
     }
 
     @Test("the same bytes again are a duplicate file: archived, nothing re-sent")

@@ -127,8 +127,9 @@ extension SQLiteLedger {
             try db.execute(sql: "DELETE FROM shipment_lines WHERE shipment_id IN (SELECT shipment_id FROM temp.purge_shipments)")
             counts.shipmentLines = db.changesCount
             try db.execute(sql: "DELETE FROM shipments WHERE shipment_id IN (SELECT shipment_id FROM temp.purge_shipments)")
-            try db.execute(sql: "DELETE FROM instructions WHERE order_id IN (SELECT order_id FROM temp.purge_orders)")
-            counts.instructions = db.changesCount
+            // Counted in the view (a first version is the order's row until it is replaced); deleted as rows.
+            counts.instructions = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instructions WHERE order_id IN (SELECT order_id FROM temp.purge_orders)") ?? 0
+            try db.execute(sql: "DELETE FROM instruction_rows WHERE order_id IN (SELECT order_id FROM temp.purge_orders)")
             try db.execute(sql: "DELETE FROM order_lines WHERE order_id IN (SELECT order_id FROM temp.purge_orders)")
             counts.orderLines = db.changesCount
             try db.execute(sql: "DELETE FROM orders WHERE order_id IN (SELECT order_id FROM temp.purge_orders)")

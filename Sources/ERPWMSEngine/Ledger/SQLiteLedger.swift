@@ -210,6 +210,22 @@ public final class SQLiteLedger: Ledger {
             // A claimed file is hashed first only when a processed file has its size (`processedFile(ofSize:)`).
             try db.execute(sql: "CREATE INDEX files_size ON files(size)")
         }
+        m.registerMigration("v11-first-instruction-in-order") { db in
+            // An order's first instruction (version 1, new) is its `orders` row until a replacement overwrites that
+            // row, which first keeps it as a row of its own (`saveOrder`): nearly every order is instructed once,
+            // and the row said again what the order's row says (-77 ms of CPU, -3.8 MB of ledger per 100,000
+            // orders). `instructions` is a view with every version, as the table had; the rows written are in
+            // `instruction_rows` (versions from 2 on, first versions from before, and first versions replaced).
+            try db.execute(sql: """
+                ALTER TABLE instructions RENAME TO instruction_rows;
+                CREATE VIEW instructions AS
+                    SELECT order_id, version, action, warehouse, file_id, output FROM instruction_rows
+                    UNION ALL
+                    SELECT o.order_id, 1, 'new', o.warehouse, o.file_id, NULL FROM orders o
+                    WHERE o.version = 1
+                      AND NOT EXISTS (SELECT 1 FROM instruction_rows r WHERE r.order_id = o.order_id AND r.version = 1);
+                """)
+        }
         return m
     }
 
@@ -615,7 +631,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             "INSERT OR FAIL INTO order_lines (order_id, line_no, sku, wms_item, quantity, uom, unit_price_minor, tax_rate)",
             columns: 8)
         let instructions = RowBuffer(
-            "INSERT OR FAIL INTO instructions (order_id, version, action, warehouse, file_id)", columns: 5)
+            "INSERT OR FAIL INTO instruction_rows (order_id, version, action, warehouse, file_id)", columns: 5)
     }
 
     /// The statement in `slot`, prepared (through GRDB's cache) the first time.
@@ -681,20 +697,30 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
                    customer: String) throws {
         // A first version is a plain insert. The upsert may update instead, so SQLite gives each run of it a
         // statement journal (in a file of a million orders, 3.2 million writes when it went to a temporary file).
-        // Should the order be there after all, the insert changes nothing and the upsert does the work. The order
-        // loop calls `saveNewOrder` itself and comes here only for replacements; returns' replacement orders come
-        // here with version 1.
-        if version == 1, try saveNewOrder(order, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: time, customer: customer) {
+        // The order loop calls `saveNewOrder` itself and comes here only for replacements; returns' replacement
+        // orders come here with version 1.
+        if version == 1 {
+            guard try saveNewOrder(order, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: time, customer: customer) else {
+                // Its first version and lines are there: a second first version would have failed on them.
+                throw DatabaseError(resultCode: .SQLITE_CONSTRAINT_PRIMARYKEY,
+                                    message: "order \(order.id) is in the ledger already; it cannot have a first version again")
+            }
             return
         }
+        // The first version's instruction is the order's row itself (ledger migration v11): before the row becomes
+        // this version, it is kept as a row of its own (once; from before v11 it may be one already).
+        try db.cachedStatement(sql: """
+            INSERT INTO instruction_rows (order_id, version, action, warehouse, file_id)
+            SELECT o.order_id, 1, 'new', o.warehouse, o.file_id FROM orders o
+            WHERE o.order_id = ? AND o.version = 1
+              AND NOT EXISTS (SELECT 1 FROM instruction_rows r WHERE r.order_id = o.order_id AND r.version = 1)
+            """).execute(arguments: [order.id])
         var o = try statement(.orderUpsert, Self.orderUpsert)
         Self.bindOrder(&o, order, version: version, contentHash: contentHash, warehouse: warehouse,
                        fileId: try FileScope.check(fileId, fileScope), at: time, customer: customer)
         try o.execute()
-        if version > 1 {
-            try flushPending()
-            try db.cachedStatement(sql: "DELETE FROM order_lines WHERE order_id = ?").execute(arguments: [order.id])
-        }
+        try flushPending()
+        try db.cachedStatement(sql: "DELETE FROM order_lines WHERE order_id = ?").execute(arguments: [order.id])
         try appendLines(of: order)
     }
 
@@ -811,6 +837,8 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     func recordInstruction(orderId: String, version: Int, action: String, warehouse: String, fileId: Int64) throws {
         // Nothing reads instructions while a file is processed (only `orders show`).
         let fileId = try FileScope.check(fileId, fileScope)
+        // A first version is the order's row, saved just before (see the `instructions` view, migration v11).
+        if version == 1 { return }
         try hot.instructions.append(db) { row in
             row.bind(orderId)
             row.bind(version)
