@@ -75,25 +75,31 @@ struct RunnerTests {
         #expect(try instructed("SO2") == ["version 1 (new) to WH-US-NJ1 in outbox/wms/\(nj1)"])
     }
 
-    @Test("a ledger from before instructions were keyed by order keeps them, and the path each names")
-    func instructionsMigrated() throws {
-        let dir = try Scratch.directory("v8-")
-        let path = dir + "/ledger.sqlite"
+    /// A ledger migrated up to `migration` with one archived file (id 1) and `rows` (SQL) in it, then opened as
+    /// today's ledger (migrated to the end).
+    static func ledgerFrom(_ migration: String, rows: String) throws -> SQLiteLedger {
+        let path = try Scratch.directory("old-ledger-") + "/ledger.sqlite"
         do {
             let old = try DatabaseQueue(path: path)
-            try SQLiteLedger.migrator.migrate(old, upTo: "v8-lean-instructions")
+            try SQLiteLedger.migrator.migrate(old, upTo: migration)
             try old.write { db in
                 try db.execute(sql: """
                     INSERT INTO files (id, name, channel, hash, size, status, path, received_at)
                         VALUES (1, 'a.csv', 'orders', 'h', 1, 'archived', 'archive/a.csv', '2025-01-01T00:00:00Z');
-                    INSERT INTO instructions (order_id, version, action, warehouse, output, file_id) VALUES
-                        ('SO1', 1, 'new', 'WH1', 'outbox/wms/old-1.xml', 1),
-                        ('SO1', 2, 'replace', 'WH1', 'outbox/wms/old-2.xml', 1),
-                        ('SO2', 1, 'new', 'WH2', 'outbox/wms/old-3.xml', 1);
-                    """)
+                    """ + rows)
             }
         }
-        let ledger = try SQLiteLedger(path: path)
+        return try SQLiteLedger(path: path)
+    }
+
+    @Test("a ledger from before instructions were keyed by order keeps them, and the path each names")
+    func instructionsMigrated() throws {
+        let ledger = try Self.ledgerFrom("v8-lean-instructions", rows: """
+            INSERT INTO instructions (order_id, version, action, warehouse, output, file_id) VALUES
+                ('SO1', 1, 'new', 'WH1', 'outbox/wms/old-1.xml', 1),
+                ('SO1', 2, 'replace', 'WH1', 'outbox/wms/old-2.xml', 1),
+                ('SO2', 1, 'new', 'WH2', 'outbox/wms/old-3.xml', 1);
+            """)
         #expect(try ledger.orderHistory("SO1").events.filter { $0.kind == "instructed" }.map(\.detail)
                 == ["version 1 (new) to WH1 in outbox/wms/old-1.xml", "version 2 (replace) to WH1 in outbox/wms/old-2.xml"])
         #expect(try ledger.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM instructions") } == 3)
@@ -128,22 +134,11 @@ struct RunnerTests {
 
     @Test("a ledger from before first instructions were kept in their order row lists each of them once")
     func firstInstructionsMigrated() throws {
-        let dir = try Scratch.directory("v10-")
-        let path = dir + "/ledger.sqlite"
-        do {
-            let old = try DatabaseQueue(path: path)
-            try SQLiteLedger.migrator.migrate(old, upTo: "v10-files-size")
-            try old.write { db in
-                try db.execute(sql: """
-                    INSERT INTO files (id, name, channel, hash, size, status, path, received_at)
-                        VALUES (1, 'a.csv', 'orders', 'h', 1, 'archived', 'archive/a.csv', '2025-01-01T00:00:00Z');
-                    INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id, line_count)
-                        VALUES ('SO1', 1, 'instructed', x'00', 'WH1', 'EUR', 'DE', '2025-01-01T00:00:00Z', 1, 1);
-                    INSERT INTO instructions (order_id, version, action, warehouse, file_id) VALUES ('SO1', 1, 'new', 'WH1', 1);
-                    """)
-            }
-        }
-        let ledger = try SQLiteLedger(path: path)
+        let ledger = try Self.ledgerFrom("v10-files-size", rows: """
+            INSERT INTO orders (order_id, version, status, content_hash, warehouse, currency, ship_country, order_date, file_id, line_count)
+                VALUES ('SO1', 1, 'instructed', x'00', 'WH1', 'EUR', 'DE', '2025-01-01T00:00:00Z', 1, 1);
+            INSERT INTO instructions (order_id, version, action, warehouse, file_id) VALUES ('SO1', 1, 'new', 'WH1', 1);
+            """)
         #expect(try ledger.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM instructions") } == 1)
         #expect(try ledger.orderHistory("SO1").events.filter { $0.kind == "instructed" }.count == 1)
     }
