@@ -67,3 +67,11 @@ func die(_ message: String, _ code: Int32) -> Never {
     FileHandle.standardError.write(Data(("erpwms: " + message + "\n").utf8))
     exit(code)
 }
+
+/// `die`'s message, returned as an error for the command to throw where it holds the ledger open: the command's
+/// locals are released on the way out (the ledger closed, its `-wal` and `-shm` files removed), which `exit`
+/// skips.
+func failure(_ message: String, _ code: Int32) -> ExitCode {
+    FileHandle.standardError.write(Data(("erpwms: " + message + "\n").utf8))
+    return ExitCode(code)
+}

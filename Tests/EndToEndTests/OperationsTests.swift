@@ -165,7 +165,15 @@ struct OperationsTests {
         let rejected = try Binary.run(["orders", "show", "SO100000012", "--json", "-w", root])
         #expect(rejected.stdout.contains("\"kind\" : \"rejected\""))
         #expect(rejected.stdout.contains("order.quantity.positive"))
-        #expect(try Binary.run(["orders", "show", "NOPE", "-w", root]).status == 1)
+        // Unknown: an error, and the ledger closed on the way out (no -wal or -shm file left behind).
+        for (args, message) in [(["orders", "show", "NOPE"], "order NOPE is not in the ledger"),
+                                (["files", "show", "nope.csv"], "no file 'nope.csv' in the ledger")] {
+            let r = try Binary.run(args + ["-w", root])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains(message))
+            let state = try FileManager.default.contentsOfDirectory(atPath: root + "/state")
+            #expect(!state.contains { $0.hasSuffix("-wal") || $0.hasSuffix("-shm") }, "\(args): \(state)")
+        }
     }
 
     @Test("validate prints every finding and touches nothing; config check shows the effective settings")

@@ -76,7 +76,7 @@ struct FilesShow: ParsableCommand {
     func run() throws {
         let (_, ledger) = openLedger(ws)
         guard let f = try Int64(file).flatMap({ try ledger.file(id: $0) }) ?? ledger.file(named: file) else {
-            die("no file '\(file)' in the ledger (see `erpwms files list`)", Exit.fatal)
+            throw failure("no file '\(file)' in the ledger (see `erpwms files list`)", Exit.fatal)
         }
         let detail = FileDetail(file: f, attempts: try ledger.attempts(fileId: f.id), outputs: try ledger.outputs(fileId: f.id),
                                 findings: try ledger.findings(fileId: f.id))
@@ -129,7 +129,7 @@ struct OrdersShow: ParsableCommand {
         let h = try ledger.orderHistory(orderId)
         if json { return printJSON(h) }
         guard h.current != nil || !h.events.isEmpty else {
-            die("order \(orderId) is not in the ledger: never received, or purged", Exit.fatal)
+            throw failure("order \(orderId) is not in the ledger: never received, or purged", Exit.fatal)
         }
         if let c = h.current {
             print("Order \(h.orderId): version \(c.version), \(c.status), warehouse \(c.warehouse), \(c.currency), \(c.lines) line(s), ordered \(c.orderDate)")
