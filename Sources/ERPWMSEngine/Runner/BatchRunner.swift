@@ -672,10 +672,9 @@ public final class BatchRunner {
             w = try ShipmentOrderCSVWriter(sink: sink.file, warehouse: warehouse, columns: config.wmsCSVColumns,
                                            includeEmail: config.includeEmail, includePhone: config.includePhone)
         } else {
-            let source = try staging.sourceForHeader(of: sink)
-            let xml = ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: source.source,
+            let xml = ShipmentOrderWriter(sink: sink.file, warehouse: warehouse, source: try staging.sourceForHeader(of: sink),
                                           includeEmail: config.includeEmail, includePhone: config.includePhone)
-            if source.pending { sink.sourceOffset = xml.sourceOffset }
+            sink.sourceOffset = xml.sourceOffset
             w = xml
         }
         sink.finish = { try w.finish() }

@@ -15,8 +15,8 @@ final class Staging {
         /// is still being hashed, `named` makes it at the commit.
         private(set) var finalPath: String
         private let named: ((_ source: String) -> String)?
-        /// Where the writer put the source in the output's first bytes while it was pending (a placeholder of
-        /// its length, `Staging.pendingSource`), which the commit overwrites.
+        /// Where the writer put the source in the output's first bytes (`Staging.sourceForHeader`): while it is
+        /// pending, the commit overwrites the placeholder there.
         var sourceOffset: Int?
         /// Where the content goes: the temporary file (and the schema check running beside it), or nowhere in a
         /// dry run.
@@ -48,9 +48,13 @@ final class Staging {
             self.schema = schema
         }
 
+        /// Whether the name (and the source in the first bytes) wait for the input's hash, till the commit.
+        var awaitsSource: Bool { named != nil }
+
         /// Completes the name and the first bytes with the input's source, once it is known.
         fileprivate func resolve(source: String) throws {
-            if let named { finalPath = named(source) }
+            guard let named else { return }
+            finalPath = named(source)
             if let sourceOffset, let fileSink { try fileSink.patch(Array(source.utf8), at: Int64(sourceOffset)) }
         }
     }
@@ -94,11 +98,12 @@ final class Staging {
     /// a source, and valid wherever one is (the schemas' `Code`).
     static let pendingSource = String(repeating: "0", count: 16)
 
-    /// The source for a writer to put in the start of `output`, which must be empty: the source if known, else
-    /// `pendingSource`, and the caller sets `output.sourceOffset` to where it wrote it.
-    func sourceForHeader(of output: Output) throws -> (source: String, pending: Bool) {
+    /// The source for a writer to put in the start of `output`, which must be empty; the caller sets
+    /// `output.sourceOffset` to where it wrote it. For an output that awaits the source (`open(named:)`),
+    /// `pendingSource`, which the commit overwrites.
+    func sourceForHeader(of output: Output) throws -> String {
         precondition(output.fileSink.map { $0.bytesWritten == 0 } ?? true, "the source of an output already written to")
-        return hash.wasPending && !dryRun ? (Self.pendingSource, true) : (try source(), false)
+        return output.awaitsSource ? Self.pendingSource : try source()
     }
 
     /// The staged output under `key`, created on first use.
@@ -111,14 +116,18 @@ final class Staging {
     /// where the source will be.
     func open(key: String, kind: String, warehouse: String? = nil, named: @escaping (_ source: String) -> String,
               schema: String?) throws -> Output {
-        let known = hash.wasPending && !dryRun ? nil : named(try source())
-        return try open(key: key, kind: kind, warehouse: warehouse, finalPath: known, named: known == nil ? named : nil, schema: schema)
+        // (A dry run's hash is never pending.)
+        if hash.wasPending {
+            return try open(key: key, kind: kind, warehouse: warehouse, finalPath: named("file\(fileId)"), named: named, schema: schema)
+        }
+        return try open(key: key, kind: kind, warehouse: warehouse, finalPath: named(try source()), named: nil, schema: schema)
     }
 
-    private func open(key: String, kind: String, warehouse: String?, finalPath: String?, named: ((String) -> String)?,
+    /// `named`: how to name the output at the commit, when its name waits for the source (`finalPath` is then
+    /// provisional, and only names the temporary file).
+    private func open(key: String, kind: String, warehouse: String?, finalPath: String, named: ((String) -> String)?,
                       schema: String?) throws -> Output {
         if let o = outputs[key] { return o }
-        let finalPath = finalPath ?? named!("file\(fileId)")
         let temp = runner.workspace.publishTempDir + "/" + FS.name(finalPath) + ".tmp"
         // Staged outputs are fsynced at the commit and not read again in this run: their writeback starts as
         // they grow, every MiB (every 8 MiB, the fsyncs at the end of 100,000 orders waited 15 ms instead of 2).
