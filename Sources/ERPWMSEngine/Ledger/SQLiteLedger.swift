@@ -548,11 +548,11 @@ public final class SQLiteLedger: Ledger {
         defer {
             try? pragmas(backgroundCheckpoint == nil ? "PRAGMA foreign_keys = ON; \(Self.autoCheckpoint)" : "PRAGMA foreign_keys = ON")
         }
-        let pagesBefore = try pagesWritten()
+        let pagesBefore = pagesWritten()
         let result = try transaction(fileScope: fileId, body)
         // A small file leaves checkpoints to SQLite, as before (at a commit that leaves 1,000 pages in the WAL):
         // a thread and a connection for each file had cost a run over 200 files of 50 orders 0.15 s.
-        if try pagesWritten() - pagesBefore >= Self.backgroundCheckpointPages {
+        if pagesWritten() - pagesBefore >= Self.backgroundCheckpointPages {
             backgroundCheckpoint = Self.checkpointBeside(path: path)
         }
         return result
@@ -563,8 +563,8 @@ public final class SQLiteLedger: Ledger {
     static let backgroundCheckpointPages: Int32 = 100
 
     /// How many pages this connection has written so far (into the WAL).
-    private func pagesWritten() throws -> Int32 {
-        try queue.inDatabase { db in
+    private func pagesWritten() -> Int32 {
+        queue.inDatabase { db in
             var current: Int32 = 0, highest: Int32 = 0
             _ = sqlite3_db_status(db.sqliteConnection, SQLITE_DBSTATUS_CACHE_WRITE, &current, &highest, 0)
             return current
