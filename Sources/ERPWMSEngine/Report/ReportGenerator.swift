@@ -69,18 +69,18 @@ public struct ReportGenerator {
         let formats = Set(options.formats)
         let base = options.outDir + "/" + baseName
 
-        let csv = formats.contains(.csv) ? try AtomicOutput(path: base + ".csv") : nil
+        let csv = formats.contains(.csv) ? try AtomicFile(path: base + ".csv") : nil
         let csvWriter = csv.map { CSVWriter(sink: $0.sink) }
         try csvWriter?.writeRow(ReportCSV.detailHeader)
         // The JSON's orders are streamed to a side file and joined with the summary at the end.
-        let jsonOrders = formats.contains(.json) ? try AtomicOutput(path: base + ".json.orders") : nil
+        let jsonOrders = formats.contains(.json) ? try AtomicFile(path: base + ".json.orders") : nil
         // The details are formatted and written on the second core while this one reads and reconciles.
         // Only the worker touches the writers until `finish()` returns.
         final class Writers: @unchecked Sendable {
             let csv: CSVWriter?
-            let json: AtomicOutput?
+            let json: AtomicFile?
             var first = true
-            init(csv: CSVWriter?, json: AtomicOutput?) {
+            init(csv: CSVWriter?, json: AtomicFile?) {
                 self.csv = csv
                 self.json = json
             }
@@ -138,12 +138,12 @@ public struct ReportGenerator {
             try w.finish()
             try csv.commit()
             files.append(csv.path)
-            let totalsFile = try AtomicOutput(path: base + "_totals.csv")
+            let totalsFile = try AtomicFile(path: base + "_totals.csv")
             try ReportCSV.writeTotals(totals, to: totalsFile.sink)
             try totalsFile.commit()
             files.append(totalsFile.path)
             for section in sections where section.hasData {
-                let file = try AtomicOutput(path: base + "_" + section.id + ".csv")
+                let file = try AtomicFile(path: base + "_" + section.id + ".csv")
                 try ReportCSV.writeSection(section, to: file.sink)
                 try file.commit()
                 files.append(file.path)
@@ -154,7 +154,7 @@ public struct ReportGenerator {
                               bucketLabels: buckets.labels)
         if let j = jsonOrders {
             try j.sink.flush()
-            let out = try AtomicOutput(path: base + ".json")
+            let out = try AtomicFile(path: base + ".json")
             try ReportJSON.write(meta: meta, totals: totals, unknown: unknown, sections: sections, ordersFile: j.tempPath,
                                  hasOrders: !firstJSONOrder, to: out.sink)
             try out.commit()
@@ -162,7 +162,7 @@ public struct ReportGenerator {
             files.append(out.path)
         }
         if formats.contains(.html) {
-            let out = try AtomicOutput(path: base + ".html")
+            let out = try AtomicFile(path: base + ".html")
             try out.sink.write(Array(ReportHTML.render(meta: meta, totals: totals, exceptions: exceptions,
                                                        exceptionCount: exceptionCount, unknown: unknown, sections: sections,
                                                        rowLimit: options.htmlExceptionLimit).utf8))
@@ -206,26 +206,3 @@ struct ReportMeta: Codable {
     var bucketLabels: [String]
 }
 
-/// A file written under a temporary name and renamed into place when complete.
-final class AtomicOutput {
-    let path: String
-    let tempPath: String
-    let sink: FileSink
-
-    init(path: String) throws {
-        self.path = path
-        tempPath = FS.parent(path) + "/." + FS.name(path) + ".tmp"
-        sink = try FileSink(path: tempPath)
-    }
-
-    func commit() throws {
-        try sink.close(sync: true)
-        guard rename(tempPath, path) == 0 else { throw FS.fail("rename to \(path)", tempPath) }
-        try FS.fsyncDirectory(FS.parent(path))
-    }
-
-    func discard() {
-        try? sink.close(sync: false)
-        FS.remove(tempPath)
-    }
-}

@@ -98,12 +98,12 @@ extension WMSSimulator {
     func deliver(_ layout: DocumentLayout, _ documents: [([String: String], [[String: String]])], to inbox: String, name: String) throws -> String {
         try FS.makeDirectories(inbox)
         let finalPath = FS.freeName(in: inbox, name)
-        let file = try AtomicFile(temp: inbox + "/." + FS.name(finalPath) + ".tmp")
+        let file = try AtomicFile(path: finalPath)
         defer { file.discard() }
         let w = try DocumentWriter(sink: file.sink, layout: layout, format: .xml)
         for (values, lines) in documents { try w.write(values, lines: lines) }
         try w.finish()
-        try file.commit(to: finalPath)
+        try file.commit()
         return workspace.relative(finalPath)
     }
 

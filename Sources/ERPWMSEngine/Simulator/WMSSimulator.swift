@@ -295,9 +295,11 @@ final class ConfirmationFiles {
             let f = open[warehouse]!
             try f.writer.finish()
             let finalPath = FS.freeName(in: inbox, name(warehouse))
-            try f.file.commit(to: finalPath)
+            try f.file.commit(to: finalPath, syncFolders: false)
             published.append((finalPath, f.count))
         }
+        // The inbox, holding every temporary file and every name, synced once for all of them.
+        if !open.isEmpty { try FS.fsyncDirectory(inbox) }
         open = [:]
         return published
     }
@@ -338,15 +340,13 @@ struct ShippedSet {
 /// moves over the old backlog; `discard` removes it), and read back one line at a time. A backlog written before
 /// (the whole array pretty-printed) is read whole.
 final class BacklogFile {
-    private let path: String
     private let file: AtomicFile
     private let encoder = JSONEncoder()
     private var first = true
 
     init(path: String) throws {
-        self.path = path
         encoder.outputFormatting = [.sortedKeys]
-        file = try AtomicFile(temp: FS.parent(path) + "/." + FS.name(path) + ".tmp")
+        file = try AtomicFile(path: path)
         try file.sink.write(Array("[".utf8))
     }
 
@@ -357,7 +357,7 @@ final class BacklogFile {
 
     func publish() throws {
         try file.sink.write(Array("\n]\n".utf8))
-        try file.commit(to: path)
+        try file.commit()
     }
 
     func discard() { file.discard() }

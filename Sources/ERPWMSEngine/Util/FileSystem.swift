@@ -212,10 +212,12 @@ final class FileSink: ByteSink {
         startWritebackIfDue()
     }
 
-    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+    /// Writes all of `bytes`, at the end of the file or, with `at`, from that offset (`pwrite`).
+    private func writeAll(_ bytes: UnsafeRawBufferPointer, at position: Int64? = nil) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            let n = position.map { pwrite(fd, bytes.baseAddress! + offset, bytes.count - offset, off_t($0) + off_t(offset)) }
+                ?? Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FS.fail("write", path)
@@ -279,17 +281,7 @@ final class FileSink: ByteSink {
     /// Overwrites `bytes` at `offset`, which must lie in what was written already (after a `flush`).
     func patch(_ bytes: [UInt8], at offset: Int64) throws {
         precondition(offset + Int64(bytes.count) <= kernelBytes, "a patch of bytes not written yet")
-        try bytes.withUnsafeBytes { b in
-            var done = 0
-            while done < b.count {
-                let n = pwrite(fd, b.baseAddress! + done, b.count - done, off_t(offset) + off_t(done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw FS.fail("write", path)
-                }
-                done += n
-            }
-        }
+        try bytes.withUnsafeBytes { try writeAll($0, at: offset) }
     }
 
     /// Flushes, optionally fsyncs, and closes.
@@ -332,22 +324,37 @@ final class BackgroundJob: @unchecked Sendable {
     }
 }
 
-/// A file written whole before anyone sees it: into a temporary file (`temp`, beside where it will go), then
+/// A file written whole before anyone sees it: into a temporary file (`tempPath`, beside where it will go), then
 /// synced and moved to its place by `commit`; `discard` removes it instead (nothing, once committed).
 final class AtomicFile {
     let sink: FileSink
-    private let temp: String
+    let tempPath: String
+    /// Where `commit()` puts it; empty when the name is given at the commit (`commit(to:)`).
+    let path: String
     private var pending = true
 
-    init(temp: String) throws {
-        self.temp = temp
+    /// A file for `path`, written as `.NAME.tmp` beside it.
+    convenience init(path: String) throws {
+        try self.init(temp: FS.parent(path) + "/." + FS.name(path) + ".tmp", path: path)
+    }
+
+    init(temp: String, path: String = "") throws {
+        tempPath = temp
+        self.path = path
         sink = try FileSink(path: temp)
     }
 
-    /// Flushes, syncs and closes the file, and renames it to `path` (both directory entries made durable).
-    func commit(to path: String) throws {
+    /// `commit(to:)` the path it was made for.
+    func commit() throws {
+        precondition(!path.isEmpty, "an atomic file made without its path is committed with one")
+        try commit(to: path)
+    }
+
+    /// Flushes, syncs and closes the file, and renames it to `path` (both directory entries made durable, unless
+    /// `syncFolders` is false: the caller then syncs them, once for several files).
+    func commit(to path: String, syncFolders: Bool = true) throws {
         try sink.close(sync: true)
-        try FS.move(temp, to: path)
+        if syncFolders { try FS.move(tempPath, to: path) } else { try FS.moveUnsynced(tempPath, to: path) }
         pending = false
     }
 
@@ -355,7 +362,7 @@ final class AtomicFile {
         guard pending else { return }
         pending = false
         try? sink.close(sync: false)
-        FS.remove(temp)
+        FS.remove(tempPath)
     }
 }
 
