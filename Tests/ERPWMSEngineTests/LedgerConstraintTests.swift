@@ -36,6 +36,20 @@ struct LedgerConstraintTests {
         #expect(try instructionCount(ledger) == before, sourceLocation: sourceLocation)
     }
 
+    @Test("the ledger runs on the SQLite built into the executable (Sources/CSQLite), not the system's library")
+    func vendoredSQLite() throws {
+        let (ledger, _) = try ledgerWithOneFile()
+        let (version, options) = try ledger.queue.read { db in
+            (try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "",
+             try String.fetchAll(db, sql: "PRAGMA compile_options"))
+        }
+        // Debian 12's shared library is 3.40.1, with load_extension, lookaside off and memory statistics on.
+        #expect(version == "3.54.1")
+        #expect(options.contains("OMIT_LOAD_EXTENSION"))
+        #expect(options.contains("DEFAULT_MEMSTATUS=0"))
+        #expect(!options.contains("OMIT_LOOKASIDE"))
+    }
+
     func instructionCount(_ ledger: SQLiteLedger) throws -> Int {
         try ledger.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instructions") ?? -1 }
     }
