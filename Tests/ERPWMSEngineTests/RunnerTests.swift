@@ -81,7 +81,7 @@ struct RunnerTests {
         let path = try Scratch.directory("old-ledger-") + "/ledger.sqlite"
         do {
             let old = try DatabaseQueue(path: path)
-            try SQLiteLedger.migrator.migrate(old, upTo: migration)
+            try SQLiteLedger.stepwiseMigrator.migrate(old, upTo: migration)
             try old.write { db in
                 try db.execute(sql: """
                     INSERT INTO files (id, name, channel, hash, size, status, path, received_at)

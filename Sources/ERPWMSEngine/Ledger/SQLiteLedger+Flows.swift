@@ -15,7 +15,7 @@ extension SQLiteLedger {
     }
 
     /// Tables of the flows besides sales orders and shipments (v6).
-    static func registerFlowMigrations(_ m: inout DatabaseMigrator) {
+    static func registerFlowMigrations(_ m: inout MigrationSteps) {
         m.registerMigration("v6-flows") { db in
             try db.execute(sql: """
                 CREATE TABLE items (
