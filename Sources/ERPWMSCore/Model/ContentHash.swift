@@ -26,6 +26,7 @@ public enum ContentHash {
             text.withUTF8Bytes { inner.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
         public mutating func finalize() -> String { ContentHash.hex(inner.finalize()) }
+        public mutating func finalizeDigest() -> SHA256.Digest { inner.finalize() }
     }
 
     @inline(__always)
@@ -33,15 +34,20 @@ public enum ContentHash {
 }
 
 extension Order {
-    /// SHA-256 of `canonicalForm`. The fields are gathered in a buffer on the stack and hashed a buffer at a
-    /// time (many small digest updates cost more than the copy), without an intermediate array or String.
-    public var contentHash: String {
+    /// SHA-256 of `canonicalForm`, the digest itself: 32 bytes held inline, which the ledger stores as they are (the
+    /// hex String it was before cost an allocation, its 64 digits and their decoding for every order). The fields
+    /// are gathered in a buffer on the stack and hashed a buffer at a time (many small digest updates cost more
+    /// than the copy), without an intermediate array or String.
+    public var contentDigest: SHA256.Digest {
         withUnsafeTemporaryAllocation(byteCount: HashingSink.capacity, alignment: 8) { buffer in
             var sink = HashingSink(buffer: buffer)
             serialize(into: &sink)
             return sink.finalize()
         }
     }
+
+    /// `contentDigest` in lower-case hex.
+    public var contentHash: String { ContentHash.hex(contentDigest) }
 }
 
 /// Feeds an order's canonical form to SHA-256 through a fixed buffer.
@@ -90,8 +96,8 @@ private struct HashingSink: CanonicalSink {
         count = 0
     }
 
-    mutating func finalize() -> String {
+    mutating func finalize() -> SHA256.Digest {
         flush()
-        return hasher.finalize()
+        return hasher.finalizeDigest()
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import ERPWMSCore
 import GRDB
 import GRDBSQLite
@@ -61,6 +62,14 @@ struct FastStatement {
         guard textsInPlace, hex.utf8.count == 64 else { return bind(hex) }
         reserveArena()
         if hex.withUTF8Bytes({ arena.appendHexDecoded(index + 1, $0) }) { index += 1 } else { bind(hex) }
+    }
+
+    /// Binds a SHA-256 content hash as its 32 bytes, a blob: what `bindHash(_ hex:)` makes of its hex.
+    mutating func bindHash(_ digest: SHA256.Digest) {
+        guard textsInPlace else { return bind(ContentHash.hex(digest)) }
+        reserveArena()
+        index += 1
+        digest.withUnsafeBytes { arena.appendBlob(index, $0) }
     }
 
     mutating func bind(_ text: String?) {
@@ -222,6 +231,13 @@ final class TextArena {
         guard bad & 0xF0 == 0 else { return false }
         record(index, .blob, start: used, count: n)
         return true
+    }
+
+    /// Appends `bytes` as a blob value of parameter `index`.
+    func appendBlob(_ index: Int32, _ bytes: UnsafeRawBufferPointer) {
+        let out = room(bytes.count)
+        if let src = bytes.baseAddress { SmallCopy.copy(to: out, from: src, count: bytes.count) }
+        record(index, .blob, start: used, count: bytes.count)
     }
 
     /// Records parameter `index`'s value as an integer (for `RowValues`).

@@ -1,3 +1,4 @@
+import Crypto
 import ERPWMSCore
 
 /// Where an input file is in its lifecycle.
@@ -193,6 +194,9 @@ public protocol LedgerTransaction {
     /// of them, where looking it up first took two.
     func saveNewOrder(_ order: Order, contentHash: String, warehouse: String, fileId: Int64, at time: String,
                       customer: String) throws -> Bool
+    /// `saveNewOrder` with the content hash as the SHA-256 digest itself (the order loop's, no hex String made).
+    func saveNewOrder(_ order: Order, contentDigest: SHA256.Digest, warehouse: String, fileId: Int64, at time: String,
+                      customer: String) throws -> Bool
     /// The lines of a known order (latest version), or nil if the order was never instructed.
     func orderLines(_ orderId: String) throws -> [KnownOrderLine]?
     /// Content hash of a confirmation already recorded under `shipmentId`, if any.
@@ -284,4 +288,12 @@ public struct MetricTotals: Sendable {
     public var lastSuccess: String?
     public var filesByStatus: [String: Int] = [:]
     public init() {}
+}
+
+extension LedgerTransaction {
+    public func saveNewOrder(_ order: Order, contentDigest: SHA256.Digest, warehouse: String, fileId: Int64, at time: String,
+                             customer: String) throws -> Bool {
+        try saveNewOrder(order, contentHash: ContentHash.hex(contentDigest), warehouse: warehouse, fileId: fileId, at: time,
+                         customer: customer)
+    }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import CSQLiteConfig
 import ERPWMSCore
 import Foundation
@@ -699,11 +700,20 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
             instructed_at = excluded.instructed_at, customer = excluded.customer
         """
 
-    private static func bindOrder(_ o: inout FastStatement, _ order: Order, version: Int, contentHash: String, warehouse: String,
+    /// An order row's content hash to bind: the digest the order loop made, or a hash as text.
+    enum HashValue {
+        case digest(SHA256.Digest)
+        case hex(String)
+    }
+
+    private static func bindOrder(_ o: inout FastStatement, _ order: Order, version: Int, contentHash: HashValue, warehouse: String,
                                   fileId: Int64, at time: String, customer: String) {
         o.bind(order.id)
         o.bind(version)
-        o.bindHash(contentHash)
+        switch contentHash {
+        case .digest(let d): o.bindHash(d)
+        case .hex(let h): o.bindHash(h)
+        }
         o.bind(warehouse)
         o.bind(order.currency)
         o.bind(order.shipTo.country)
@@ -716,6 +726,16 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     func saveNewOrder(_ order: Order, contentHash: String, warehouse: String, fileId: Int64, at time: String,
                       customer: String) throws -> Bool {
+        try saveNewOrder(order, hash: .hex(contentHash), warehouse: warehouse, fileId: fileId, at: time, customer: customer)
+    }
+
+    func saveNewOrder(_ order: Order, contentDigest: SHA256.Digest, warehouse: String, fileId: Int64, at time: String,
+                      customer: String) throws -> Bool {
+        try saveNewOrder(order, hash: .digest(contentDigest), warehouse: warehouse, fileId: fileId, at: time, customer: customer)
+    }
+
+    private func saveNewOrder(_ order: Order, hash contentHash: HashValue, warehouse: String, fileId: Int64, at time: String,
+                              customer: String) throws -> Bool {
         // A plain insert: a primary-key conflict leaves no row behind and the transaction goes on.
         var o = try statement(.orderInsert, Self.orderInsert)
         Self.bindOrder(&o, order, version: 1, contentHash: contentHash, warehouse: warehouse,
@@ -748,7 +768,7 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
               AND NOT EXISTS (SELECT 1 FROM instruction_rows r WHERE r.order_id = o.order_id AND r.version = 1)
             """).execute(arguments: [order.id])
         var o = try statement(.orderUpsert, Self.orderUpsert)
-        Self.bindOrder(&o, order, version: version, contentHash: contentHash, warehouse: warehouse,
+        Self.bindOrder(&o, order, version: version, contentHash: .hex(contentHash), warehouse: warehouse,
                        fileId: try FileScope.check(fileId, fileScope), at: time, customer: customer)
         try o.execute()
         try flushPending()

@@ -1,3 +1,4 @@
+import Crypto
 import ERPWMSCore
 import ERPWMSFormats
 import Foundation
@@ -378,14 +379,14 @@ public final class BatchRunner {
             ? ShipmentOrderRenderer(includeEmail: config.includeEmail, includePhone: config.includePhone) : nil
         let prepare = { (raw: RawOrder, ledgerBehind: Bool) -> PreparedOrder in
             var outcome = validator.validate(raw, file: name)
-            var contentHash: String?
+            var contentHash: SHA256.Digest?
             var rendered: RenderedShipmentOrder?
             if ledgerBehind {
                 // Switched over as an owned value and put back: binding the order out of a shared outcome copied it
                 // (a retain per String, released again at once).
                 switch consume outcome {
                 case .accepted(let order, let warnings):
-                    contentHash = order.contentHash
+                    contentHash = order.contentDigest
                     rendered = renderer?.render(order)
                     outcome = .accepted(consume order, warnings: consume warnings)
                 case .rejected(let findings):
@@ -446,13 +447,14 @@ public final class BatchRunner {
                                            orderId: order.id, customer: customer, tx: tx, fileId: fileId)
                         continue
                     }
-                    let contentHash = prepared.contentHash ?? order.contentHash
+                    let contentDigest = prepared.contentHash ?? order.contentDigest
                     var version = 1
                     var action = ShipmentOrderWriter.Action.new
                     // Stored at once when the ledger has never seen the order (most of them); otherwise looked up.
-                    let isNew = try tx.saveNewOrder(order, contentHash: contentHash, warehouse: warehouse, fileId: fileId,
+                    let isNew = try tx.saveNewOrder(order, contentDigest: contentDigest, warehouse: warehouse, fileId: fileId,
                                                     at: now, customer: customer)
                     if !isNew, let known = try tx.order(order.id) {
+                        let contentHash = ContentHash.hex(contentDigest)
                         if known.fileId == fileId && known.contentHash != contentHash {
                             // The same order twice in one file with other content: its rows are not contiguous, or the
                             // export repeats it changed. What was staged for the first part cannot be taken back, so
@@ -496,7 +498,7 @@ public final class BatchRunner {
                     try out.writer.write(order, version: version, action: action, rendered: prepared.rendered)
                     out.output.records += 1
                     if !isNew {
-                        try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
+                        try tx.saveOrder(order, version: version, contentHash: ContentHash.hex(contentDigest), warehouse: warehouse, fileId: fileId, at: now,
                                          customer: customer)
                     }
                     try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
@@ -521,7 +523,7 @@ public final class BatchRunner {
         var outcome: OrderValidator.Outcome
         /// The accepted order's content hash and shipment-order body (when the WMS format is XML), or nil when the
         /// ledger loop is to make them itself.
-        var contentHash: String?
+        var contentHash: SHA256.Digest?
         var rendered: RenderedShipmentOrder?
         var customer: String
     }
