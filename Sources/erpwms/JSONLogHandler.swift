@@ -1,3 +1,4 @@
+import ERPWMSCore
 import Foundation
 import Logging
 
@@ -17,7 +18,7 @@ struct JSONLogHandler: LogHandler {
     func log(event: LogEvent) {
         var object: [String: String] = [:]
         for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[k] = "\(v)" }
-        object["time"] = ISO8601DateFormatter().string(from: Date())
+        object["time"] = ISODate.utcString(Date())
         object["level"] = event.level.rawValue
         object["label"] = label
         object["message"] = event.message.description

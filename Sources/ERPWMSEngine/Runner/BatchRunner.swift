@@ -861,11 +861,7 @@ public final class BatchRunner {
                                          reason: record?.reason, accepted: 0, rejected: 0, duplicate: 0))
     }
 
-    func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: now())
-    }
+    func timestamp() -> String { ISODate.utcString(now()) }
 }
 
 /// The content of `failed/NAME.error.json`.

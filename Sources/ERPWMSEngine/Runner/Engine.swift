@@ -52,10 +52,9 @@ public enum Engine {
         let started = now()
         let summary = try runner.run()
         let finished = now()
-        let iso = ISO8601DateFormatter()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try ledger.recordRun(startedAt: iso.string(from: started), finishedAt: iso.string(from: finished),
+        try ledger.recordRun(startedAt: ISODate.utcString(started), finishedAt: ISODate.utcString(finished),
                              durationMilliseconds: summary.durationMilliseconds, needsAttention: summary.needsAttention,
                              summary: String(decoding: try encoder.encode(summary), as: UTF8.self))
         try ledger.checkpoint()
