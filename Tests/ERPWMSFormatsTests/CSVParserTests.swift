@@ -298,7 +298,7 @@ struct CSVParserReferenceTests {
             var doc: [UInt8] = []
             for _ in 0..<r.below(60) { doc += Array(tokens[r.below(tokens.count)].utf8) }
             let expected = referenceCSV(doc)
-            for chunk in [nil, 1, 3, 8, 13] as [Int?] {
+            for chunk in [nil, 1, 3, 8, 13, 64] as [Int?] {
                 let got = try? parseCSV(doc, chunk: chunk)
                 #expect(got == expected, "chunk \(String(describing: chunk)): \(String(decoding: doc, as: UTF8.self).debugDescription)")
                 if got != expected { return }
@@ -308,5 +308,69 @@ struct CSVParserReferenceTests {
         // Both outcomes were exercised, and plenty of records.
         #expect(errors > 100 && errors < 1900, "\(errors) unterminated")
         #expect(records > 2000, "\(records) records")
+    }
+}
+
+/// Rows without a quote or a lone CR are split in place (`CSVParser.fastRow`); every other row, and every row when
+/// the fast path is off, is read byte by byte. The two must give the same records.
+@Suite("CSVParser rows read in place")
+struct CSVParserFastRowTests {
+    func records(_ doc: [UInt8], dialect: CSVParser.Dialect, chunk: Int?, fastRows: Bool) -> [Record]? {
+        let source: ByteSource = chunk.map { TrickleByteSource(doc, chunk: $0) } ?? MemoryByteSource(doc)
+        var parser = CSVParser(source: source, dialect: dialect, fastRows: fastRows)
+        var out: [Record] = []
+        do {
+            while try parser.next() {
+                out.append(Record(line: parser.recordLine, fields: try (0..<parser.fieldCount).map { try parser.field($0) }))
+            }
+        } catch { return nil }
+        return out
+    }
+
+    @Test("random documents in other dialects: the same records either way, however the source chunks them",
+          arguments: [";'", "\t\"", "|\""])
+    func sameRecords(pair: String) {
+        let delimiter = Array(pair.utf8)[0], quote = Array(pair.utf8)[1]
+        var r = SeededGenerator(seed: 2026_11_30)
+        let d = String(UnicodeScalar(delimiter)), q = String(UnicodeScalar(quote))
+        let tokens = ["abcdefghij", "SKU-1234567", "x", "1", " ", "é", "中", d, d, d, d, q, "\n", "\n", "\r\n", "\r", ","]
+        let dialect = CSVParser.Dialect(delimiter: delimiter, quote: quote)
+        var compared = 0
+        for _ in 0..<800 {
+            var doc: [UInt8] = []
+            for _ in 0..<r.below(80) { doc += Array(tokens[r.below(tokens.count)].utf8) }
+            let expected = records(doc, dialect: dialect, chunk: nil, fastRows: false)
+            for chunk in [nil, 5, 64] as [Int?] {
+                let got = records(doc, dialect: dialect, chunk: chunk, fastRows: true)
+                #expect(got == expected, "chunk \(String(describing: chunk)): \(String(decoding: doc, as: UTF8.self).debugDescription)")
+                if got != expected { return }
+            }
+            compared += expected?.count ?? 0
+        }
+        #expect(compared > 1000)
+    }
+
+    @Test("a remembered prefix matches only a record read the same way: x,y does not match x,\",y\" read byte by byte")
+    func rememberedPrefixAcrossPaths() throws {
+        // After a header (the first record of a chunk is read byte by byte: the chunk is filled there), and before a
+        // last row (a row among the chunk's last eight bytes is too).
+        func secondMatchesFirst(_ text: String) throws -> Bool {
+            var parser = CSVParser(source: MemoryByteSource(Array(("h\n" + text + "last,row,of,the,file\n").utf8)))
+            let header = try parser.next()
+            let first = try parser.next()
+            parser.rememberPrefix(fields: 2)
+            let second = try parser.next()
+            #expect(header && first && second)
+            return parser.prefixMatchesRemembered(fields: 2)
+        }
+        // x,y read in place, and x,",y","""" byte by byte (its doubled quote): both give the bytes x,y with the same
+        // field ends for the first two fields, which differ (y and ,y).
+        #expect(try !secondMatchesFirst("x,y,z\nx,\",y\",\"\"\"\"\n"))
+        #expect(try !secondMatchesFirst("x,\",y\",\"\"\"\"\nx,y,z\n"))
+        // Read the same way, equal prefixes match, whether in place (quoted or not) or byte by byte.
+        #expect(try secondMatchesFirst("x,y,z\nx,y,w\n"))
+        #expect(try secondMatchesFirst("x,\",y\",z\nx,\",y\",w\n"))
+        #expect(try secondMatchesFirst("x,\",y\",\"\"\"\"\nx,\",y\",\"\"\"\"\n"))
+        #expect(try !secondMatchesFirst("x,\",y\",z\nx,y,z\n"))
     }
 }
