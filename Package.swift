@@ -46,6 +46,10 @@ let package = Package(
                 .define("SQLITE_OMIT_LOAD_EXTENSION"),
                 .define("SQLITE_OMIT_SHARED_CACHE"),
                 .define("SQLITE_USE_ALLOCA"),
+                // Plans do not depend on bound values: otherwise a query whose plan looked at a parameter is prepared
+                // again at every new value (3.54's planner does so for the confirmations' per-order look-ups, which
+                // GRDB's authorizer then follows: the confirmation run over 100,000 orders took 8.2 s instead of 3.2).
+                .define("SQLITE_ENABLE_QPSG"),
                 .define("SQLITE_ENABLE_MATH_FUNCTIONS"),
                 .define("HAVE_FDATASYNC", to: "1"),
                 .define("HAVE_LOCALTIME_R", to: "1"),

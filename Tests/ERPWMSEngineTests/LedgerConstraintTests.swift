@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 import ERPWMSCore
 @testable import ERPWMSEngine
@@ -48,6 +49,21 @@ struct LedgerConstraintTests {
         #expect(options.contains("OMIT_LOAD_EXTENSION"))
         #expect(options.contains("DEFAULT_MEMSTATUS=0"))
         #expect(!options.contains("OMIT_LOOKASIDE"))
+        #expect(options.contains("ENABLE_QPSG"))
+    }
+
+    @Test("a per-order query is prepared once, not again for every value bound to it (the confirmations' shipped look-up)")
+    func notPreparedAgainPerValue() throws {
+        let (ledger, _) = try ledgerWithOneFile()
+        let reprepared: Int32 = try ledger.queue.read { db in
+            let statement = try db.makeStatement(sql: SQLiteLedgerTransaction.shippedSQL)
+            for id in ["SO1", "SO2", "SO3", "SO1"] {
+                try Row.fetchAll(statement, arguments: [id])
+            }
+            return sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_REPREPARE, 0)
+        }
+        // SQLite 3.54 without the query planner stability guarantee: 3 (once per new value).
+        #expect(reprepared == 0)
     }
 
     func instructionCount(_ ledger: SQLiteLedger) throws -> Int {

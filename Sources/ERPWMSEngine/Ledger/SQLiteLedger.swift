@@ -857,14 +857,18 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
         }
     }
 
+    /// An order's shipped quantity and the latest short reason per line (a test checks that it is not prepared again
+    /// for every order, see `SQLITE_ENABLE_QPSG` in Package.swift).
+    static let shippedSQL = """
+        SELECT l.line_no, SUM(l.quantity),
+               (SELECT l2.reason FROM shipment_lines l2 JOIN shipments s2 USING (shipment_id)
+                 WHERE l2.order_id = l.order_id AND l2.line_no = l.line_no AND l2.reason IS NOT NULL
+                 ORDER BY s2.ship_date DESC, l2.shipment_id DESC LIMIT 1)
+        FROM shipment_lines l WHERE l.order_id = ? GROUP BY l.line_no
+        """
+
     func shipped(_ orderId: String) throws -> [Int: ShippedLine] {
-        var st = try statement(.shippedQuery, """
-            SELECT l.line_no, SUM(l.quantity),
-                   (SELECT l2.reason FROM shipment_lines l2 JOIN shipments s2 USING (shipment_id)
-                     WHERE l2.order_id = l.order_id AND l2.line_no = l.line_no AND l2.reason IS NOT NULL
-                     ORDER BY s2.ship_date DESC, l2.shipment_id DESC LIMIT 1)
-            FROM shipment_lines l WHERE l.order_id = ? GROUP BY l.line_no
-            """)
+        var st = try statement(.shippedQuery, Self.shippedSQL)
         st.bind(orderId)
         defer { st.reset() }
         var result: [Int: ShippedLine] = [:]
