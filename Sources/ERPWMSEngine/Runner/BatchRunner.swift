@@ -453,8 +453,9 @@ public final class BatchRunner {
                     // Stored at once when the ledger has never seen the order (most of them); otherwise looked up.
                     let isNew = try tx.saveNewOrder(order, contentDigest: contentDigest, warehouse: warehouse, fileId: fileId,
                                                     at: now, customer: customer)
+                    // The hash as the ledger gives it back (hex), for an order it knows: compared, then saved.
+                    let contentHash = isNew ? "" : ContentHash.hex(contentDigest)
                     if !isNew, let known = try tx.order(order.id) {
-                        let contentHash = ContentHash.hex(contentDigest)
                         if known.fileId == fileId && known.contentHash != contentHash {
                             // The same order twice in one file with other content: its rows are not contiguous, or the
                             // export repeats it changed. What was staged for the first part cannot be taken back, so
@@ -498,7 +499,7 @@ public final class BatchRunner {
                     try out.writer.write(order, version: version, action: action, rendered: prepared.rendered)
                     out.output.records += 1
                     if !isNew {
-                        try tx.saveOrder(order, version: version, contentHash: ContentHash.hex(contentDigest), warehouse: warehouse, fileId: fileId, at: now,
+                        try tx.saveOrder(order, version: version, contentHash: contentHash, warehouse: warehouse, fileId: fileId, at: now,
                                          customer: customer)
                     }
                     try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
