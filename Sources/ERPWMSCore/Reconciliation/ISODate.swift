@@ -42,6 +42,18 @@ public enum ISODate {
         return "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
     }
 
+    /// `YYYY/MM/DD`, the UTC day of an instant, as a folder path (the archive's day folders). Foundation's
+    /// `Calendar` with a UTC `TimeZone` loaded ICU's calendar and time-zone data for it: 5 ms of CPU in a run.
+    public static func utcDayPath(_ date: Date) -> String {
+        let epoch = Int64(date.timeIntervalSince1970.rounded(.down))
+        let (y, m, d) = civilFromDays(epoch >= 0 ? epoch / 86_400 : (epoch - 86_399) / 86_400)
+        func pad(_ v: Int64, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(y, 4))/\(pad(m, 2))/\(pad(d, 2))"
+    }
+
     // Howard Hinnant's civil-date algorithms (public domain), proleptic Gregorian calendar.
     static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year

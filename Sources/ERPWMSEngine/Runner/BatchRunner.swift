@@ -748,11 +748,7 @@ public final class BatchRunner {
     /// Where the input `name` goes in today's archive folder (`.enc` added when the archive is encrypted).
     func archiveTarget(_ name: String) -> String {
         let name = name + (config.archiveKey == nil ? "" : ".enc")
-        let c = Calendar(identifier: .gregorian)
-        var cal = c
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let d = cal.dateComponents([.year, .month, .day], from: now())
-        let dir = workspace.path(config.archiveDir) + String(format: "/%04d/%02d/%02d", d.year!, d.month!, d.day!)
+        let dir = workspace.path(config.archiveDir) + "/" + ISODate.utcDayPath(now())
         return FS.freeName(in: dir, name)
     }
 
