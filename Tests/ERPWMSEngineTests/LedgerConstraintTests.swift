@@ -66,6 +66,28 @@ struct LedgerConstraintTests {
         #expect(reprepared == 0)
     }
 
+    @Test("the report's four walks read a table or a covering index end to end: no look-up, no sort")
+    func reportWalksWithoutLookups() throws {
+        let (ledger, _) = try ledgerWithOneFile()
+        let plans: [String: [String]] = try ledger.queue.read { db in
+            var plans: [String: [String]] = [:]
+            for (name, sql) in [("orders", SQLiteLedger.reconOrdersSQL), ("lines", SQLiteLedger.reconLinesSQL),
+                                ("shipments", SQLiteLedger.reconShipmentsSQL), ("shipped", SQLiteLedger.reconShippedSQL)] {
+                plans[name] = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: sql.contains("?") ? ["9999"] : [])
+                    .map { $0["detail"] as String }
+            }
+            return plans
+        }
+        for (name, details) in plans {
+            #expect(details.count == 1, "\(name): \(details)")
+            #expect(details.allSatisfy { $0.hasPrefix("SCAN ") && !$0.contains("TEMP B-TREE") }, "\(name): \(details)")
+        }
+        // The shipments and their lines through the indexes of migration v12 (through the ones before, every row was
+        // looked up in its table).
+        #expect(plans["shipments"] == ["SCAN shipments USING COVERING INDEX shipments_order"])
+        #expect(plans["shipped"] == ["SCAN shipment_lines USING COVERING INDEX shipment_lines_order"])
+    }
+
     func instructionCount(_ ledger: SQLiteLedger) throws -> Int {
         try ledger.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instructions") ?? -1 }
     }
@@ -355,6 +377,28 @@ struct LedgerConstraintTests {
         // Every connection in this process is opened after the ledger's setting (FastStatementTests asks for it
         // first too); sqlite3_config refuses an unknown option and any option once a connection is open.
         #expect(SQLiteLedger.statementJournalInMemory)
+    }
+
+    @Test("a statement whose journal passes what stays in memory goes on in a temporary file and succeeds")
+    func statementJournalSpills() throws {
+        let (ledger, _) = try ledgerWithOneFile()
+        try ledger.queue.write { db in
+            try db.execute(sql: "CREATE TABLE big (k TEXT NOT NULL)")
+            try db.execute(sql: """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
+                INSERT INTO big SELECT printf('%050d', i) || hex(randomblob(20)) FROM n
+                """)
+            try db.execute(sql: "CREATE INDEX big_k ON big(k)")
+        }
+        // Dropped inside a transaction, the index's pages are overwritten (secure_delete) and the statement's journal
+        // holds all of them, several MiB. With 256 KiB or more kept in memory, SQLite failed it: database or disk is full.
+        try ledger.queue.inTransaction { db in
+            try db.execute(sql: "DROP INDEX big_k")
+            return .commit
+        }
+        #expect(try ledger.queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name = 'big_k'")
+        } == 0)
     }
 
     @Test("a new ledger has 32 KiB pages and an existing one keeps its page size")

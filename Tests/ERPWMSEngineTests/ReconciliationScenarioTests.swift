@@ -171,6 +171,19 @@ struct ReconciliationScenarioTests {
         #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"), "self-contained, no external assets")
     }
 
+    @Test("the unknown references found on the report's walk are those the ledger's own query finds, at every as-of")
+    func unknownReferencesOnTheWalk() throws {
+        let t = try Self.scenario()
+        let ledger = try SQLiteLedger(path: t.workspace.ledgerPath)
+        var seen = 0
+        for asOf in ["2025-03-01T07:59:59Z", "2025-03-01T09:00:00Z", "2025-03-02T12:00:00Z", "2025-03-05T00:00:00Z", "2030-01-01T00:00:00Z"] {
+            let walked = try ledger.forEachReconRecord(asOf: asOf) { _ in }
+            #expect(walked == (try ledger.unknownReferences(asOf: asOf)), "as of \(asOf)")
+            seen += walked.count
+        }
+        #expect(seen > 0)
+    }
+
     @Test("as-of: the report shows the ledger as it stood then")
     func asOf() throws {
         let t = try Self.scenario()

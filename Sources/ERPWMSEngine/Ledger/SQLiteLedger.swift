@@ -11,12 +11,16 @@ public final class SQLiteLedger: Ledger {
     /// The checkpoint after the last file's transaction, while it runs (`checkpointBeside`).
     private var backgroundCheckpoint: BackgroundJob?
 
-    /// Statement journals of up to 1 MiB stay in memory instead of going to a temporary file past SQLite's
+    /// Statement journals of up to 128 KiB stay in memory instead of going to a temporary file past SQLite's
     /// default 64 KiB. The multi-row inserts of instructions need one (see `RowBuffer`): a statement's journal
-    /// holds the pages it changes (eight or so), and with 32 KiB pages that passed 64 KiB, so over 100,000
-    /// orders 683 MB went through `/var/tmp` (41,664 writes). Process-wide, and possible only before SQLite's
-    /// first connection: false when something opened one earlier (the journals then spill as before).
-    static let statementJournalInMemory: Bool = erpwms_sqlite_statement_journal_spill(1 << 20) == 0
+    /// holds the pages it changes, and with 32 KiB pages that passed 64 KiB, so over 100,000 orders (before an
+    /// order's first instruction became its own row, migration v11) 683 MB went through `/var/tmp` (41,664
+    /// writes). Not more than 128 KiB: with 256 KiB or more, SQLite (3.40 and 3.54 alike) failed a statement
+    /// whose journal then spilled to disk with "database or disk is full" (SQLITE_FULL): the index rebuild of
+    /// migration v12 on a million orders' ledger did (tested with a journal of several MiB). Process-wide, and
+    /// possible only before SQLite's first connection: false when something opened one earlier (the journals then
+    /// spill as before).
+    static let statementJournalInMemory: Bool = erpwms_sqlite_statement_journal_spill(128 << 10) == 0
 
     /// The background checkpoint's connection is closed before this one.
     deinit { try? backgroundCheckpoint?.wait() }
@@ -259,6 +263,18 @@ public final class SQLiteLedger: Ledger {
                       AND NOT EXISTS (SELECT 1 FROM instruction_rows r WHERE r.order_id = o.order_id AND r.version = 1);
                 """)
         }
+        m.registerMigration("v12-report-covering-indexes") { db in
+            // The report walks the shipments and their lines in order id order (`forEachReconRecord`). With these
+            // indexes holding what it reads, it walks them alone: through the old ones it looked every shipment line
+            // up in its table and its shipment in theirs (two B-tree searches a line, 4.8 million for a million
+            // orders' confirmations, most of them reading a page the cache had let go).
+            try db.execute(sql: """
+                DROP INDEX shipment_lines_order;
+                CREATE INDEX shipment_lines_order ON shipment_lines(order_id, line_no, quantity, reason);
+                DROP INDEX shipments_order;
+                CREATE INDEX shipments_order ON shipments(order_id, received_at, ship_date);
+                """)
+        }
         return m
     }
 
@@ -416,27 +432,46 @@ public final class SQLiteLedger: Ledger {
 
     // MARK: - Reconciliation
 
-    public func forEachReconRecord(asOf: String, _ body: (ReconRecord) throws -> Void) throws {
+    /// The report's walks: each reads a table or an index that holds what it needs, in order id order, with no
+    /// look-up and no sort (`ReportQueryPlanTests`), and `forEachReconRecord` merges them.
+    static let reconOrdersSQL = """
+        SELECT order_id, version, warehouse, currency, order_date, \(firstInstructedAt("o")), customer FROM orders o
+        WHERE \(firstInstructedAt("o")) <= ? ORDER BY order_id
+        """
+    static let reconLinesSQL = """
+        SELECT order_id, line_no, \(wmsItem("l")), quantity, unit_price_minor FROM order_lines l ORDER BY order_id, line_no
+        """
+    static let reconShipmentsSQL = """
+        SELECT order_id, shipment_id, ship_date FROM shipments WHERE received_at <= ? ORDER BY order_id
+        """
+    static let reconShippedSQL = """
+        SELECT order_id, line_no, quantity, reason, shipment_id FROM shipment_lines ORDER BY order_id, line_no
+        """
+
+    @discardableResult
+    public func forEachReconRecord(asOf: String, _ body: (ReconRecord) throws -> Void) throws -> [UnknownReference] {
         try queue.read { db in
-            // Two cursors in (order_id, line_no) order, merged here: the order lines, and the shipment lines received
-            // by `asOf` with their shipment. Both walk an index; nothing is materialised or sorted, and memory holds one
-            // order. (A single query with grouped and windowed subqueries took 2.4 times as long.)
-            let lines = try Row.fetchCursor(db, sql: """
-                SELECT o.order_id, o.version, o.warehouse, o.currency, o.order_date, \(Self.firstInstructedAt("o")),
-                       l.line_no, \(Self.wmsItem("l")), l.quantity, l.unit_price_minor, o.customer
-                FROM orders o JOIN order_lines l ON l.order_id = o.order_id
-                WHERE \(Self.firstInstructedAt("o")) <= ?
-                ORDER BY o.order_id, l.line_no
-                """, arguments: [asOf])
-            let shipped = try Row.fetchCursor(db, sql: """
-                SELECT sl.order_id, sl.line_no, sl.quantity, sl.reason, sh.ship_date, sl.shipment_id
-                FROM shipment_lines sl JOIN shipments sh ON sh.shipment_id = sl.shipment_id
-                WHERE sh.received_at <= ?
-                ORDER BY sl.order_id, sl.line_no
-                """, arguments: [asOf])
-            /// One shipment line: order, line, quantity, reason, ship date, shipment.
-            var s: (String, Int, Int, String?, String, String)? = try shipped.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4], $0[5]) }
-            func advance() throws { s = try shipped.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4], $0[5]) } }
+            // Four walks in order id order, merged here: the orders instructed by `asOf`, all order lines, the
+            // shipments received by `asOf`, all shipment lines (a shipment and its lines have the same order). Each
+            // reads a table or a covering index from end to end; nothing is looked up, materialised or sorted, and
+            // memory holds one order. (A join of orders and lines, and of shipment lines and shipments, looked the
+            // lines, the shipment lines' rows and their shipments up one by one: 2.4 times as long for a million
+            // orders. A single query with grouped and windowed subqueries had taken 2.4 times as long as that.)
+            let orders = try Row.fetchCursor(db, sql: Self.reconOrdersSQL, arguments: [asOf])
+            let lines = try Row.fetchCursor(db, sql: Self.reconLinesSQL)
+            let shipments = try Row.fetchCursor(db, sql: Self.reconShipmentsSQL, arguments: [asOf])
+            let shipped = try Row.fetchCursor(db, sql: Self.reconShippedSQL)
+            /// Order ids compare as SQLite orders them (bytes), which is how every walk is sorted.
+            func before(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+            /// One order line: order, line, SKU for the WMS, quantity, unit price.
+            var l: (String, Int, String, Int, Int64)? = try lines.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4]) }
+            func nextLine() throws { l = try lines.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4]) } }
+            /// One shipment received by `asOf`: order, shipment, ship date.
+            var h: (String, String, String)? = try shipments.next().map { ($0[0], $0[1], $0[2]) }
+            func nextShipment() throws { h = try shipments.next().map { ($0[0], $0[1], $0[2]) } }
+            /// One shipment line: order, line, quantity, reason, shipment.
+            var s: (String, Int, Int, String?, String)? = try shipped.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4]) }
+            func nextShipped() throws { s = try shipped.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4]) } }
             // Cancelled orders, as the ledger knew them at `asOf` (few: a map).
             var cancelled: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: """
@@ -450,12 +485,73 @@ public final class SQLiteLedger: Ledger {
                 default: break
                 }
             }
-            var current: ReconRecord?
+            // Shipments received by `asOf` of orders not instructed by then (the walk passes over their order ids):
+            // the unknown references, with their lines and units from the shipment lines passed over with them.
+            var unknown: [UnknownReference] = []
+            var passed: [(order: String, shipment: String, shipDate: String)] = []
+            var passedTotals: [String: (lines: Int, units: Int)] = [:]
+            let warehouseOf = try db.makeStatement(sql: "SELECT warehouse FROM shipments WHERE shipment_id = ?")
+            /// Passes over the shipments and shipment lines of order ids before `id` (all that are left when nil).
+            func passOver(before id: String?) throws {
+                while let x = h, id.map({ before(x.0, $0) }) ?? true {
+                    passed.append((x.0, x.1, x.2))
+                    passedTotals[x.1] = (0, 0)
+                    try nextShipment()
+                }
+                while let x = s, id.map({ before(x.0, $0) }) ?? true {
+                    if let t = passedTotals[x.4] { passedTotals[x.4] = (t.lines + 1, t.units + x.2) }
+                    try nextShipped()
+                }
+                guard !passed.isEmpty else { return }
+                // In order id, then shipment id order (bytes, as SQLite sorts them).
+                passed.sort { before($0.order, $1.order) || ($0.order == $1.order && before($0.shipment, $1.shipment)) }
+                for p in passed {
+                    let t = passedTotals[p.shipment]!
+                    unknown.append(UnknownReference(shipmentId: p.shipment, orderId: p.order,
+                                                    warehouse: try String.fetchOne(warehouseOf, arguments: [p.shipment]) ?? "",
+                                                    shipDate: p.shipDate, lines: t.lines, units: t.units))
+                }
+                passed.removeAll(keepingCapacity: true)
+                passedTotals.removeAll(keepingCapacity: true)
+            }
+            /// The current order's shipments received by `asOf`, with their ship dates.
+            var received: [String: String] = [:]
             var shipmentIds = Set<String>()
             /// Per line of the current order: shipped, and the latest close (ship date, shipment, reason).
             var perLine: [Int: (quantity: Int, close: (String, String, String)?)] = [:]
-            func finish() throws {
-                guard var c = current else { return }
+            while let row = try orders.next() {
+                let id: String = row[0]
+                var c = ReconRecord(orderId: id, version: row[1], warehouse: row[2], currency: row[3], orderDate: row[4],
+                                    firstInstructedAt: row[5], shipments: 0, lines: [], customer: row[6],
+                                    status: cancelled[id] ?? "")
+                // What belongs to orders before this one (not instructed by `asOf`) is passed over.
+                try passOver(before: id)
+                while let x = l, before(x.0, id) { try nextLine() }
+                while let x = l, x.0 == id {
+                    c.lines.append(ReconRecord.Line(lineNo: x.1, sku: x.2, quantity: x.3, unitPriceMinor: x.4, shipped: 0,
+                                                    closedReason: nil))
+                    try nextLine()
+                }
+                received.removeAll(keepingCapacity: true)
+                while let x = h, x.0 == id {
+                    received[x.1] = x.2
+                    try nextShipment()
+                }
+                shipmentIds.removeAll(keepingCapacity: true)
+                perLine.removeAll(keepingCapacity: true)
+                // This order's shipment lines, whatever their line number, of the shipments received by `asOf`.
+                while let x = s, x.0 == id {
+                    if let shipDate = received[x.4] {
+                        shipmentIds.insert(x.4)
+                        var p = perLine[x.1] ?? (0, nil)
+                        p.quantity += x.2
+                        if let reason = x.3, p.close.map({ (shipDate, x.4) > ($0.0, $0.1) }) ?? true { p.close = (shipDate, x.4, reason) }
+                        perLine[x.1] = p
+                    }
+                    try nextShipped()
+                }
+                // An order without lines is no order to reconcile (and its shipments are no unknown references).
+                guard !c.lines.isEmpty else { continue }
                 c.shipments = shipmentIds.count
                 for i in c.lines.indices {
                     let p = perLine[c.lines[i].lineNo]
@@ -464,31 +560,8 @@ public final class SQLiteLedger: Ledger {
                 }
                 try body(c)
             }
-            while let row = try lines.next() {
-                let id: String = row[0]
-                if current?.orderId != id {
-                    try finish()
-                    current = ReconRecord(orderId: id, version: row[1], warehouse: row[2], currency: row[3], orderDate: row[4],
-                                          firstInstructedAt: row[5], shipments: 0, lines: [], customer: row[10],
-                                          status: cancelled[id] ?? "")
-                    shipmentIds.removeAll(keepingCapacity: true)
-                    perLine.removeAll(keepingCapacity: true)
-                    // Shipment lines of orders before this one (never instructed by then) are skipped; this order's
-                    // are gathered, whatever their line number.
-                    while let x = s, x.0.utf8.lexicographicallyPrecedes(id.utf8) { try advance() }
-                    while let x = s, x.0 == id {
-                        shipmentIds.insert(x.5)
-                        var p = perLine[x.1] ?? (0, nil)
-                        p.quantity += x.2
-                        if let reason = x.3, p.close.map({ (x.4, x.5) > ($0.0, $0.1) }) ?? true { p.close = (x.4, x.5, reason) }
-                        perLine[x.1] = p
-                        try advance()
-                    }
-                }
-                current!.lines.append(ReconRecord.Line(lineNo: row[6], sku: row[7], quantity: row[8], unitPriceMinor: row[9],
-                                                       shipped: 0, closedReason: nil))
-            }
-            try finish()
+            try passOver(before: nil)
+            return unknown
         }
     }
 

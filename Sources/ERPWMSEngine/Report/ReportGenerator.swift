@@ -98,8 +98,9 @@ public struct ReportGenerator {
         }
         var batch: [ReconOrder] = []
         batch.reserveCapacity(512)
+        let unknown: [UnknownReference]
         do {
-            try ledger.forEachReconRecord(asOf: asOfText) { record in
+            unknown = try ledger.forEachReconRecord(asOf: asOfText) { record in
                 if let since = options.since, let t = ISODate.epochSeconds(record.orderDate), t < since { return }
                 if let until = options.until, let t = ISODate.epochSeconds(record.orderDate), t >= until { return }
                 let order = reconcile(record, buckets: buckets)
@@ -128,7 +129,6 @@ public struct ReportGenerator {
             throw error
         }
         let firstJSONOrder = json.first
-        let unknown = try ledger.unknownReferences(asOf: asOfText)
         for u in unknown { totals.add(u) }
         let sections = try ledger.flowSections(asOf: asOfText, settings: options.flows)
 
