@@ -461,8 +461,17 @@ public final class SQLiteLedger: Ledger {
             let lines = try Row.fetchCursor(db, sql: Self.reconLinesSQL)
             let shipments = try Row.fetchCursor(db, sql: Self.reconShipmentsSQL, arguments: [asOf])
             let shipped = try Row.fetchCursor(db, sql: Self.reconShippedSQL)
-            /// Order ids compare as SQLite orders them (bytes), which is how every walk is sorted.
-            func before(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+            /// Order ids compare as SQLite orders them (bytes, `memcmp`), which is how every walk is sorted. (The
+            /// generic `lexicographicallyPrecedes` over the UTF-8 views cost 1.4 % of the report's first thread.)
+            func before(_ a: String, _ b: String) -> Bool {
+                a.withUTF8Bytes { x in
+                    b.withUTF8Bytes { y in
+                        let n = min(x.count, y.count)
+                        let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                        return c < 0 || (c == 0 && x.count < y.count)
+                    }
+                }
+            }
             /// One order line: order, line, SKU for the WMS, quantity, unit price.
             var l: (String, Int, String, Int, Int64)? = try lines.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4]) }
             func nextLine() throws { l = try lines.next().map { ($0[0], $0[1], $0[2], $0[3], $0[4]) } }
@@ -514,16 +523,18 @@ public final class SQLiteLedger: Ledger {
                 passed.removeAll(keepingCapacity: true)
                 passedTotals.removeAll(keepingCapacity: true)
             }
-            /// The current order's shipments received by `asOf`, with their ship dates.
-            var received: [String: String] = [:]
-            var shipmentIds = Set<String>()
+            /// The current order's shipments received by `asOf`, with their ship dates, and those of them its lines
+            /// name: an order has one or a few, so arrays searched in turn (a dictionary and a set hashed every
+            /// shipment id of every line).
+            var received: [(shipment: String, shipDate: String)] = []
+            var shipmentIds: [String] = []
             /// Per line of the current order: shipped, and the latest close (ship date, shipment, reason).
             var perLine: [Int: (quantity: Int, close: (String, String, String)?)] = [:]
             while let row = try orders.next() {
                 let id: String = row[0]
                 var c = ReconRecord(orderId: id, version: row[1], warehouse: row[2], currency: row[3], orderDate: row[4],
                                     firstInstructedAt: row[5], shipments: 0, lines: [], customer: row[6],
-                                    status: cancelled[id] ?? "")
+                                    status: cancelled.isEmpty ? "" : cancelled[id] ?? "")
                 // What belongs to orders before this one (not instructed by `asOf`) is passed over.
                 try passOver(before: id)
                 while let x = l, before(x.0, id) { try nextLine() }
@@ -534,15 +545,15 @@ public final class SQLiteLedger: Ledger {
                 }
                 received.removeAll(keepingCapacity: true)
                 while let x = h, x.0 == id {
-                    received[x.1] = x.2
+                    received.append((x.1, x.2))
                     try nextShipment()
                 }
                 shipmentIds.removeAll(keepingCapacity: true)
                 perLine.removeAll(keepingCapacity: true)
                 // This order's shipment lines, whatever their line number, of the shipments received by `asOf`.
                 while let x = s, x.0 == id {
-                    if let shipDate = received[x.4] {
-                        shipmentIds.insert(x.4)
+                    if let shipDate = received.first(where: { $0.shipment == x.4 })?.shipDate {
+                        if !shipmentIds.contains(x.4) { shipmentIds.append(x.4) }
                         var p = perLine[x.1] ?? (0, nil)
                         p.quantity += x.2
                         if let reason = x.3, p.close.map({ (shipDate, x.4) > ($0.0, $0.1) }) ?? true { p.close = (shipDate, x.4, reason) }

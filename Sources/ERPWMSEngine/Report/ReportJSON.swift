@@ -158,6 +158,16 @@ extension ReportJSON {
         func int(_ v: Int) { DecimalText.append(Int64(v), scale: 0, to: &out) }
         func str(_ s: String) {
             out.append(UInt8(ascii: "\""))
+            // Most texts need no escape: looked at once and appended whole (byte by byte, each append checked the
+            // array's uniqueness and capacity: 7 % of the formatting thread).
+            let plain = s.withUTF8Bytes { u in
+                !u.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            }
+            if plain {
+                s.withUTF8Bytes { out.append(contentsOf: $0) }
+                out.append(UInt8(ascii: "\""))
+                return
+            }
             for b in s.utf8 {
                 switch b {
                 case UInt8(ascii: "\""): raw("\\\"")

@@ -56,6 +56,17 @@ public final class CSVWriter {
     }
 
     fileprivate static func appendCell(_ f: String, to out: OutputBuffer) {
+        // The usual cell (no formula lead, nothing to quote) is found in one look at its bytes and appended as it is.
+        let plain = f.withUTF8Bytes { u in
+            guard let first = u.first else { return true }
+            if first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
+                || first == 0x09 || first == 0x0D { return false }
+            return !u.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        }
+        if plain {
+            out.append(f)
+            return
+        }
         var value = f
         if let first = value.utf8.first,
            [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first),
