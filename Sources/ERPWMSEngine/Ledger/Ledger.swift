@@ -150,11 +150,10 @@ public protocol Ledger: AnyObject {
     /// Everything the ledger knows about one order, in time order.
     func orderHistory(_ orderId: String) throws -> OrderHistory
     /// Every instructed order known at `asOf` (ISO UTC), in order id order, with its lines and what the
-    /// confirmations received by then add up to. Returns what `unknownReferences(asOf:)` returns, found on the way.
+    /// confirmations received by then add up to. Returns the unknown references found on the way: confirmations
+    /// received by `asOf` whose order was never instructed (by then), in order id and shipment id order.
     @discardableResult
     func forEachReconRecord(asOf: String, _ body: (ReconRecord) throws -> Void) throws -> [UnknownReference]
-    /// Confirmations received by `asOf` whose order was never instructed (by then).
-    func unknownReferences(asOf: String) throws -> [UnknownReference]
     /// The report sections of purchase orders, returns, cancellations, inventory and items.
     func flowSections(asOf: String, settings: FlowReportSettings) throws -> [ReportSection]
 }

@@ -588,22 +588,6 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func unknownReferences(asOf: String) throws -> [UnknownReference] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT sh.shipment_id, sh.order_id, sh.warehouse, sh.ship_date,
-                       (SELECT COUNT(*) FROM shipment_lines sl WHERE sl.shipment_id = sh.shipment_id),
-                       (SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines sl WHERE sl.shipment_id = sh.shipment_id)
-                FROM shipments sh
-                WHERE sh.received_at <= ?
-                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = sh.order_id AND \(Self.firstInstructedAt("o")) <= ?)
-                ORDER BY sh.order_id, sh.shipment_id
-                """, arguments: [asOf, asOf]).map {
-                UnknownReference(shipmentId: $0[0], orderId: $0[1], warehouse: $0[2], shipDate: $0[3], lines: $0[4], units: $0[5])
-            }
-        }
-    }
-
     // MARK: - Outputs
 
     public func pendingOutputs() throws -> [PendingOutput] {

@@ -161,10 +161,11 @@ extension ReportJSON {
             // Most texts need no escape: looked at once and appended whole (byte by byte, each append checked the
             // array's uniqueness and capacity: 7 % of the formatting thread).
             let plain = s.withUTF8Bytes { u in
-                !u.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+                guard !u.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+                out.append(contentsOf: u)
+                return true
             }
             if plain {
-                s.withUTF8Bytes { out.append(contentsOf: $0) }
                 out.append(UInt8(ascii: "\""))
                 return
             }

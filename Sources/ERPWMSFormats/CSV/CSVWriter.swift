@@ -56,29 +56,30 @@ public final class CSVWriter {
     }
 
     fileprivate static func appendCell(_ f: String, to out: OutputBuffer) {
-        // The usual cell (no formula lead, nothing to quote) is found in one look at its bytes and appended as it is.
-        let plain = f.withUTF8Bytes { u in
-            guard let first = u.first else { return true }
-            if first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
-                || first == 0x09 || first == 0x0D { return false }
-            return !u.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        }
-        if plain {
-            out.append(f)
-            return
+        // One look at the bytes: whether the cell starts like a formula and whether it needs quotes. The usual cell
+        // has neither and is appended as it is. (The `'` put before a formula needs no quotes of its own.)
+        let (formulaLead, needsQuotes) = f.withUTF8Bytes { u in
+            (u.first.map(isFormulaLead) ?? false,
+             u.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D })
         }
         var value = f
-        if let first = value.utf8.first,
-           [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first),
-           !(first == UInt8(ascii: "-") && value.dropFirst().allSatisfy({ $0.isNumber || $0 == "." })) {
+        if formulaLead, !(f.utf8.first == UInt8(ascii: "-") && f.dropFirst().allSatisfy({ $0.isNumber || $0 == "." })) {
             value = "'" + value
         }
-        if value.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
+        if needsQuotes {
             out.append(UInt8(ascii: "\""))
             out.append(value.replacingQuotes())
             out.append(UInt8(ascii: "\""))
         } else {
             out.append(value)
+        }
+    }
+
+    /// `=`, `+`, `-`, `@`, tab or CR: a spreadsheet may run a cell starting so as a formula.
+    private static func isFormulaLead(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: return true
+        default: return false
         }
     }
 }
