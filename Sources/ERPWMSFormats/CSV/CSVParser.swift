@@ -292,7 +292,7 @@ public struct CSVParser: ~Copyable {
         var j = start
         scan: while j + 8 <= end {
             let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            let stops = SWAR.zeroBytes(w ^ q) | SWAR.zeroBytes(w ^ Self.lf) | SWAR.zeroBytes(w ^ Self.cr)
+            let stops = Self.quoteOrLineEnd(w, q)
             var delims = SWAR.zeroBytesExact(w ^ d)
             let k = stops == 0 ? 8 : SWAR.first(stops)
             if k < 8 { delims &= k == 0 ? 0 : UInt64.max >> (64 - 8 * k) }  // only the delimiters before the stop
@@ -356,7 +356,7 @@ public struct CSVParser: ~Copyable {
         let q = SWAR.broadcast(quote)
         while j + 8 <= end {
             let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            let stops = SWAR.zeroBytes(w ^ q) | SWAR.zeroBytes(w ^ lf) | SWAR.zeroBytes(w ^ cr)
+            let stops = quoteOrLineEnd(w, q)
             if stops != 0 { return j + SWAR.first(stops) }
             j += 8
         }
@@ -494,7 +494,7 @@ public struct CSVParser: ~Copyable {
             let d = SWAR.broadcast(delim), q = SWAR.broadcast(quote)
             while j + 8 <= end {
                 let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-                let stops = SWAR.zeroBytes(w ^ d) | SWAR.zeroBytes(w ^ q) | SWAR.zeroBytes(w ^ Self.lf) | SWAR.zeroBytes(w ^ Self.cr)
+                let stops = SWAR.zeroBytes(w ^ d) | Self.quoteOrLineEnd(w, q)
                 if stops != 0 { return j + SWAR.first(stops) }
                 j += 8
             }
@@ -505,6 +505,12 @@ public struct CSVParser: ~Copyable {
             }
         }
         return j
+    }
+
+    /// The high bit of each byte of `w` that is the quote (`q`, broadcast), LF or CR; the lowest exactly.
+    @inline(__always)
+    private static func quoteOrLineEnd(_ w: UInt64, _ q: UInt64) -> UInt64 {
+        SWAR.zeroBytes(w ^ q) | SWAR.zeroBytes(w ^ lf) | SWAR.zeroBytes(w ^ cr)
     }
 
     private static let lf = SWAR.broadcast(0x0A)
