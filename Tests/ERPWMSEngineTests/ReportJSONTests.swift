@@ -24,4 +24,43 @@ struct ReportJSONTests {
         let expected = Array(try encoder.encode(ReportJSON.OrderEntry(o)))
         #expect(ReportJSON.orderJSON(o) == expected, "\(String(decoding: ReportJSON.orderJSON(o), as: UTF8.self))\nvs\n\(String(decoding: expected, as: UTF8.self))")
     }
+
+    @Test("the report's JSON, written in one pass, opening, orders and figures, is one object with every part",
+          arguments: [0, 1, 3])
+    func onePass(orders count: Int) throws {
+        let path = try Scratch.directory("report-json-") + "/report.json"
+        let sink = try FileSink(path: path)
+        let meta = ReportMeta(asOf: "2025-03-02T12:00:00Z", since: nil, until: nil, serviceLevelHours: [24, 48],
+                              bucketLabels: ["under 24 h", "24-48 h", "over 48 h"])
+        var totals = ReconciliationTotals(bucketLabels: meta.bucketLabels)
+        try ReportJSON.writeOpening(meta: meta, to: sink)
+        for i in 0..<count {
+            let o = Self.order("SO\(i)", sku: "A\(i)", age: i == 1 ? 30 : nil, reason: .damaged)
+            totals.add(o)
+            try ReportJSON.writeOrder(o, first: i == 0, to: sink)
+        }
+        let unknown = [UnknownReference(shipmentId: "S-GHOST", orderId: "SO-GHOST", warehouse: "WH-1", shipDate: "2025-03-01",
+                                        lines: 1, units: 2)]
+        for u in unknown { totals.add(u) }
+        try ReportJSON.writeClosing(totals: totals, unknown: unknown, sections: [], hasOrders: count > 0, to: sink)
+        try sink.close(sync: false)
+
+        let data = try #require(FileManager.default.contents(atPath: path))
+        let text = String(decoding: data, as: UTF8.self)
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(Set(json.keys) == ["layout", "meta", "version", "orders", "byCurrency", "byDay", "byWarehouse", "sections",
+                                   "shortLinesByReason", "summary", "unconfirmedByAge", "unknownReferences"])
+        #expect(json["layout"] as? String == "erpwms.reconciliation")
+        #expect((json["meta"] as? [String: Any])?["asOf"] as? String == "2025-03-02T12:00:00Z")
+        let orders = try #require(json["orders"] as? [[String: Any]])
+        #expect(orders.map { $0["orderId"] as? String } == (0..<count).map { "SO\($0)" })
+        #expect((json["summary"] as? [String: Any])?["orders"] as? Int == count)
+        #expect((json["unknownReferences"] as? [[String: Any]])?.first?["shipmentId"] as? String == "S-GHOST")
+        // The parts in their order: what is known first, the orders, then the figures; keys sorted within each.
+        let positions = ["\"layout\"", "\"meta\"", "\"version\"", "\"orders\"", "\"byCurrency\"", "\"byDay\"",
+                         "\"byWarehouse\"", "\"sections\"", "\"shortLinesByReason\"", "\"summary\"", "\"unconfirmedByAge\"",
+                         "\"unknownReferences\""].map { key in text.range(of: "\n  " + key + " : ").map { text.distance(from: text.startIndex, to: $0.lowerBound) } }
+        #expect(positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(), "\(positions)")
+        #expect(text.hasPrefix("{\n  \"layout\" : ") && text.hasSuffix("\n}\n"))
+    }
 }

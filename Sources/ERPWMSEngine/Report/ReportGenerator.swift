@@ -72,8 +72,18 @@ public struct ReportGenerator {
         let csv = formats.contains(.csv) ? try AtomicFile(path: base + ".csv") : nil
         let csvWriter = csv.map { CSVWriter(sink: $0.sink) }
         try csvWriter?.writeRow(ReportCSV.detailHeader)
-        // The JSON's orders are streamed to a side file and joined with the summary at the end.
-        let jsonOrders = formats.contains(.json) ? try AtomicFile(path: base + ".json.orders") : nil
+        let meta = ReportMeta(asOf: asOfText, since: options.since.map(ISODate.utcString),
+                              until: options.until.map(ISODate.utcString), serviceLevelHours: options.serviceLevelHours,
+                              bucketLabels: buckets.labels)
+        // The JSON's orders are written as they come, between its opening and its figures.
+        let json = formats.contains(.json) ? try AtomicFile(path: base + ".json") : nil
+        do {
+            if let json { try ReportJSON.writeOpening(meta: meta, to: json.sink) }
+        } catch {
+            csv?.discard()
+            json?.discard()
+            throw error
+        }
         // The details are formatted and written on the second core while this one reads and reconciles.
         // Only the worker touches the writers until `finish()` returns.
         final class Writers: @unchecked Sendable {
@@ -85,14 +95,13 @@ public struct ReportGenerator {
                 self.json = json
             }
         }
-        let json = Writers(csv: csvWriter, json: jsonOrders)
-        let details: BackgroundBatches<ReconOrder>? = csvWriter == nil && jsonOrders == nil ? nil : BackgroundBatches { batch in
+        let writers = Writers(csv: csvWriter, json: json)
+        let details: BackgroundBatches<ReconOrder>? = csvWriter == nil && json == nil ? nil : BackgroundBatches { batch in
             for order in batch {
-                if let w = json.csv { try ReportCSV.writeDetails(order, to: w) }
-                if let j = json.json {
-                    try j.sink.write(Array((json.first ? "\n    " : ",\n    ").utf8))
-                    try j.sink.write(ReportJSON.orderJSON(order))
-                    json.first = false
+                if let w = writers.csv { try ReportCSV.writeDetails(order, to: w) }
+                if let j = writers.json {
+                    try ReportJSON.writeOrder(order, first: writers.first, to: j.sink)
+                    writers.first = false
                 }
             }
         }
@@ -125,10 +134,10 @@ public struct ReportGenerator {
             // Whatever went wrong, the worker is done before the outputs are abandoned.
             try? details?.finish()
             csv?.discard()
-            jsonOrders?.discard()
+            json?.discard()
             throw error
         }
-        let firstJSONOrder = json.first
+        let hasJSONOrders = !writers.first
         for u in unknown { totals.add(u) }
         let sections = try ledger.flowSections(asOf: asOfText, settings: options.flows)
 
@@ -149,17 +158,11 @@ public struct ReportGenerator {
                 files.append(file.path)
             }
         }
-        let meta = ReportMeta(asOf: asOfText, since: options.since.map(ISODate.utcString),
-                              until: options.until.map(ISODate.utcString), serviceLevelHours: options.serviceLevelHours,
-                              bucketLabels: buckets.labels)
-        if let j = jsonOrders {
-            try j.sink.flush()
-            let out = try AtomicFile(path: base + ".json")
-            try ReportJSON.write(meta: meta, totals: totals, unknown: unknown, sections: sections, ordersFile: j.tempPath,
-                                 hasOrders: !firstJSONOrder, to: out.sink)
-            try out.commit()
-            j.discard()
-            files.append(out.path)
+        if let json {
+            try ReportJSON.writeClosing(totals: totals, unknown: unknown, sections: sections, hasOrders: hasJSONOrders,
+                                        to: json.sink)
+            try json.commit()
+            files.append(json.path)
         }
         if formats.contains(.html) {
             let out = try AtomicFile(path: base + ".html")

@@ -173,39 +173,6 @@ final class FileSink: ByteSink {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
-    /// Appends the whole file at `path`: in the kernel (`sendfile`, no copy through this process) where it
-    /// can, else by reading and writing.
-    func append(fileAt path: String) throws {
-        try flush()
-        let input = try Self.reader(path)
-        defer { Glibc.close(input) }
-        kernel: while true {
-            let n = sendfile(fd, input, nil, 1 << 30)
-            if n > 0 {
-                bytesWritten += Int64(n)
-                startWritebackIfDue()
-                continue
-            }
-            if n == 0 { return }
-            switch errno {
-            case EINTR: continue
-            case EINVAL, ENOSYS: break kernel
-            default: throw FS.fail("copy", path)
-            }
-        }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
-        defer { buffer.deallocate() }
-        while true {
-            let n = Glibc.read(input, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FS.fail("read", path)
-            }
-            if n == 0 { return }
-            try write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
-    }
-
     func flush() throws {
         try buffer.withUnsafeBytes { try writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
