@@ -136,7 +136,7 @@ enum ReportJSON {
     /// file so that the figures could come first; copying a million orders' 555 MB from it into the report took
     /// 1.5-2 s at the end of the report, after the walk, on one core.)
     static func writeOpening(meta: ReportMeta, to sink: FileSink) throws {
-        var text = try prettyJSON(Opening(meta: meta))
+        var text = String(decoding: try prettyJSON(Opening(meta: meta)), as: UTF8.self)
         precondition(text.hasSuffix("\n}"))
         text.removeLast(2)
         try sink.write(Array((text + ",\n  \"orders\" : [").utf8))
@@ -159,15 +159,18 @@ enum ReportJSON {
                               },
                               unconfirmedByAge: t.ageBuckets, shortLinesByReason: t.shortByReason, unknownReferences: unknown,
                               sections: Dictionary(sections.map { ($0.id, SectionEntry($0)) }, uniquingKeysWith: { a, _ in a }))
-        let text = try prettyJSON(figures)
-        precondition(text.hasPrefix("{\n"))
-        try sink.write(Array(((hasOrders ? "\n  ],\n" : "],\n") + text.dropFirst(2) + "\n").utf8))
+        // Written from the encoder's bytes (the unknown references can make them megabytes).
+        let data = try prettyJSON(figures)
+        precondition(data.starts(with: Array("{\n".utf8)))
+        try sink.write(Array((hasOrders ? "\n  ],\n" : "],\n").utf8))
+        try data.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[2...])) }
+        try sink.write(Array("\n".utf8))
     }
 
-    private static func prettyJSON<T: Encodable>(_ value: T) throws -> String {
+    private static func prettyJSON<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return try encoder.encode(value)
     }
 }
 
