@@ -89,13 +89,21 @@ public struct ReconOrder: Sendable, Codable, Equatable {
         self.ageBucket = ageBucket
     }
 
+    /// `over` if a line is, else `open` if a line is, else `short` if a line is, else `complete`. One pass over the
+    /// lines without an array: a report asks this several times for each of its orders.
     public var status: ReconStatus {
         if cancelledButShipped { return .cancelledButShipped }
-        let s = lines.map(\.status)
-        if s.contains(.over) { return .over }
-        if s.contains(.open) { return .open }
-        if s.contains(.short) { return .short }
-        return .complete
+        var open = false
+        var short = false
+        for i in lines.indices {
+            switch lines[i].status {
+            case .over: return .over
+            case .open: open = true
+            case .short: short = true
+            default: break
+            }
+        }
+        return open ? .open : short ? .short : .complete
     }
 
     public var openValueMinor: Int64 { lines.reduce(0) { $0 + Int64($1.open) * $1.unitPriceMinor } }

@@ -133,8 +133,15 @@ struct FastStatement {
     }
 
     func text(_ column: Int32) -> String {
-        guard let p = sqlite3_column_text(statement.sqliteStatement, column) else { return "" }
-        return String(cString: p)
+        String(decoding: bytes(column), as: UTF8.self)
+    }
+
+    /// The column's text as SQLite holds it, without a copy: valid until the statement steps again or is reset.
+    func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
+        let st = statement.sqliteStatement
+        // The text first, then its length (SQLite's documented order).
+        guard let p = sqlite3_column_text(st, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(st, column)))
     }
 
     /// A content hash written by `bindHash`: the hex of a blob, or the text as it is.
