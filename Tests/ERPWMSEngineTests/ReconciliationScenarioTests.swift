@@ -118,6 +118,22 @@ struct ReconciliationScenarioTests {
         #expect(r.totals.byWarehouse["WH1"]?.orders == 5)
     }
 
+    @Test("a report that fails after its walk leaves no half-written details beside the reports")
+    func failedReportLeavesNothing() throws {
+        let t = try Self.scenario()
+        let reports = t.workspace.path("reports")
+        // A folder where the CSV goes: its commit (the rename) fails, after the JSON's orders were written.
+        try FS.makeDirectories(reports + "/reconciliation_20250302T140000Z.csv")
+        #expect(throws: (any Error).self) { try Self.report(t, asOf: "2025-03-02T14:00:00Z") }
+        let left = try FileManager.default.contentsOfDirectory(atPath: reports)
+        #expect(left == ["reconciliation_20250302T140000Z.csv"], "\(left)")
+        // Without the obstacle the same report is written whole.
+        try FileManager.default.removeItem(atPath: reports + "/reconciliation_20250302T140000Z.csv")
+        let r = try Self.report(t, asOf: "2025-03-02T14:00:00Z")
+        #expect(r.files.count == 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: reports).allSatisfy { !$0.hasPrefix(".") })
+    }
+
     @Test("every figure is the same in CSV, JSON and HTML")
     func formats() throws {
         let t = try Self.scenario()

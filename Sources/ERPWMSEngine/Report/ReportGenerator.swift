@@ -138,40 +138,48 @@ public struct ReportGenerator {
             throw error
         }
         let hasJSONOrders = !writers.first
-        for u in unknown { totals.add(u) }
-        let sections = try ledger.flowSections(asOf: asOfText, settings: options.flows)
-
         var files: [String] = []
-        if let csv, let w = csvWriter {
-            for u in unknown { try ReportCSV.writeUnknown(u, to: w) }
-            try w.finish()
-            try csv.commit()
-            files.append(csv.path)
-            let totalsFile = try AtomicFile(path: base + "_totals.csv")
-            try ReportCSV.writeTotals(totals, to: totalsFile.sink)
-            try totalsFile.commit()
-            files.append(totalsFile.path)
-            for section in sections where section.hasData {
-                let file = try AtomicFile(path: base + "_" + section.id + ".csv")
-                try ReportCSV.writeSection(section, to: file.sink)
-                try file.commit()
-                files.append(file.path)
+        var sections: [ReportSection] = []
+        do {
+            for u in unknown { totals.add(u) }
+            sections = try ledger.flowSections(asOf: asOfText, settings: options.flows)
+
+            if let csv, let w = csvWriter {
+                for u in unknown { try ReportCSV.writeUnknown(u, to: w) }
+                try w.finish()
+                try csv.commit()
+                files.append(csv.path)
+                let totalsFile = try AtomicFile(path: base + "_totals.csv")
+                try ReportCSV.writeTotals(totals, to: totalsFile.sink)
+                try totalsFile.commit()
+                files.append(totalsFile.path)
+                for section in sections where section.hasData {
+                    let file = try AtomicFile(path: base + "_" + section.id + ".csv")
+                    try ReportCSV.writeSection(section, to: file.sink)
+                    try file.commit()
+                    files.append(file.path)
+                }
             }
-        }
-        if let json {
-            try ReportJSON.writeClosing(totals: totals, unknown: unknown, sections: sections, hasOrders: hasJSONOrders,
-                                        to: json.sink)
-            try json.commit()
-            files.append(json.path)
-        }
-        if formats.contains(.html) {
-            let out = try AtomicFile(path: base + ".html")
-            var html = ReportHTML.render(meta: meta, totals: totals, exceptions: exceptions, exceptionCount: exceptionCount,
-                                         unknown: unknown, sections: sections, rowLimit: options.htmlExceptionLimit)
-            // Its bytes where they are (a copy of a million orders' 3.6 MB page was the report's peak of memory).
-            try html.withUTF8 { try out.sink.write(UnsafeRawBufferPointer($0)) }
-            try out.commit()
-            files.append(out.path)
+            if let json {
+                try ReportJSON.writeClosing(totals: totals, unknown: unknown, sections: sections, hasOrders: hasJSONOrders,
+                                            to: json.sink)
+                try json.commit()
+                files.append(json.path)
+            }
+            if formats.contains(.html) {
+                let out = try AtomicFile(path: base + ".html")
+                var html = ReportHTML.render(meta: meta, totals: totals, exceptions: exceptions, exceptionCount: exceptionCount,
+                                             unknown: unknown, sections: sections, rowLimit: options.htmlExceptionLimit)
+                // Its bytes where they are, not copied into an array first.
+                try html.withUTF8 { try out.sink.write(UnsafeRawBufferPointer($0)) }
+                try out.commit()
+                files.append(out.path)
+            }
+        } catch {
+            // The details not committed are removed, not left half-written beside the report (committed ones stay).
+            csv?.discard()
+            json?.discard()
+            throw error
         }
         return ReportResult(files: files, totals: totals, sections: sections)
     }
