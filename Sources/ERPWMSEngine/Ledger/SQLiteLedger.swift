@@ -47,10 +47,14 @@ public final class SQLiteLedger: Ledger {
             // Personal data the ledger must forget (an exchange's ship-to once its replacement is sent, purged
             // rows) is overwritten, not left in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
-            // 6 MiB of page cache instead of 2: a file of a million orders is one transaction, and with the default
-            // the pages it spills to the WAL were read back again and again (32 s -> 26 s for a million orders,
-            // peak RSS 46 -> 51 MiB; 10,000 orders run in 48 MiB).
-            try db.execute(sql: "PRAGMA cache_size = -6144")
+            // 4 MiB of page cache instead of SQLite's 2: a file of a million orders is one transaction, and with the
+            // default the pages it spills to the WAL were read back again and again (32 s -> 26 s for a million
+            // orders with 6 MiB, peak RSS 46 -> 51 MiB). 6 -> 4 MiB (sixteenth session; a ledger of 10,000 orders
+            // never fills either, so the difference was the growth of peak RSS with the input): a million orders
+            // 43.3-43.6 -> 41.1-41.3 MiB, and no slower in runs alternated with 5 and 6 MiB (13.0-14.3 s with 6,
+            // 10.0-11.5 with 5, 10.3-11.2 with 4), their confirmations 55.4 -> 50.6 s, the report 6.8-7.5 ->
+            // 6.2-6.9 s. (The fifteenth session had measured 4 MiB ~10 % slower, in a noisier state of the machine.)
+            try db.execute(sql: "PRAGMA cache_size = -4096")
         }
         config.busyMode = .timeout(10)
         queue = try DatabaseQueue(path: path, configuration: config)
