@@ -26,8 +26,6 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // One call GRDB has no API for (sqlite3_config is variadic): see SQLiteLedger.statementJournalInMemory.
-        .systemLibrary(name: "CSQLiteConfig", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // SQLite 3.54.1 from its amalgamation (scripts/vendor-sqlite.sh), compiled into the executable with the
         // options SQLite recommends for speed (sqlite.org/compile.html), instead of the system's shared library
         // (Debian 12: 3.40.1, built without the lookaside allocator). Its definitions of the C API are the ones
@@ -51,6 +49,15 @@ let package = Package(
                 // GRDB's authorizer then follows: the confirmation run over 100,000 orders took 8.2 s instead of 3.2).
                 .define("SQLITE_ENABLE_QPSG"),
                 .define("SQLITE_ENABLE_MATH_FUNCTIONS"),
+                // Statement journals of up to 128 KiB stay in memory instead of going to a temporary file past the
+                // default 64 KiB. The multi-row inserts of instructions need one (see `RowBuffer`): a statement's journal
+                // holds the pages it changes, and with 32 KiB pages that passed 64 KiB, so over 100,000 orders (before
+                // an order's first instruction became its own row, migration v11) 683 MB went through `/var/tmp` (41,664
+                // writes). Not more than 128 KiB: with 256 KiB or more, SQLite (3.40 and 3.54 alike) failed a statement
+                // whose journal then spilled to disk with "database or disk is full" (SQLITE_FULL): the index rebuild of
+                // migration v12 on a million orders' ledger did. (Set at compile time: `sqlite3_config` at run time
+                // takes effect only before SQLite's first connection in the process, which a test could open first.)
+                .define("SQLITE_STMTJRNL_SPILL", to: "131072"),
                 .define("HAVE_FDATASYNC", to: "1"),
                 .define("HAVE_LOCALTIME_R", to: "1"),
                 .define("HAVE_GMTIME_R", to: "1"),
@@ -82,7 +89,6 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API GRDB itself uses: the per-order inserts bind values directly (see FastStatement).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                "CSQLiteConfig",
                 "CSQLite",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,8 +6,6 @@ import ERPWMSCore
 @Suite("FastStatement (binding the per-order inserts directly)")
 struct FastStatementTests {
     func withTable(_ body: (Database) throws -> Void) throws {
-        // SQLite's process-wide settings come first, as the ledger makes them (see the ledger's own test).
-        _ = SQLiteLedger.statementJournalInMemory
         let queue = try DatabaseQueue()
         try queue.write { db in
             try db.execute(sql: "CREATE TABLE t (k INTEGER, a TEXT, b TEXT, c INTEGER)")

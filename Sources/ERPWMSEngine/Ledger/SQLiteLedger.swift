@@ -1,8 +1,8 @@
 import Crypto
-import CSQLiteConfig
 import ERPWMSCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The embedded ledger: SQLite in WAL mode through GRDB, schema managed by migrations.
 public final class SQLiteLedger: Ledger {
@@ -11,24 +11,12 @@ public final class SQLiteLedger: Ledger {
     /// The checkpoint after the last file's transaction, while it runs (`checkpointBeside`).
     private var backgroundCheckpoint: BackgroundJob?
 
-    /// Statement journals of up to 128 KiB stay in memory instead of going to a temporary file past SQLite's
-    /// default 64 KiB. The multi-row inserts of instructions need one (see `RowBuffer`): a statement's journal
-    /// holds the pages it changes, and with 32 KiB pages that passed 64 KiB, so over 100,000 orders (before an
-    /// order's first instruction became its own row, migration v11) 683 MB went through `/var/tmp` (41,664
-    /// writes). Not more than 128 KiB: with 256 KiB or more, SQLite (3.40 and 3.54 alike) failed a statement
-    /// whose journal then spilled to disk with "database or disk is full" (SQLITE_FULL): the index rebuild of
-    /// migration v12 on a million orders' ledger did (tested with a journal of several MiB). Process-wide, and
-    /// possible only before SQLite's first connection: false when something opened one earlier (the journals then
-    /// spill as before).
-    static let statementJournalInMemory: Bool = erpwms_sqlite_statement_journal_spill(128 << 10) == 0
-
     /// The background checkpoint's connection is closed before this one.
     deinit { try? backgroundCheckpoint?.wait() }
 
     /// Opens (creating if needed) the ledger at `path` and migrates it to the current schema.
     public init(path: String) throws {
         self.path = path
-        _ = Self.statementJournalInMemory
         // Owner-only from the first byte; SQLite gives the -wal and -shm files the database file's mode.
         if !FileManager.default.fileExists(atPath: path) {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -1040,8 +1028,8 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 /// goes in before anything in the transaction reads the table and before the commit.
 ///
 /// The inserts say `OR FAIL`: a statement that may stop half-way with its default `ABORT` must be able to undo
-/// its own rows, so SQLite keeps a statement journal of every page it touches (in memory up to 1 MiB, see
-/// `SQLiteLedger.statementJournalInMemory`; past that in a temporary file, see `saveOrder`). Without foreign keys
+/// its own rows, so SQLite keeps a statement journal of every page it touches (in memory up to 128 KiB, see
+/// `SQLITE_STMTJRNL_SPILL` in Package.swift; past that in a temporary file, see `saveOrder`). Without foreign keys
 /// (order lines) `OR FAIL` needs none; an immediate foreign key (instructions' file) still does. Any error fails
 /// the whole file's transaction either way: nothing catches errors from these inserts (the one ledger failure
 /// answered is a single-row order insert's primary-key conflict, which leaves no row behind; see `saveNewOrder`).
