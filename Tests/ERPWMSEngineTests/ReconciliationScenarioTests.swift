@@ -118,7 +118,7 @@ struct ReconciliationScenarioTests {
         #expect(r.totals.byWarehouse["WH1"]?.orders == 5)
     }
 
-    @Test("a report that fails after its walk leaves no half-written details beside the reports")
+    @Test("a report that fails leaves no temporary file beside the reports, and what it committed stays")
     func failedReportLeavesNothing() throws {
         let t = try Self.scenario()
         let reports = t.workspace.path("reports")
@@ -127,8 +127,16 @@ struct ReconciliationScenarioTests {
         #expect(throws: (any Error).self) { try Self.report(t, asOf: "2025-03-02T14:00:00Z") }
         let left = try FileManager.default.contentsOfDirectory(atPath: reports)
         #expect(left == ["reconciliation_20250302T140000Z.csv"], "\(left)")
-        // Without the obstacle the same report is written whole.
+        // A folder where the HTML goes, the last file written: the others are committed and stay; the HTML's
+        // temporary file goes.
         try FileManager.default.removeItem(atPath: reports + "/reconciliation_20250302T140000Z.csv")
+        try FS.makeDirectories(reports + "/reconciliation_20250302T140000Z.html")
+        #expect(throws: (any Error).self) { try Self.report(t, asOf: "2025-03-02T14:00:00Z") }
+        let committed = try FileManager.default.contentsOfDirectory(atPath: reports).sorted()
+        #expect(committed == ["reconciliation_20250302T140000Z.csv", "reconciliation_20250302T140000Z.html",
+                              "reconciliation_20250302T140000Z.json", "reconciliation_20250302T140000Z_totals.csv"], "\(committed)")
+        // Without the obstacle the same report is written whole.
+        try FileManager.default.removeItem(atPath: reports + "/reconciliation_20250302T140000Z.html")
         let r = try Self.report(t, asOf: "2025-03-02T14:00:00Z")
         #expect(r.files.count == 4)
         #expect(try FileManager.default.contentsOfDirectory(atPath: reports).allSatisfy { !$0.hasPrefix(".") })

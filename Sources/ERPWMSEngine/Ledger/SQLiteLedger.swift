@@ -552,14 +552,19 @@ public final class SQLiteLedger: Ledger {
                 closes.removeAll(keepingCapacity: true)
                 closes.append(contentsOf: repeatElement(nil, count: c.lines.count))
                 // This order's shipment lines, whatever their line number, of the shipments received by `asOf`.
+                var line = 0
                 while hasShipped, compare(shipped.bytes(0), idBytes) == 0 {
                     let shipment = shipped.bytes(4)
                     if let k = received.firstIndex(where: {
                         $0.shipment.withUTF8Bytes { compare(UnsafeRawBufferPointer($0), shipment) == 0 }
                     }) {
                         if !named.contains(k) { named.append(k) }
+                        // Both walks are in line number order: the order's line is found moving forward only (an
+                        // order of thousands of lines stays linear).
                         let lineNo = shipped.int(1)
-                        if let i = c.lines.firstIndex(where: { $0.lineNo == lineNo }) {
+                        while line < c.lines.count && c.lines[line].lineNo < lineNo { line += 1 }
+                        if line < c.lines.count && c.lines[line].lineNo == lineNo {
+                            let i = line
                             c.lines[i].shipped += shipped.int(2)
                             if let reason = shipped.optionalText(3) {
                                 let r = received[k]

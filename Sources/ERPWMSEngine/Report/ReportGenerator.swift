@@ -69,20 +69,16 @@ public struct ReportGenerator {
         let formats = Set(options.formats)
         let base = options.outDir + "/" + baseName
 
-        let csv = formats.contains(.csv) ? try AtomicFile(path: base + ".csv") : nil
-        let csvWriter = csv.map { CSVWriter(sink: $0.sink) }
-        try csvWriter?.writeRow(ReportCSV.detailHeader)
         let meta = ReportMeta(asOf: asOfText, since: options.since.map(ISODate.utcString),
                               until: options.until.map(ISODate.utcString), serviceLevelHours: options.serviceLevelHours,
                               bucketLabels: buckets.labels)
-        // The JSON's orders are written as they come, between its opening and its figures.
-        let json = formats.contains(.json) ? try AtomicFile(path: base + ".json") : nil
-        do {
-            if let json { try ReportJSON.writeOpening(meta: meta, to: json.sink) }
-        } catch {
-            csv?.discard()
-            json?.discard()
-            throw error
+        // Every output file made here, so that a failure anywhere removes those not committed (their temporary files
+        // are not left beside the reports; the committed ones stay).
+        var made: [AtomicFile] = []
+        func output(_ suffix: String) throws -> AtomicFile {
+            let file = try AtomicFile(path: base + suffix)
+            made.append(file)
+            return file
         }
         // The details are formatted and written on the second core while this one reads and reconciles.
         // Only the worker touches the writers until `finish()` returns.
@@ -95,21 +91,31 @@ public struct ReportGenerator {
                 self.json = json
             }
         }
-        let writers = Writers(csv: csvWriter, json: json)
-        let details: BackgroundBatches<ReconOrder>? = csvWriter == nil && json == nil ? nil : BackgroundBatches { batch in
-            for order in batch {
-                if let w = writers.csv { try ReportCSV.writeDetails(order, to: w) }
-                if let j = writers.json {
-                    try ReportJSON.writeOrder(order, first: writers.first, to: j.sink)
-                    writers.first = false
+        var details: BackgroundBatches<ReconOrder>?
+        var files: [String] = []
+        var sections: [ReportSection] = []
+        do {
+            let csv = formats.contains(.csv) ? try output(".csv") : nil
+            let csvWriter = csv.map { CSVWriter(sink: $0.sink) }
+            try csvWriter?.writeRow(ReportCSV.detailHeader)
+            // The JSON's orders are written as they come, between its opening and its figures.
+            let json = formats.contains(.json) ? try output(".json") : nil
+            if let json { try ReportJSON.writeOpening(meta: meta, to: json.sink) }
+            let writers = Writers(csv: csvWriter, json: json)
+            if csvWriter != nil || json != nil {
+                details = BackgroundBatches { batch in
+                    for order in batch {
+                        if let w = writers.csv { try ReportCSV.writeDetails(order, to: w) }
+                        if let j = writers.json {
+                            try ReportJSON.writeOrder(order, first: writers.first, to: j.sink)
+                            writers.first = false
+                        }
+                    }
                 }
             }
-        }
-        var batch: [ReconOrder] = []
-        batch.reserveCapacity(512)
-        let unknown: [UnknownReference]
-        do {
-            unknown = try ledger.forEachReconRecord(asOf: asOfText) { record in
+            var batch: [ReconOrder] = []
+            batch.reserveCapacity(512)
+            let unknown = try ledger.forEachReconRecord(asOf: asOfText) { record in
                 if let since = options.since, let t = ISODate.epochSeconds(record.orderDate), t < since { return }
                 if let until = options.until, let t = ISODate.epochSeconds(record.orderDate), t >= until { return }
                 let order = reconcile(record, buckets: buckets)
@@ -130,17 +136,7 @@ public struct ReportGenerator {
                 if !batch.isEmpty { try details.push(batch) }
                 try details.finish()
             }
-        } catch {
-            // Whatever went wrong, the worker is done before the outputs are abandoned.
-            try? details?.finish()
-            csv?.discard()
-            json?.discard()
-            throw error
-        }
-        let hasJSONOrders = !writers.first
-        var files: [String] = []
-        var sections: [ReportSection] = []
-        do {
+            let hasJSONOrders = !writers.first
             for u in unknown { totals.add(u) }
             sections = try ledger.flowSections(asOf: asOfText, settings: options.flows)
 
@@ -149,12 +145,12 @@ public struct ReportGenerator {
                 try w.finish()
                 try csv.commit()
                 files.append(csv.path)
-                let totalsFile = try AtomicFile(path: base + "_totals.csv")
+                let totalsFile = try output("_totals.csv")
                 try ReportCSV.writeTotals(totals, to: totalsFile.sink)
                 try totalsFile.commit()
                 files.append(totalsFile.path)
                 for section in sections where section.hasData {
-                    let file = try AtomicFile(path: base + "_" + section.id + ".csv")
+                    let file = try output("_" + section.id + ".csv")
                     try ReportCSV.writeSection(section, to: file.sink)
                     try file.commit()
                     files.append(file.path)
@@ -167,7 +163,7 @@ public struct ReportGenerator {
                 files.append(json.path)
             }
             if formats.contains(.html) {
-                let out = try AtomicFile(path: base + ".html")
+                let out = try output(".html")
                 var html = ReportHTML.render(meta: meta, totals: totals, exceptions: exceptions, exceptionCount: exceptionCount,
                                              unknown: unknown, sections: sections, rowLimit: options.htmlExceptionLimit)
                 // Its bytes where they are, not copied into an array first.
@@ -176,9 +172,9 @@ public struct ReportGenerator {
                 files.append(out.path)
             }
         } catch {
-            // The details not committed are removed, not left half-written beside the report (committed ones stay).
-            csv?.discard()
-            json?.discard()
+            // Whatever went wrong, the worker is done before the outputs are abandoned.
+            try? details?.finish()
+            for file in made { file.discard() }
             throw error
         }
         return ReportResult(files: files, totals: totals, sections: sections)
