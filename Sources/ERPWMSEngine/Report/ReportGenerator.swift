@@ -75,8 +75,11 @@ public struct ReportGenerator {
         // Every output file made here, so that a failure anywhere removes those not committed (their temporary files
         // are not left beside the reports; the committed ones stay).
         var made: [AtomicFile] = []
-        func output(_ suffix: String) throws -> AtomicFile {
-            let file = try AtomicFile(path: base + suffix)
+        func output(_ suffix: String, large: Bool = false) throws -> AtomicFile {
+            // The details (a line per order line, an object per order: 300 and 550 MB for a million orders) have the
+            // kernel write them as they go, so that their syncs at the commit wait for little (0.33 and 0.31 s
+            // before, at the end of the report, after the walk).
+            let file = try AtomicFile(path: base + suffix, writebackEvery: large ? 1 << 20 : nil)
             made.append(file)
             return file
         }
@@ -95,11 +98,11 @@ public struct ReportGenerator {
         var files: [String] = []
         var sections: [ReportSection] = []
         do {
-            let csv = formats.contains(.csv) ? try output(".csv") : nil
+            let csv = formats.contains(.csv) ? try output(".csv", large: true) : nil
             let csvWriter = csv.map { CSVWriter(sink: $0.sink) }
             try csvWriter?.writeRow(ReportCSV.detailHeader)
             // The JSON's orders are written as they come, between its opening and its figures.
-            let json = formats.contains(.json) ? try output(".json") : nil
+            let json = formats.contains(.json) ? try output(".json", large: true) : nil
             if let json { try ReportJSON.writeOpening(meta: meta, to: json.sink) }
             let writers = Writers(csv: csvWriter, json: json)
             if csvWriter != nil || json != nil {

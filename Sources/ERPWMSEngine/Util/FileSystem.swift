@@ -138,7 +138,7 @@ final class FileSink: ByteSink {
     private let writebackEvery: Int64?
 
     /// `writebackEvery`: for a large output that is fsynced at the end and not read again in this run (the
-    /// staged outputs); off for files read back soon (a report's side file, a copy about to be processed).
+    /// staged outputs, a report's details); off for files read back soon (a copy about to be processed).
     init(path: String, writebackEvery: Int64? = nil) throws {
         self.path = path
         self.writebackEvery = writebackEvery
@@ -300,15 +300,15 @@ final class AtomicFile {
     let path: String
     private var pending = true
 
-    /// A file for `path`, written as `.NAME.tmp` beside it.
-    convenience init(path: String) throws {
-        try self.init(temp: FS.parent(path) + "/." + FS.name(path) + ".tmp", path: path)
+    /// A file for `path`, written as `.NAME.tmp` beside it. `writebackEvery`: see `FileSink`.
+    convenience init(path: String, writebackEvery: Int64? = nil) throws {
+        try self.init(temp: FS.parent(path) + "/." + FS.name(path) + ".tmp", path: path, writebackEvery: writebackEvery)
     }
 
-    init(temp: String, path: String = "") throws {
+    init(temp: String, path: String = "", writebackEvery: Int64? = nil) throws {
         tempPath = temp
         self.path = path
-        sink = try FileSink(path: temp)
+        sink = try FileSink(path: temp, writebackEvery: writebackEvery)
     }
 
     /// `commit(to:)` the path it was made for.
