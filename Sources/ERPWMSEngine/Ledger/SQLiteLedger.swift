@@ -465,8 +465,8 @@ public final class SQLiteLedger: Ledger {
                 let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
                 return c != 0 ? Int(c) : x.count - y.count
             }
-            func before(_ a: String, _ b: String) -> Bool {
-                a.withUTF8Bytes { x in b.withUTF8Bytes { y in compare(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) < 0 } }
+            func compare(_ a: String, _ b: String) -> Int {
+                a.withUTF8Bytes { x in b.withUTF8Bytes { y in compare(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
             }
             // The other walks' rows are read where SQLite holds them (`bytes`) and matched to the current order by
             // their order id's bytes: only what the record keeps becomes a String. (A String for every row's order id
@@ -499,8 +499,9 @@ public final class SQLiteLedger: Ledger {
             /// Passes over the shipments and shipment lines of order ids before `id` (all that are left when nil).
             func passOver(before id: UnsafeRawBufferPointer?) throws {
                 while hasShipment, id.map({ compare(shipments.bytes(0), $0) < 0 }) ?? true {
-                    passed.append((shipments.text(0), shipments.text(1), shipments.text(2)))
-                    passedTotals[shipments.text(1)] = (0, 0)
+                    let shipment = shipments.text(1)
+                    passed.append((shipments.text(0), shipment, shipments.text(2)))
+                    passedTotals[shipment] = (0, 0)
                     hasShipment = try shipments.step()
                 }
                 while hasShipped, id.map({ compare(shipped.bytes(0), $0) < 0 }) ?? true {
@@ -512,7 +513,10 @@ public final class SQLiteLedger: Ledger {
                 }
                 guard !passed.isEmpty else { return }
                 // In order id, then shipment id order (bytes, as SQLite sorts them).
-                passed.sort { before($0.order, $1.order) || ($0.order == $1.order && before($0.shipment, $1.shipment)) }
+                passed.sort { a, b in
+                    let c = compare(a.order, b.order)
+                    return c != 0 ? c < 0 : compare(a.shipment, b.shipment) < 0
+                }
                 for p in passed {
                     let t = passedTotals[p.shipment]!
                     unknown.append(UnknownReference(shipmentId: p.shipment, orderId: p.order,

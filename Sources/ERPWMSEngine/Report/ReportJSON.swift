@@ -144,7 +144,9 @@ enum ReportJSON {
 
     /// One order after `writeOpening`: `first` for the first one.
     static func writeOrder(_ order: ReconOrder, first: Bool, to sink: FileSink) throws {
-        try sink.write(Array((first ? "\n    " : ",\n    ").utf8))
+        // The separator from the executable's constant, not an array made for each of a million orders.
+        let separator: StaticString = first ? "\n    " : ",\n    "
+        try sink.write(UnsafeRawBufferPointer(start: separator.utf8Start, count: separator.utf8CodeUnitCount))
         try sink.write(orderJSON(order))
     }
 
