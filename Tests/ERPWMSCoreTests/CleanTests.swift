@@ -111,6 +111,59 @@ struct CleanTests {
         #expect(!Clean.isASCII("é"))
         #expect(!Clean.isASCII("１"))
     }
+
+    /// `Clean.look` stands in for `code`, `text`, `hasControlCharacters`, `isCode`, `isLonger` and the case
+    /// checks on a plain field: it must say exactly what they say, for every value it calls plain.
+    @Test("look agrees with the cleaning and checks it replaces, over every byte and 20,000 random fields")
+    func lookAgrees() {
+        // Every single byte (as a scalar below 0x80, and the first 256 scalars beyond), short and long fields, then
+        // random ones from an alphabet of edge characters: blanks and controls, DEL, code characters, letters of
+        // both cases, Unicode whitespace, full-width and combining characters, U+FFFE.
+        let scalars = (0..<UInt32(0x180)).compactMap(UnicodeScalar.init).map { String(Character($0)) }
+        var samples: [String] = [""] + scalars + scalars.map { "a\($0)b" }
+        samples += [String(repeating: "A", count: 40), String(repeating: "A", count: 41), String(repeating: "x", count: 300)]
+        let alphabet: [String] = [" ", "\t", "\n", "\r", "\u{0}", "\u{1B}", "\u{7F}", "a", "z", "A", "Z", "0", "9",
+                                  "_", ".", "-", "/", "@", "+", "~", "é", "\u{A0}", "\u{3000}", "Ａ", "１", "e\u{301}",
+                                  "\u{FFFE}", "中"]
+        var rng = SplitMix(seed: 7)
+        for _ in 0..<20_000 {
+            let n = Int(rng.next() % 45)
+            samples.append((0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined())
+        }
+        var plain = 0
+        for s in samples {
+            let look = Clean.look(s)
+            // Plain: ASCII with a printable character at each end (a control character there is left to the
+            // general way, though trimming keeps it).
+            let printableEnds = s.utf8.first.map { (0x21..<0x7F).contains($0) } ?? true
+                && s.utf8.last.map { (0x21..<0x7F).contains($0) } ?? true
+            #expect(look.plain == (Clean.isASCII(s) && printableEnds), "\(s.unicodeScalars.map(\.value))")
+            guard look.plain else { continue }
+            #expect(Clean.trim(s) == s)
+            plain += 1
+            #expect(Clean.code(s) == s && Clean.text(s) == s)
+            #expect(look.hasControlCharacters == Clean.hasControlCharacters(s), "\(s.unicodeScalars.map(\.value))")
+            #expect(look.isCode == OrderValidator.isCode(s), "\(s.unicodeScalars.map(\.value))")
+            #expect(look.count == Clean.length(s))
+            #expect(look.hasLower == (s.uppercased() != s))
+            #expect(look.hasUpper == (s.lowercased() != s))
+            #expect((look.hasLower ? s.uppercased() : s) == Clean.upperCode(s))
+        }
+        #expect(plain > 1_000, "the random fields must reach the plain path often")
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so that a failure repeats.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
 
 @Suite("File names for people")

@@ -123,20 +123,29 @@ public struct OrderValidator: Sendable {
     /// Cleans and checks one order-level value; returns the cleaned value.
     private func checkOrderField(_ field: OrderField, _ rawValue: String, raw: RawOrder, ctx: inout Context,
                                  at location: SourceLocation) -> String {
+        // The usual value (ASCII, nothing to trim) is cleaned and checked from one look at its bytes (`known`);
+        // any other the general way. Changing the case of ASCII letters changes none of what the look saw.
+        let look = Clean.look(rawValue)
+        var known: Clean.Look? = look.plain ? look : nil
         let value: String
         switch field {
         case .shipCountry, .currency, .incoterm:
-            value = Clean.upperCode(rawValue)
+            value = known.map { $0.hasLower ? rawValue.uppercased() : rawValue } ?? Clean.upperCode(rawValue)
         case .iossNumber, .eoriNumber:
             // Written with spaces as often as without ("GB 123456789000").
-            let v = Clean.upperCode(rawValue)
-            value = v.utf8.contains(UInt8(ascii: " ")) ? v.replacingOccurrences(of: " ", with: "") : v
+            let v = known.map { $0.hasLower ? rawValue.uppercased() : rawValue } ?? Clean.upperCode(rawValue)
+            if v.utf8.contains(UInt8(ascii: " ")) {
+                value = v.replacingOccurrences(of: " ", with: "")
+                known = nil
+            } else {
+                value = v
+            }
         case .shipPostcode, .shipPhone, .orderId, .store, .customerId, .carrierService, .warehouse, .orderDate:
-            value = Clean.code(rawValue)
+            value = known != nil ? rawValue : Clean.code(rawValue)
         case .paymentMethod, .priority:
-            value = Clean.code(rawValue).lowercased()
+            value = known.map { $0.hasUpper ? rawValue.lowercased() : rawValue } ?? Clean.code(rawValue).lowercased()
         default:
-            value = Clean.text(rawValue)
+            value = known != nil ? rawValue : Clean.text(rawValue)
         }
         var name: String { field.rawValue }  // only errors need it (computing it for every field was 0.5 % of the reading thread)
         if value.isEmpty {
@@ -147,19 +156,20 @@ public struct OrderValidator: Sendable {
             }
             return value
         }
-        if Clean.hasControlCharacters(value) {
+        if known?.hasControlCharacters ?? Clean.hasControlCharacters(value) {
             ctx.add(OrderRule.controlCharacters, field: name, at: location,
                     "contains control characters, which the WMS file cannot carry")
             return value
         }
-        if Clean.isLonger(value, than: settings.maxTextLength) {
+        if known.map({ $0.count > settings.maxTextLength }) ?? Clean.isLonger(value, than: settings.maxTextLength) {
             ctx.add(OrderRule.fieldTooLong, field: name, at: location,
                     "\(Clean.length(value)) characters, at most \(settings.maxTextLength)")
             return value
         }
+        func isCode(_ value: String) -> Bool { known?.isCode ?? Self.isCode(value) }
         switch field {
         case .orderId:
-            if !Self.isCode(value) {
+            if !isCode(value) {
                 ctx.add(OrderRule.orderIdFormat, field: name, at: location, "must be 1-40 of A-Z a-z 0-9 _ . -")
             }
         case .orderDate:
@@ -192,12 +202,12 @@ public struct OrderValidator: Sendable {
                 ctx.add(OrderRule.incoterm, field: name, at: location, "'\(value)' is not an Incoterms 2020 code")
             }
         case .store, .carrierService, .warehouse, .iossNumber, .eoriNumber:
-            if !Self.isCode(value) {
+            if !isCode(value) {
                 ctx.add(OrderRule.codeFormat, field: name, at: location,
                         "'\(value)' must be 1-40 of A-Z a-z 0-9 _ . -")
             }
         case .customerId:
-            if !Self.isCode(value) {
+            if !isCode(value) {
                 // Personal reference: do not quote it.
                 ctx.add(OrderRule.codeFormat, field: name, at: location, "must be 1-40 of A-Z a-z 0-9 _ . -")
             }
@@ -218,18 +228,24 @@ public struct OrderValidator: Sendable {
             ctx.add(OrderRule.lineNoPositive, field: LineField.lineNo.rawValue, at: at,
                     "'\(lineNoText)' is not a positive integer")
         }
-        let sku = Clean.code(raw[.sku])
+        // SKU, description and unit as the order-level fields: from one look at the usual value's bytes.
+        let rawSku = raw[.sku]
+        let skuLook = Clean.look(rawSku)
+        let sku = skuLook.plain ? rawSku : Clean.code(rawSku)
         if sku.isEmpty {
             ctx.add(OrderRule.skuRequired, field: LineField.sku.rawValue, at: at, "sku is required")
-        } else if !Self.isCode(sku) {
+        } else if !(skuLook.plain ? skuLook.isCode : Self.isCode(sku)) {
             ctx.add(OrderRule.skuFormat, field: LineField.sku.rawValue, at: at,
                     "'\(sku)' must be 1-40 of A-Z a-z 0-9 _ . -")
         }
-        let description = Clean.text(raw[.description])
-        if Clean.hasControlCharacters(description) {
+        let rawDescription = raw[.description]
+        let descriptionLook = Clean.look(rawDescription)
+        let description = descriptionLook.plain ? rawDescription : Clean.text(rawDescription)
+        if descriptionLook.plain ? descriptionLook.hasControlCharacters : Clean.hasControlCharacters(description) {
             ctx.add(OrderRule.controlCharacters, field: LineField.description.rawValue, at: at,
                     "contains control characters, which the WMS file cannot carry")
-        } else if Clean.isLonger(description, than: settings.maxDescriptionLength) {
+        } else if descriptionLook.plain ? descriptionLook.count > settings.maxDescriptionLength
+                    : Clean.isLonger(description, than: settings.maxDescriptionLength) {
             ctx.add(OrderRule.fieldTooLong, field: LineField.description.rawValue, at: at,
                     "\(Clean.length(description)) characters, at most \(settings.maxDescriptionLength)")
         }
@@ -243,8 +259,10 @@ public struct OrderValidator: Sendable {
             ctx.add(OrderRule.quantityPositive, field: LineField.quantity.rawValue, at: at,
                     "'\(qtyText)' is not a positive integer")
         }
-        let uom = Clean.upperCode(raw[.uom])
-        if !uom.isEmpty && !Self.isCode(uom) {
+        let rawUom = raw[.uom]
+        let uomLook = Clean.look(rawUom)
+        let uom = uomLook.plain ? (uomLook.hasLower ? rawUom.uppercased() : rawUom) : Clean.upperCode(rawUom)
+        if !uom.isEmpty && !(uomLook.plain ? uomLook.isCode : Self.isCode(uom)) {
             ctx.add(OrderRule.codeFormat, field: LineField.uom.rawValue, at: at, "'\(uom)' is not a unit code")
         }
         let priceText = Clean.code(raw[.unitPrice])

@@ -103,6 +103,42 @@ public enum Clean {
         return ascii.ascii ? trim(s) : trim(halfWidth(nfc(s)))
     }
 
+    /// What one pass over a field's bytes tells the validator about the usual field: ASCII with nothing to trim
+    /// at either end (`plain`). Such a field is its own cleaned value (`code` and `text` hand back the same
+    /// String), and the checks that would each take another pass over it (control characters, the Code pattern,
+    /// letter case, length) are read from here. Any other field (non-ASCII, blanks at an end) goes the general way.
+    public struct Look: Sendable {
+        /// ASCII with no whitespace or control character at either end (the empty string too).
+        public let plain: Bool
+        /// Bytes; for a plain field also its length in characters.
+        public let count: Int
+        fileprivate let flags: UInt8
+
+        /// Meaningful for a plain field only.
+        public var hasControlCharacters: Bool { flags & ByteClass.control != 0 }
+        /// `OrderValidator.isCode` of a plain field: 1-40 of A-Z a-z 0-9 _ . -
+        public var isCode: Bool { flags & ByteClass.notCode == 0 && count >= 1 && count <= 40 }
+        public var hasLower: Bool { flags & ByteClass.lower != 0 }
+        public var hasUpper: Bool { flags & ByteClass.upper != 0 }
+    }
+
+    /// One pass over `s` (a table look-up per byte) instead of one per check: the cleaning and checks of a field
+    /// took three to five, each a call that borrowed the String's bytes again.
+    public static func look(_ s: String) -> Look {
+        s.withUTF8Bytes { u in
+            guard let first = u.first, let last = u.last else { return Look(plain: true, count: 0, flags: 0) }
+            // An end byte that is ASCII and neither blank nor a control character; a non-ASCII one may start or end
+            // Unicode whitespace (see `endsCannotBeWhitespace`): the general way.
+            guard first > 0x20, first < 0x7F, last > 0x20, last < 0x7F else {
+                return Look(plain: false, count: u.count, flags: 0)
+            }
+            var flags: UInt8 = 0
+            let table = ByteClass.table
+            for b in u { flags |= table[Int(b)] }
+            return Look(plain: flags & ByteClass.nonASCII == 0, count: u.count, flags: flags)
+        }
+    }
+
     /// A code that is upper case by definition (country, currency).
     public static func upperCode(_ s: String) -> String {
         let c = code(s)
@@ -154,4 +190,33 @@ public enum Clean {
     public static func isASCII(_ s: String) -> Bool {
         s.withUTF8Bytes { UTF8Text.isASCII($0) }
     }
+}
+
+/// The classes of a byte that `Clean.look` gathers, one table entry per byte value.
+private enum ByteClass {
+    static let nonASCII: UInt8 = 1
+    /// What `Clean.hasControlCharacters` reports among ASCII bytes: C0 controls but tab, LF and CR; DEL.
+    static let control: UInt8 = 2
+    /// Outside `[A-Za-z0-9_.-]`.
+    static let notCode: UInt8 = 4
+    static let lower: UInt8 = 8
+    static let upper: UInt8 = 16
+
+    /// Made once and never written after; a pointer, so that a look-up is a load (an Array's would check its
+    /// bounds per byte).
+    nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for b in 0..<256 {
+            var c: UInt8 = 0
+            if b >= 0x80 { c |= nonASCII | notCode }
+            if (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F { c |= control }
+            let isCode = (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
+                || b == 0x5F || b == 0x2E || b == 0x2D
+            if !isCode { c |= notCode }
+            if (0x61...0x7A).contains(b) { c |= lower }
+            if (0x41...0x5A).contains(b) { c |= upper }
+            t[b] = c
+        }
+        return UnsafePointer(t)
+    }()
 }
