@@ -112,6 +112,18 @@ struct CleanTests {
         #expect(!Clean.isASCII("１"))
     }
 
+    @Test("removing and replacing an ASCII byte, and the case helpers, agree with Foundation and the standard library")
+    func byteEdits() {
+        let samples = ["", ".", "6404.11.00", "64 04 11", "no dots here", "Łódź.Königsallee 24.", "..a..", "中.文", "a-b-c", "ABC-def", "Ærø"]
+        for s in samples {
+            #expect(Clean.removing(UInt8(ascii: "."), from: s) == s.replacingOccurrences(of: ".", with: ""))
+            #expect(Clean.removing(UInt8(ascii: " "), from: s) == s.replacingOccurrences(of: " ", with: ""))
+            #expect(Clean.replacing(UInt8(ascii: "-"), with: UInt8(ascii: "_"), in: s) == s.replacingOccurrences(of: "-", with: "_"))
+            #expect(Clean.lower(s) == s.lowercased())
+            #expect(Clean.upper(s) == s.uppercased())
+        }
+    }
+
     /// `Clean.look` stands in for `code`, `text`, `hasControlCharacters`, `isCode`, `isLonger` and the case
     /// checks on a plain field: it must say exactly what they say, for every value it calls plain.
     @Test("look agrees with the cleaning and checks it replaces, over every byte and 20,000 random fields")

@@ -136,6 +136,45 @@ struct LedgerConstraintTests {
         try expectNothingKept(ledger) { tx in try instruct(tx, "SO6", fileId: fileId + 1000) }
     }
 
+    @Test("the flow ledger's own statements: rows read back as written, nothing where there is no row, and a statement that failed runs again")
+    func flowStatements() throws {
+        let (ledger, fileId) = try ledgerWithOneFile()
+        func item(_ values: [String: String]) throws -> Item {
+            try #require(Item.validate(RawDocument(location: SourceLocation(line: 2, record: 1), values: values), file: "i.csv").0)
+        }
+        func cancellation(_ id: String) throws -> Cancellation {
+            try #require(Cancellation.validate(RawDocument(location: SourceLocation(line: 2, record: 1), values: [
+                "order_id": id, "reason": "customer_request", "requested_at": "2025-03-01T09:10:00+01:00",
+            ]), file: "c.csv").0)
+        }
+        try ledger.inTransaction { tx in
+            let flows = try tx.flows()
+            #expect(try flows.item("SKU-1") == nil)
+            #expect(try flows.itemUOM("SKU-1") == nil)
+            #expect(try !flows.hasCancellations())
+            let first = try item(["sku": "SKU-1", "description": "Tea", "uom": "EA"])
+            let second = try item(["sku": "SKU-1", "description": "Tea, 250 g", "uom": "bx"])
+            try flows.saveItem(first, version: 1, fileId: fileId, at: "2025-03-01T10:00:00Z")
+            try flows.saveItem(second, version: 2, fileId: fileId, at: "2025-03-02T10:00:00Z")
+            let known = try #require(try flows.item("SKU-1"))
+            #expect(known.version == 2 && known.contentHash == second.contentHash && known.contentHash != first.contentHash)
+            #expect(try flows.itemUOM("SKU-1") == "BX")
+            #expect(try flows.knowsSKU("SKU-1") && !flows.knowsSKU("SKU-2"))
+
+            // The second record of one order breaks the primary key: SQLite's error comes back, and the same
+            // statement, reset, records the next order.
+            try flows.saveCancellation(try cancellation("SO1"), status: "pending", fileId: fileId, at: "2025-03-01T10:00:00Z")
+            let error = try #require(throws: DatabaseError.self) {
+                try flows.saveCancellation(try cancellation("SO1"), status: "pending", fileId: fileId, at: "2025-03-01T10:00:00Z")
+            }
+            #expect(error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY)
+            try flows.saveCancellation(try cancellation("SO2"), status: "pending", fileId: fileId, at: "2025-03-01T10:00:00Z")
+            #expect(try flows.cancellation("SO2")?.status == "pending")
+            #expect(try flows.cancellation("SO3") == nil)
+            #expect(try flows.hasCancellations())
+        }
+    }
+
     @Test("a duplicate row in a buffered insert fails the transaction and keeps none of its rows")
     func duplicateInBuffer() throws {
         let (ledger, fileId) = try ledgerWithOneFile()

@@ -10,7 +10,7 @@ public struct DocumentChecker {
     public let documentId: String
     public private(set) var findings: [Finding]
     /// Cleaned values, by field name (document level).
-    public private(set) var values: [String: String] = [:]
+    public private(set) var values: [String: String]
     private var lineNumbers = Set<Int>()
 
     public init(_ raw: RawDocument, layout: DocumentLayout, file: String) {
@@ -18,6 +18,8 @@ public struct DocumentChecker {
         self.file = file
         self.raw = raw
         documentId = Clean.code(raw[layout.key[0]])
+        // Room for every field and a few more the flows add (an item's action and version): not rehashed as it fills.
+        values = Dictionary(minimumCapacity: layout.fields.count + 2)
         findings = raw.codecFindings.map {
             var f = $0
             f.orderId = f.orderId ?? Clean.code(raw[layout.key[0]])
@@ -50,7 +52,7 @@ public struct DocumentChecker {
     /// A code (`[A-Za-z0-9_.-]{1,40}`), half-width, upper-cased when `upper`.
     public mutating func code(_ field: String, line: RawDocument.Line? = nil, upper: Bool = false) -> String {
         var v = Clean.code(line?[field] ?? raw[field])
-        if upper { v = v.uppercased() }
+        if upper { v = Clean.upper(v) }
         let spec = (line == nil ? layout.fields : layout.lineFields).first { $0.name == field }
         if v.isEmpty {
             if spec?.required == true { fail(field, "required", "is required", at: line?.location) }
@@ -111,7 +113,7 @@ public struct DocumentChecker {
 
     /// A value from a fixed set (lower-cased).
     public mutating func oneOf(_ field: String, _ allowed: [String], line: RawDocument.Line? = nil, default def: String? = nil) -> String {
-        var v = Clean.code(line?[field] ?? raw[field]).lowercased().replacingOccurrences(of: "-", with: "_")
+        var v = Clean.replacing(UInt8(ascii: "-"), with: UInt8(ascii: "_"), in: Clean.lower(Clean.code(line?[field] ?? raw[field])))
         if v.isEmpty, let def { v = def }
         if v.isEmpty {
             fail(field, "required", "is required; one of \(allowed.joined(separator: ", "))", at: line?.location)

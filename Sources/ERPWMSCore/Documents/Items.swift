@@ -18,7 +18,7 @@ public struct Item: Sendable, Equatable {
         }
         _ = c.code("uom", upper: true)
         for f in ["weight_kg", "length_cm", "width_cm", "height_cm"] { _ = c.decimal(f) }
-        let hs = Clean.code(raw["hs_code"]).replacingOccurrences(of: ".", with: "").replacingOccurrences(of: " ", with: "")
+        let hs = Clean.removing(UInt8(ascii: " "), from: Clean.removing(UInt8(ascii: "."), from: Clean.code(raw["hs_code"])))
         if !hs.isEmpty && !(hs.utf8.count >= 6 && hs.utf8.count <= 10 && hs.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }) {
             c.fail("hs_code", "format", "must be 6 to 10 digits (HS / tariff code)")
         }
@@ -27,7 +27,7 @@ public struct Item: Sendable, Equatable {
         values["gtin"] = gtin
         values["hs_code"] = hs
         for f in ["lot_tracked", "serial_tracked"] {
-            switch Clean.code(raw[f]).lowercased() {
+            switch Clean.lower(Clean.code(raw[f])) {
             case "", "false", "no", "n", "0": values[f] = "false"
             case "true", "yes", "y", "1": values[f] = "true"
             default: c.fail(f, "boolean", "must be true or false")

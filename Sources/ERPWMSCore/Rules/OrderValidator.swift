@@ -134,12 +134,8 @@ public struct OrderValidator: Sendable {
         case .iossNumber, .eoriNumber:
             // Written with spaces as often as without ("GB 123456789000").
             let v = known.map { $0.hasLower ? rawValue.uppercased() : rawValue } ?? Clean.upperCode(rawValue)
-            if v.utf8.contains(UInt8(ascii: " ")) {
-                value = v.replacingOccurrences(of: " ", with: "")
-                known = nil
-            } else {
-                value = v
-            }
+            value = Clean.removing(UInt8(ascii: " "), from: v)
+            if value.utf8.count != v.utf8.count { known = nil }
         case .shipPostcode, .shipPhone, .orderId, .store, .customerId, .carrierService, .warehouse, .orderDate:
             value = known != nil ? rawValue : Clean.code(rawValue)
         case .paymentMethod, .priority:
@@ -292,8 +288,7 @@ public struct OrderValidator: Sendable {
                         "'\(taxText)' is not a decimal between 0 and 1 (0.19)")
             }
         }
-        var hs = Clean.code(raw[.hsCode])
-        if hs.utf8.contains(UInt8(ascii: ".")) { hs = hs.replacingOccurrences(of: ".", with: "") }
+        let hs = Clean.removing(UInt8(ascii: "."), from: Clean.code(raw[.hsCode]))
         if !hs.isEmpty && !(hs.utf8.count >= 6 && hs.utf8.count <= 10 && hs.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }) {
             ctx.add(OrderRule.hsCode, field: LineField.hsCode.rawValue, at: at, "'\(hs)' is not 6 to 10 digits")
         }

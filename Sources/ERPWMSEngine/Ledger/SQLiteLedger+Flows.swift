@@ -1,5 +1,6 @@
 import ERPWMSCore
 import GRDB
+import GRDBSQLite
 
 extension SQLiteLedger {
     /// Runs `body` in a transaction that is always rolled back: a dry run of the flows that have no overlay.
@@ -224,19 +225,83 @@ struct SQLiteFlowLedger: FlowLedger {
     /// Writes the order lines the transaction still buffers, before they are read here.
     var flushOrderLines: () throws -> Void = {}
 
-    private func one<T: DatabaseValueConvertible>(_ sql: String, _ args: StatementArguments) throws -> T? {
-        try T.fetchOne(db.cachedStatement(sql: sql), arguments: args)
+    /// The flows' statements, prepared once per transaction and found again by the address of their SQL literal.
+    /// The flows run a statement or two per document, hundreds of thousands of times for a large item master or
+    /// purchase-order file: through GRDB's statement cache each run hashed the SQL's text to find its statement,
+    /// and GRDB's execution wrapped every step; these are bound and stepped through the C API (together a fifth to
+    /// a third of an item-master or purchase-order run).
+    final class Statements {
+        var byAddress: [UnsafeRawPointer: Statement] = [:]
+    }
+    private let statements = Statements()
+
+    private func prepared(_ sql: StaticString) throws -> Statement {
+        let key = UnsafeRawPointer(sql.utf8Start)
+        if let st = statements.byAddress[key] { return st }
+        let st = try db.cachedStatement(sql: sql.description)
+        statements.byAddress[key] = st
+        return st
     }
 
-    private func run(_ sql: String, _ args: StatementArguments) throws {
-        try db.cachedStatement(sql: sql).execute(arguments: args)
+    /// Binds `args` to `st` (as GRDB binds each value) and calls `body` with the SQLite statement; resets it after.
+    private func withBound<R>(_ st: Statement, _ args: [(any DatabaseValueConvertible)?], _ body: (SQLiteStatement) throws -> R) throws -> R {
+        let p = st.sqliteStatement
+        precondition(Int(sqlite3_bind_parameter_count(p)) == args.count, "\(args.count) arguments for \(st.sql)")
+        defer {
+            sqlite3_reset(p)
+            sqlite3_clear_bindings(p)
+        }
+        for (i, a) in args.enumerated() {
+            let rc = a?.bind(to: p, at: CInt(i + 1)) ?? sqlite3_bind_null(p, CInt(i + 1))
+            if rc != SQLITE_OK { throw Self.error(rc, p) }
+        }
+        return try body(p)
+    }
+
+    private static func error(_ rc: CInt, _ p: SQLiteStatement) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(p))))
+    }
+
+    /// Steps once: true with a row to read, false when there is none.
+    private static func step(_ p: SQLiteStatement) throws -> Bool {
+        let rc = sqlite3_step(p)
+        if rc == SQLITE_ROW { return true }
+        guard rc == SQLITE_DONE else { throw error(rc, p) }
+        return false
+    }
+
+    /// The first column of the first row, nil when there is no row (or its value is NULL, for an optional `T`).
+    private func one<T: DatabaseValueConvertible>(_ sql: StaticString, _ args: [(any DatabaseValueConvertible)?]) throws -> T? {
+        try withBound(prepared(sql), args) { p in
+            try Self.step(p) ? FlowRow(p)[0] as T? : nil
+        }
+    }
+
+    /// The first row read by `read`, nil when there is none.
+    private func firstRow<R>(_ sql: StaticString, _ args: [(any DatabaseValueConvertible)?], _ read: (FlowRow) -> R) throws -> R? {
+        try withBound(prepared(sql), args) { p in try Self.step(p) ? read(FlowRow(p)) : nil }
+    }
+
+    /// Every row read by `read`.
+    private func rows<R>(_ sql: StaticString, _ args: [(any DatabaseValueConvertible)?], _ read: (FlowRow) -> R) throws -> [R] {
+        try withBound(prepared(sql), args) { p in
+            var result: [R] = []
+            while try Self.step(p) { result.append(read(FlowRow(p))) }
+            return result
+        }
+    }
+
+    /// Runs a statement that returns no row.
+    private func run(_ sql: StaticString, _ args: [(any DatabaseValueConvertible)?]) throws {
+        try withBound(prepared(sql), args) { p in
+            while try Self.step(p) {}
+        }
     }
 
     // MARK: Items
 
     func item(_ sku: String) throws -> (version: Int, contentHash: String)? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT version, content_hash FROM items WHERE sku = ?"), arguments: [sku])
-            .map { ($0[0], $0[1]) }
+        try firstRow("SELECT version, content_hash FROM items WHERE sku = ?", [sku]) { ($0[0], $0[1]) }
     }
 
     func saveItem(_ item: Item, version: Int, fileId: Int64, at time: String) throws {
@@ -258,8 +323,9 @@ struct SQLiteFlowLedger: FlowLedger {
     // MARK: Cancellations
 
     func cancellation(_ orderId: String) throws -> CancellationRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT status, content_hash, requested_at FROM cancellations WHERE order_id = ?"),
-                         arguments: [orderId]).map { CancellationRecord(orderId: orderId, status: $0[0], contentHash: $0[1], requestedAt: $0[2]) }
+        try firstRow("SELECT status, content_hash, requested_at FROM cancellations WHERE order_id = ?", [orderId]) {
+            CancellationRecord(orderId: orderId, status: $0[0], contentHash: $0[1], requestedAt: $0[2])
+        }
     }
 
     func saveCancellation(_ c: Cancellation, status: String, fileId: Int64, at time: String) throws {
@@ -286,8 +352,9 @@ struct SQLiteFlowLedger: FlowLedger {
     // MARK: Purchase orders
 
     func purchaseOrder(_ po: String) throws -> (version: Int, contentHash: String, status: String, warehouse: String, fileId: Int64)? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT version, content_hash, status, warehouse, file_id FROM purchase_orders WHERE po_number = ?"),
-                         arguments: [po]).map { ($0[0], $0[1], $0[2], $0[3], $0[4]) }
+        try firstRow("SELECT version, content_hash, status, warehouse, file_id FROM purchase_orders WHERE po_number = ?", [po]) {
+            ($0[0], $0[1], $0[2], $0[3], $0[4])
+        }
     }
 
     func savePurchaseOrder(_ po: PurchaseOrder, version: Int, fileId: Int64, at time: String) throws {
@@ -306,8 +373,9 @@ struct SQLiteFlowLedger: FlowLedger {
     }
 
     func purchaseOrderLines(_ po: String) throws -> [PurchaseOrder.Line] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT line_no, sku, quantity, uom FROM po_lines WHERE po_number = ? ORDER BY line_no"),
-                         arguments: [po]).map { PurchaseOrder.Line(lineNo: $0[0], sku: $0[1], quantity: $0[2], uom: $0[3]) }
+        try rows("SELECT line_no, sku, quantity, uom FROM po_lines WHERE po_number = ? ORDER BY line_no", [po]) {
+            PurchaseOrder.Line(lineNo: $0[0], sku: $0[1], quantity: $0[2], uom: $0[3])
+        }
     }
 
     func receiptHash(_ receiptId: String) throws -> String? {
@@ -512,5 +580,20 @@ struct SQLiteFlowLedger: FlowLedger {
         guard p.count == 11 else { return nil }
         return Address(name: p[0], company: p[1], lines: [p[2], p[3], p[4]], city: p[5], region: p[6], postcode: p[7],
                        country: p[8], phone: p[9], email: p[10])
+    }
+}
+
+/// A row of a statement the flow ledger steps itself, read by column index as GRDB's `Row` is: a column that does
+/// not convert to the type asked for is a programming error (GRDB's `Row` stops there too).
+struct FlowRow {
+    private let statement: SQLiteStatement
+    init(_ statement: SQLiteStatement) { self.statement = statement }
+
+    subscript<T: DatabaseValueConvertible>(_ column: CInt) -> T {
+        let value = DatabaseValue(sqliteStatement: statement, index: column)
+        guard let t = T.fromDatabaseValue(value) else {
+            fatalError("could not read \(value) as \(T.self) from column \(column) of \(String(cString: sqlite3_sql(statement)))")
+        }
+        return t
     }
 }

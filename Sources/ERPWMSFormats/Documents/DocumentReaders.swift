@@ -63,6 +63,8 @@ public final class CSVDocumentReader: DocumentReader {
     static let maxLines = 10_000
     private var parser: CSVParser
     private var columns: [(name: String, index: Int, isLine: Bool)] = []
+    /// How many of `columns` are document-level.
+    private var docColumns = 0
     private var keyColumns: [Int] = []
     private var headerCount = 0
     private var pending: RawDocument?
@@ -101,6 +103,7 @@ public final class CSVDocumentReader: DocumentReader {
                               location: SourceLocation(line: parser.recordLine, record: 1))
         }
         keyColumns = layout.key.compactMap { seen[$0] }
+        docColumns = columns.filter { !$0.isLine }.count
     }
 
     public func next() throws -> RawDocument? {
@@ -116,8 +119,9 @@ public final class CSVDocumentReader: DocumentReader {
             let location = SourceLocation(line: parser.recordLine, record: parser.recordNumber - 1)
             let key = try keyColumns.map { $0 < parser.fieldCount ? Clean.trim(try parser.field($0)) : "" }
             let finding = parser.columnCountFinding(headerCount: headerCount, file: file, location: location)
-            var docValues: [String: String] = [:]
-            var lineValues: [String: String] = [:]
+            // Sized for the columns at once: grown from empty, each dictionary was rehashed two or three times a row.
+            var docValues = [String: String](minimumCapacity: docColumns)
+            var lineValues = [String: String](minimumCapacity: columns.count - docColumns)
             for c in columns {
                 let v = c.index < parser.fieldCount ? try parser.field(c.index) : ""
                 if c.isLine { lineValues[c.name] = v } else { docValues[c.name] = v }
