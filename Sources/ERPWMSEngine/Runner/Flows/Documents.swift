@@ -29,13 +29,19 @@ final class DocumentOutputs {
 
     /// A WMS instruction file `<prefix>_<warehouse>_<source>.xml` (or the whole-WMS `<prefix>_<source>.xml`).
     func wms(_ layout: DocumentLayout, prefix: String, warehouse: String?) throws -> DocumentWriter {
+        // Asked for every document: the writer of the document before is usually the one (an item master has one),
+        // found without making its key, path and name again (a thirteenth of an item-master run).
+        if let last = lastWMS, last.prefix == prefix, last.warehouse == warehouse { return last.writer }
         let csv = runner.config.wmsFormat == .csv
         let source = try staging.source()
         let name = [prefix, warehouse, source].compactMap { $0 }.joined(separator: "_") + (csv ? ".csv" : ".xml")
-        return try writer(key: "wms/\(prefix)/\(warehouse ?? "")", kind: "wms-\(layout.name)",
-                          path: runner.workspace.path(runner.config.wmsOutbox) + "/" + name, layout: layout, csv: csv,
-                          attributes: [("warehouse", warehouse ?? ""), ("source", source)])
+        let w = try writer(key: "wms/\(prefix)/\(warehouse ?? "")", kind: "wms-\(layout.name)",
+                           path: runner.workspace.path(runner.config.wmsOutbox) + "/" + name, layout: layout, csv: csv,
+                           attributes: [("warehouse", warehouse ?? ""), ("source", source)])
+        lastWMS = (prefix, warehouse, w)
+        return w
     }
+    private var lastWMS: (prefix: String, warehouse: String?, writer: DocumentWriter)?
 
     /// An ERP feedback file `<prefix>_<source>.xml|csv`.
     func erp(_ layout: DocumentLayout, prefix: String) throws -> DocumentWriter {
