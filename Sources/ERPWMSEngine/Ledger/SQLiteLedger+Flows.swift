@@ -592,7 +592,8 @@ struct FlowRow {
     subscript<T: DatabaseValueConvertible>(_ column: CInt) -> T {
         let value = DatabaseValue(sqliteStatement: statement, index: column)
         guard let t = T.fromDatabaseValue(value) else {
-            fatalError("could not read \(value) as \(T.self) from column \(column) of \(String(cString: sqlite3_sql(statement)))")
+            // The value itself stays out of the message: it may be a customer's.
+            fatalError("could not read column \(column) as \(T.self) in \(String(cString: sqlite3_sql(statement)))")
         }
         return t
     }
