@@ -48,8 +48,12 @@ flow() {
   mkdir -p "$ws/inbox/docs"
   cp "$2" "$ws/inbox/docs/"
   sync
-  /usr/bin/time -f "%e %M" -o "$tmp/t" "$bin" run -w "$ws" --quiet >/dev/null 2>&1 || true
+  # A run that fails, rejects anything or leaves its input behind is not a measurement.
+  /usr/bin/time -f "%e %M" -o "$tmp/t" "$bin" run -w "$ws" --quiet >/dev/null 2>"$tmp/err" \
+    || { echo "erpwms run failed for $1:" >&2; cat "$tmp/err" >&2; exit 1; }
   [ -z "$(ls "$ws/failed")" ] || { echo "unexpected rejects for $1: $(ls "$ws/failed")" >&2; exit 1; }
+  [ -z "$(ls "$ws/inbox/docs")" ] || { echo "input left in the inbox for $1" >&2; exit 1; }
+  [ -n "$(find "$ws/archive" -name "$(basename "$2")")" ] || { echo "$1: the input was not archived" >&2; exit 1; }
   read -r s kb < "$tmp/t"
   echo "$s $((kb / 1024))"
 }

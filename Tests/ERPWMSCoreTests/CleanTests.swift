@@ -114,7 +114,9 @@ struct CleanTests {
 
     @Test("removing and replacing an ASCII byte, and the case helpers, agree with Foundation and the standard library")
     func byteEdits() {
-        let samples = ["", ".", "6404.11.00", "64 04 11", "no dots here", "Łódź.Königsallee 24.", "..a..", "中.文", "a-b-c", "ABC-def", "Ærø"]
+        // With a combining mark after the byte, the two are one character, which Foundation leaves whole.
+        let samples = ["", ".", "6404.11.00", "64 04 11", "no dots here", "Łódź.Königsallee 24.", "..a..", "中.文", "a-b-c", "ABC-def", "Ærø",
+                       "6404.\u{301}11.00", "a-\u{301}b", "GB \u{301}123", "İß-ǅ"]
         for s in samples {
             #expect(Clean.removing(UInt8(ascii: "."), from: s) == s.replacingOccurrences(of: ".", with: ""))
             #expect(Clean.removing(UInt8(ascii: " "), from: s) == s.replacingOccurrences(of: " ", with: ""))

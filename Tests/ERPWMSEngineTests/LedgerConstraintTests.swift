@@ -172,6 +172,30 @@ struct LedgerConstraintTests {
             #expect(try flows.cancellation("SO2")?.status == "pending")
             #expect(try flows.cancellation("SO3") == nil)
             #expect(try flows.hasCancellations())
+
+            // Several rows, in the query's order.
+            let location = SourceLocation(line: 2, record: 1)
+            let po = try #require(PurchaseOrder.validate(RawDocument(
+                location: location,
+                values: ["po_number": "PO-1", "supplier": "SUP-1", "expected_date": "2025-03-04", "warehouse": "WH1"],
+                lines: [3, 1, 2].map { RawDocument.Line(location: location, values: [
+                    "line_no": String($0), "sku": "SKU-\($0)", "quantity": String($0 * 10), "uom": "EA"]) }),
+                file: "po.csv").0)
+            try flows.savePurchaseOrder(po, version: 1, fileId: fileId, at: "2025-03-01T10:00:00Z")
+            #expect(try flows.purchaseOrderLines("PO-1") == [1, 2, 3].map {
+                PurchaseOrder.Line(lineNo: $0, sku: "SKU-\($0)", quantity: $0 * 10, uom: "EA")
+            })
+            #expect(try flows.purchaseOrder("PO-1")?.version == 1)
+        }
+
+        // A value the ledger should not hold (edited by hand) is an error naming the column and the statement, not a
+        // crash, and not the value.
+        try ledger.queue.write { db in try db.execute(sql: "UPDATE items SET version = 'v2 of Anna' WHERE sku = 'SKU-1'") }
+        try ledger.inTransaction { tx in
+            let error = try #require(throws: DatabaseError.self) { try tx.flows().item("SKU-1") }
+            #expect(error.resultCode == .SQLITE_MISMATCH)
+            #expect(error.sql?.contains("FROM items") == true)
+            #expect(!error.description.contains("Anna"))
         }
     }
 

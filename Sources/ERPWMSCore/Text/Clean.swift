@@ -139,12 +139,17 @@ public enum Clean {
         }
     }
 
-    /// `s` without the ASCII byte `byte` (the same String when it has none). Foundation's `replacingOccurrences`
-    /// went through NSString for every value, a tenth of an item-master run for the HS codes alone.
+    /// `s.replacingOccurrences(of: String(byte), with: "")` for an ASCII `byte`, byte-wise where `s` is ASCII (the
+    /// same String when it has none of it): Foundation's `replacingOccurrences` went through NSString for every value,
+    /// a tenth of an item-master run for the HS codes alone. Other text goes to Foundation, which compares whole
+    /// characters: a byte followed by a combining mark is part of another character there, and stays.
     public static func removing(_ byte: UInt8, from s: String) -> String {
         precondition(byte < 0x80, "only an ASCII byte can be taken out of UTF-8 without breaking it")
         return s.withUTF8Bytes { u -> String? in
             guard u.contains(byte) else { return nil }
+            guard UTF8Text.isASCII(u) else {
+                return s.replacingOccurrences(of: String(UnicodeScalar(byte)), with: "")
+            }
             return String(unsafeUninitializedCapacity: u.count) { out in
                 var n = 0
                 for b in u where b != byte {
@@ -156,11 +161,15 @@ public enum Clean {
         } ?? s
     }
 
-    /// `s` with every ASCII byte `byte` replaced by the ASCII byte `replacement` (the same String when it has none).
+    /// `s.replacingOccurrences(of: String(byte), with: String(replacement))` for ASCII bytes, byte-wise where `s` is
+    /// ASCII (the same String when it has none of it); other text as Foundation does it (see `removing`).
     public static func replacing(_ byte: UInt8, with replacement: UInt8, in s: String) -> String {
         precondition(byte < 0x80 && replacement < 0x80, "only ASCII bytes can be swapped in UTF-8 without breaking it")
         return s.withUTF8Bytes { u -> String? in
             guard u.contains(byte) else { return nil }
+            guard UTF8Text.isASCII(u) else {
+                return s.replacingOccurrences(of: String(UnicodeScalar(byte)), with: String(UnicodeScalar(replacement)))
+            }
             return String(unsafeUninitializedCapacity: u.count) { out in
                 for i in u.indices { out[i] = u[i] == byte ? replacement : u[i] }
                 return u.count

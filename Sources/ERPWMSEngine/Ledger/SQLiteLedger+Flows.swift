@@ -258,8 +258,10 @@ struct SQLiteFlowLedger: FlowLedger {
         return try body(p)
     }
 
-    private static func error(_ rc: CInt, _ p: SQLiteStatement) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(p))))
+    /// SQLite's error, with the statement's SQL as GRDB reports it (no values: they may be a customer's).
+    static func error(_ rc: CInt, _ p: SQLiteStatement) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(p))),
+                      sql: String(cString: sqlite3_sql(p)))
     }
 
     /// Steps once: true with a row to read, false when there is none.
@@ -273,20 +275,20 @@ struct SQLiteFlowLedger: FlowLedger {
     /// The first column of the first row, nil when there is no row (or its value is NULL, for an optional `T`).
     private func one<T: DatabaseValueConvertible>(_ sql: StaticString, _ args: [(any DatabaseValueConvertible)?]) throws -> T? {
         try withBound(prepared(sql), args) { p in
-            try Self.step(p) ? FlowRow(p)[0] as T? : nil
+            try Self.step(p) ? FlowRow(p).value(0) as T? : nil
         }
     }
 
     /// The first row read by `read`, nil when there is none.
-    private func firstRow<R>(_ sql: StaticString, _ args: [(any DatabaseValueConvertible)?], _ read: (FlowRow) -> R) throws -> R? {
+    private func firstRow<R>(_ sql: StaticString, _ args: [(any DatabaseValueConvertible)?], _ read: (FlowRow) throws -> R) throws -> R? {
         try withBound(prepared(sql), args) { p in try Self.step(p) ? read(FlowRow(p)) : nil }
     }
 
     /// Every row read by `read`.
-    private func rows<R>(_ sql: StaticString, _ args: [(any DatabaseValueConvertible)?], _ read: (FlowRow) -> R) throws -> [R] {
+    private func rows<R>(_ sql: StaticString, _ args: [(any DatabaseValueConvertible)?], _ read: (FlowRow) throws -> R) throws -> [R] {
         try withBound(prepared(sql), args) { p in
             var result: [R] = []
-            while try Self.step(p) { result.append(read(FlowRow(p))) }
+            while try Self.step(p) { result.append(try read(FlowRow(p))) }
             return result
         }
     }
@@ -301,7 +303,7 @@ struct SQLiteFlowLedger: FlowLedger {
     // MARK: Items
 
     func item(_ sku: String) throws -> (version: Int, contentHash: String)? {
-        try firstRow("SELECT version, content_hash FROM items WHERE sku = ?", [sku]) { ($0[0], $0[1]) }
+        try firstRow("SELECT version, content_hash FROM items WHERE sku = ?", [sku]) { (try $0.value(0), try $0.value(1)) }
     }
 
     func saveItem(_ item: Item, version: Int, fileId: Int64, at time: String) throws {
@@ -324,7 +326,7 @@ struct SQLiteFlowLedger: FlowLedger {
 
     func cancellation(_ orderId: String) throws -> CancellationRecord? {
         try firstRow("SELECT status, content_hash, requested_at FROM cancellations WHERE order_id = ?", [orderId]) {
-            CancellationRecord(orderId: orderId, status: $0[0], contentHash: $0[1], requestedAt: $0[2])
+            CancellationRecord(orderId: orderId, status: try $0.value(0), contentHash: try $0.value(1), requestedAt: try $0.value(2))
         }
     }
 
@@ -353,7 +355,7 @@ struct SQLiteFlowLedger: FlowLedger {
 
     func purchaseOrder(_ po: String) throws -> (version: Int, contentHash: String, status: String, warehouse: String, fileId: Int64)? {
         try firstRow("SELECT version, content_hash, status, warehouse, file_id FROM purchase_orders WHERE po_number = ?", [po]) {
-            ($0[0], $0[1], $0[2], $0[3], $0[4])
+            (try $0.value(0), try $0.value(1), try $0.value(2), try $0.value(3), try $0.value(4))
         }
     }
 
@@ -374,7 +376,7 @@ struct SQLiteFlowLedger: FlowLedger {
 
     func purchaseOrderLines(_ po: String) throws -> [PurchaseOrder.Line] {
         try rows("SELECT line_no, sku, quantity, uom FROM po_lines WHERE po_number = ? ORDER BY line_no", [po]) {
-            PurchaseOrder.Line(lineNo: $0[0], sku: $0[1], quantity: $0[2], uom: $0[3])
+            PurchaseOrder.Line(lineNo: try $0.value(0), sku: try $0.value(1), quantity: try $0.value(2), uom: try $0.value(3))
         }
     }
 
@@ -583,17 +585,17 @@ struct SQLiteFlowLedger: FlowLedger {
     }
 }
 
-/// A row of a statement the flow ledger steps itself, read by column index as GRDB's `Row` is: a column that does
-/// not convert to the type asked for is a programming error (GRDB's `Row` stops there too).
+/// A row of a statement the flow ledger steps itself, read by column index. A value that does not convert to the
+/// type asked for (a damaged or hand-edited ledger) is an error, as GRDB's decoding throws one; it names the column
+/// and the statement, not the value (it may be a customer's).
 struct FlowRow {
     private let statement: SQLiteStatement
     init(_ statement: SQLiteStatement) { self.statement = statement }
 
-    subscript<T: DatabaseValueConvertible>(_ column: CInt) -> T {
-        let value = DatabaseValue(sqliteStatement: statement, index: column)
-        guard let t = T.fromDatabaseValue(value) else {
-            // The value itself stays out of the message: it may be a customer's.
-            fatalError("could not read column \(column) as \(T.self) in \(String(cString: sqlite3_sql(statement)))")
+    func value<T: DatabaseValueConvertible>(_ column: CInt) throws -> T {
+        guard let t = T.fromDatabaseValue(DatabaseValue(sqliteStatement: statement, index: column)) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "column \(column) does not hold a \(T.self)",
+                                sql: String(cString: sqlite3_sql(statement)))
         }
         return t
     }
