@@ -130,18 +130,18 @@ public struct OrderValidator: Sendable {
         let value: String
         switch field {
         case .shipCountry, .currency, .incoterm:
-            value = known.map { $0.hasLower ? rawValue.uppercased() : rawValue } ?? Clean.upperCode(rawValue)
+            value = Clean.upperCode(rawValue, look)
         case .iossNumber, .eoriNumber:
             // Written with spaces as often as without ("GB 123456789000").
-            let v = known.map { $0.hasLower ? rawValue.uppercased() : rawValue } ?? Clean.upperCode(rawValue)
+            let v = Clean.upperCode(rawValue, look)
             value = Clean.removing(UInt8(ascii: " "), from: v)
             if value.utf8.count != v.utf8.count { known = nil }
         case .shipPostcode, .shipPhone, .orderId, .store, .customerId, .carrierService, .warehouse, .orderDate:
-            value = known != nil ? rawValue : Clean.code(rawValue)
+            value = Clean.code(rawValue, look)
         case .paymentMethod, .priority:
-            value = known.map { $0.hasUpper ? rawValue.lowercased() : rawValue } ?? Clean.code(rawValue).lowercased()
+            value = look.plain ? (look.hasUpper ? rawValue.lowercased() : rawValue) : Clean.code(rawValue).lowercased()
         default:
-            value = known != nil ? rawValue : Clean.text(rawValue)
+            value = Clean.text(rawValue, look)
         }
         var name: String { field.rawValue }  // only errors need it (computing it for every field was 0.5 % of the reading thread)
         if value.isEmpty {
@@ -227,7 +227,7 @@ public struct OrderValidator: Sendable {
         // SKU, description and unit as the order-level fields: from one look at the usual value's bytes.
         let rawSku = raw[.sku]
         let skuLook = Clean.look(rawSku)
-        let sku = skuLook.plain ? rawSku : Clean.code(rawSku)
+        let sku = Clean.code(rawSku, skuLook)
         if sku.isEmpty {
             ctx.add(OrderRule.skuRequired, field: LineField.sku.rawValue, at: at, "sku is required")
         } else if !(skuLook.plain ? skuLook.isCode : Self.isCode(sku)) {
@@ -236,7 +236,7 @@ public struct OrderValidator: Sendable {
         }
         let rawDescription = raw[.description]
         let descriptionLook = Clean.look(rawDescription)
-        let description = descriptionLook.plain ? rawDescription : Clean.text(rawDescription)
+        let description = Clean.text(rawDescription, descriptionLook)
         if descriptionLook.plain ? descriptionLook.hasControlCharacters : Clean.hasControlCharacters(description) {
             ctx.add(OrderRule.controlCharacters, field: LineField.description.rawValue, at: at,
                     "contains control characters, which the WMS file cannot carry")
@@ -257,7 +257,7 @@ public struct OrderValidator: Sendable {
         }
         let rawUom = raw[.uom]
         let uomLook = Clean.look(rawUom)
-        let uom = uomLook.plain ? (uomLook.hasLower ? rawUom.uppercased() : rawUom) : Clean.upperCode(rawUom)
+        let uom = Clean.upperCode(rawUom, uomLook)
         if !uom.isEmpty && !(uomLook.plain ? uomLook.isCode : Self.isCode(uom)) {
             ctx.add(OrderRule.codeFormat, field: LineField.uom.rawValue, at: at, "'\(uom)' is not a unit code")
         }
@@ -324,21 +324,9 @@ public struct OrderValidator: Sendable {
         return r
     }
 
-    /// `[A-Za-z0-9_.-]{1,40}`, the WMS schema's Code type.
-    /// (On the UTF-8 bytes: iterating `String.UTF8View` cost ~40 instructions a byte.)
+    /// `[A-Za-z0-9_.-]{1,40}`, the WMS schema's Code type (`Clean.isCode`).
     public static func isCode(_ s: String) -> Bool {
-        s.withUTF8Bytes { u in
-            guard !u.isEmpty, u.count <= 40 else { return false }
-            for b in u {
-                switch b {
-                case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
-                    continue
-                default:
-                    return false
-                }
-            }
-            return true
-        }
+        s.withUTF8Bytes(Clean.isCode)
     }
 
     /// Digits only, no sign, at most 7 digits, value above zero.

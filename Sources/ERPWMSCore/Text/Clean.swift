@@ -189,6 +189,23 @@ public enum Clean {
         return look.plain && !look.hasLower ? s : s.uppercased()
     }
 
+    /// `code(s)`, `text(s)` and `upperCode(s)` for a value whose `look` is at hand: a plain value is its own clean
+    /// value (upper-cased where it has a small letter), known without another pass over it.
+    public static func code(_ s: String, _ look: Look) -> String { look.plain ? s : code(s) }
+    public static func text(_ s: String, _ look: Look) -> String { look.plain ? s : text(s) }
+    public static func upperCode(_ s: String, _ look: Look) -> String {
+        look.plain ? (look.hasLower ? s.uppercased() : s) : upperCode(s)
+    }
+
+    /// `[A-Za-z0-9_.-]{1,40}`, the WMS schema's Code type, from the same table as `look`.
+    public static func isCode(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !u.isEmpty, u.count <= 40 else { return false }
+        var flags: UInt8 = 0
+        let table = ByteClass.table
+        for b in u { flags |= table[Int(b)] }
+        return flags & ByteClass.notCode == 0
+    }
+
     /// A code that is upper case by definition (country, currency).
     public static func upperCode(_ s: String) -> String {
         let c = code(s)
