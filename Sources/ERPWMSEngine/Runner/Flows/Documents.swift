@@ -20,7 +20,15 @@ extension Decoding {
 final class DocumentOutputs {
     private unowned let runner: BatchRunner
     private unowned let staging: Staging
-    private var writers: [String: DocumentWriter] = [:]
+    /// A writer is asked for at every document: found by these few small texts, and its staging key, name, path
+    /// and attributes made only for a new one (made every time, they had cost a thirteenth of an item-master run).
+    private struct Key: Hashable {
+        var wms: Bool
+        var prefix: String
+        /// "" for the whole WMS (as the staging key has it).
+        var warehouse: String
+    }
+    private var writers: [Key: (writer: DocumentWriter, stagingKey: String)] = [:]
 
     init(runner: BatchRunner, staging: Staging) {
         self.runner = runner
@@ -29,41 +37,37 @@ final class DocumentOutputs {
 
     /// A WMS instruction file `<prefix>_<warehouse>_<source>.xml` (or the whole-WMS `<prefix>_<source>.xml`).
     func wms(_ layout: DocumentLayout, prefix: String, warehouse: String?) throws -> DocumentWriter {
-        // Asked for every document: the writer of the document before is usually the one (an item master has one),
-        // found without making its key, path and name again (a thirteenth of an item-master run).
-        if let last = lastWMS, last.prefix == prefix, last.warehouse == warehouse { return last.writer }
         let csv = runner.config.wmsFormat == .csv
-        let source = try staging.source()
-        let name = [prefix, warehouse, source].compactMap { $0 }.joined(separator: "_") + (csv ? ".csv" : ".xml")
-        let w = try writer(key: "wms/\(prefix)/\(warehouse ?? "")", kind: "wms-\(layout.name)",
-                           path: runner.workspace.path(runner.config.wmsOutbox) + "/" + name, layout: layout, csv: csv,
-                           attributes: [("warehouse", warehouse ?? ""), ("source", source)])
-        lastWMS = (prefix, warehouse, w)
-        return w
+        return try writer(Key(wms: true, prefix: prefix, warehouse: warehouse ?? ""), layout: layout, csv: csv) { source in
+            let name = [prefix, warehouse, source].compactMap { $0 }.joined(separator: "_") + (csv ? ".csv" : ".xml")
+            return (key: "wms/\(prefix)/\(warehouse ?? "")", path: self.runner.workspace.path(self.runner.config.wmsOutbox) + "/" + name,
+                    attributes: [("warehouse", warehouse ?? ""), ("source", source)])
+        }
     }
-    private var lastWMS: (prefix: String, warehouse: String?, writer: DocumentWriter)?
 
     /// An ERP feedback file `<prefix>_<source>.xml|csv`.
     func erp(_ layout: DocumentLayout, prefix: String) throws -> DocumentWriter {
         let csv = runner.config.feedbackFormat == .csv
-        let source = try staging.source()
-        return try writer(key: "erp/\(prefix)", kind: "erp-\(layout.name)",
-                          path: runner.workspace.path(runner.config.erpOutbox) + "/\(prefix)_\(source).\(csv ? "csv" : "xml")",
-                          layout: layout, csv: csv, attributes: [("source", source)])
+        return try writer(Key(wms: false, prefix: prefix, warehouse: ""), layout: layout, csv: csv) { source in
+            (key: "erp/\(prefix)", path: self.runner.workspace.path(self.runner.config.erpOutbox) + "/\(prefix)_\(source).\(csv ? "csv" : "xml")",
+             attributes: [("source", source)])
+        }
     }
 
     func count(_ w: DocumentWriter) {
-        if let key = writers.first(where: { $0.value === w })?.key { staging.count(key) }
+        if let key = writers.values.first(where: { $0.writer === w })?.stagingKey { staging.count(key) }
     }
 
-    private func writer(key: String, kind: String, path: String, layout: DocumentLayout, csv: Bool,
-                        attributes: [(String, String)]) throws -> DocumentWriter {
-        if let w = writers[key] { return w }
-        let sink = try staging.open(key: key, kind: kind, finalPath: path,
+    /// The writer for `id`, staged on first use where `place` says (given the input's source).
+    private func writer(_ id: Key, layout: DocumentLayout, csv: Bool,
+                        _ place: (_ source: String) -> (key: String, path: String, attributes: [(String, String)])) throws -> DocumentWriter {
+        if let w = writers[id] { return w.writer }
+        let p = place(try staging.source())
+        let sink = try staging.open(key: p.key, kind: "\(id.wms ? "wms" : "erp")-\(layout.name)", finalPath: p.path,
                                     schema: runner.config.validateOutput && !csv ? layout.schema : nil)
-        let w = try DocumentWriter(sink: sink.file, layout: layout, format: csv ? .csv : .xml, rootAttributes: attributes)
+        let w = try DocumentWriter(sink: sink.file, layout: layout, format: csv ? .csv : .xml, rootAttributes: p.attributes)
         sink.finish = { try w.finish() }
-        writers[key] = w
+        writers[id] = (w, p.key)
         return w
     }
 }
