@@ -127,9 +127,13 @@ struct FastStatement {
         return false
     }
 
-    private func error(_ rc: Int32) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: rc),
-                      message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement.sqliteStatement))))
+    private func error(_ rc: Int32) -> DatabaseError { Self.error(rc, statement.sqliteStatement) }
+
+    /// SQLite's error `rc` for statement `p`, with its message; with its SQL too when `sql` (no values: they may be
+    /// a customer's).
+    static func error(_ rc: Int32, _ p: SQLiteStatement, sql: Bool = false) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(p))),
+                      sql: sql ? String(cString: sqlite3_sql(p)) : nil)
     }
 
     func text(_ column: Int32) -> String {

@@ -253,22 +253,16 @@ struct SQLiteFlowLedger: FlowLedger {
         }
         for (i, a) in args.enumerated() {
             let rc = a?.bind(to: p, at: CInt(i + 1)) ?? sqlite3_bind_null(p, CInt(i + 1))
-            if rc != SQLITE_OK { throw Self.error(rc, p) }
+            if rc != SQLITE_OK { throw FastStatement.error(rc, p, sql: true) }
         }
         return try body(p)
-    }
-
-    /// SQLite's error, with the statement's SQL as GRDB reports it (no values: they may be a customer's).
-    static func error(_ rc: CInt, _ p: SQLiteStatement) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(p))),
-                      sql: String(cString: sqlite3_sql(p)))
     }
 
     /// Steps once: true with a row to read, false when there is none.
     private static func step(_ p: SQLiteStatement) throws -> Bool {
         let rc = sqlite3_step(p)
         if rc == SQLITE_ROW { return true }
-        guard rc == SQLITE_DONE else { throw error(rc, p) }
+        guard rc == SQLITE_DONE else { throw FastStatement.error(rc, p, sql: true) }
         return false
     }
 
