@@ -265,6 +265,21 @@ let engineOnlyRules: Set<String> = [
 
 @Suite("OrderValidator")
 struct OrderValidatorTests {
+    @Test("an address holds three lines: missing ones are empty, more are dropped, and each is its own field")
+    func addressLines() {
+        var a = Address(name: "N", company: "", lines: ["Street 1"], city: "C", region: "", postcode: "1", country: "DE",
+                        phone: "", email: "")
+        #expect(a.lines == ["Street 1", "", ""])
+        #expect(a == Address(name: "N", company: "", line1: "Street 1", line2: "", line3: "", city: "C", region: "",
+                             postcode: "1", country: "DE", phone: "", email: ""))
+        a.lines = ["A", "B", "C", "D"]
+        #expect([a.line1, a.line2, a.line3] == ["A", "B", "C"])
+        a.lines = []
+        #expect(a.lines == ["", "", ""])
+        a.line2 = "Hinterhaus"
+        #expect(a.lines == ["", "Hinterhaus", ""])
+    }
+
     @Test("the default raw order is valid and cleaned as given")
     func defaultIsValid() throws {
         let order = try acceptedOrder()

@@ -2,8 +2,11 @@
 public struct Address: Sendable, Hashable {
     public var name: String
     public var company: String
-    /// Up to three address lines; empty strings for absent lines.
-    public var lines: [String]
+    /// The three address lines; empty strings for absent lines. Held one by one, not in an array: an array was an
+    /// allocation of its own for every order (`lines` gives and takes the three as one).
+    public var line1: String
+    public var line2: String
+    public var line3: String
     public var city: String
     public var region: String
     public var postcode: String
@@ -16,13 +19,40 @@ public struct Address: Sendable, Hashable {
                 phone: String, email: String) {
         self.name = name
         self.company = company
-        self.lines = lines
+        self.line1 = lines.count > 0 ? lines[0] : ""
+        self.line2 = lines.count > 1 ? lines[1] : ""
+        self.line3 = lines.count > 2 ? lines[2] : ""
         self.city = city
         self.region = region
         self.postcode = postcode
         self.country = country
         self.phone = phone
         self.email = email
+    }
+
+    public init(name: String, company: String, line1: String, line2: String, line3: String, city: String, region: String,
+                postcode: String, country: String, phone: String, email: String) {
+        self.name = name
+        self.company = company
+        self.line1 = line1
+        self.line2 = line2
+        self.line3 = line3
+        self.city = city
+        self.region = region
+        self.postcode = postcode
+        self.country = country
+        self.phone = phone
+        self.email = email
+    }
+
+    /// Up to three address lines (more are dropped); empty strings for absent lines.
+    public var lines: [String] {
+        get { [line1, line2, line3] }
+        set {
+            line1 = newValue.count > 0 ? newValue[0] : ""
+            line2 = newValue.count > 1 ? newValue[1] : ""
+            line3 = newValue.count > 2 ? newValue[2] : ""
+        }
     }
 }
 
@@ -116,7 +146,7 @@ public struct Order: Sendable, Hashable {
     func serialize<Sink: CanonicalSink>(into sink: inout Sink) {
         // Field by field, no intermediate arrays: this runs once per order on the hot path.
         sink.text(id); sink.text(orderDate); sink.text(store); sink.text(customerId); sink.text(shipTo.name)
-        sink.text(shipTo.company); sink.text(shipTo.lines[0]); sink.text(shipTo.lines[1]); sink.text(shipTo.lines[2])
+        sink.text(shipTo.company); sink.text(shipTo.line1); sink.text(shipTo.line2); sink.text(shipTo.line3)
         sink.text(shipTo.city); sink.text(shipTo.region); sink.text(shipTo.postcode); sink.text(shipTo.country)
         sink.text(shipTo.phone); sink.text(shipTo.email); sink.text(currency); sink.text(paymentMethod)
         if let cod = codAmount { sink.decimal(cod.minorUnits, scale: cod.scale) } else { sink.text("") }

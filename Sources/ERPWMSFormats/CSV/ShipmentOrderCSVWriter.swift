@@ -73,9 +73,9 @@ public final class ShipmentOrderCSVWriter: ShipmentOrderOutput {
         case .giftNote: return o.giftNote
         case .shipName: return o.shipTo.name
         case .shipCompany: return o.shipTo.company
-        case .shipAddress1: return o.shipTo.lines[0]
-        case .shipAddress2: return o.shipTo.lines[1]
-        case .shipAddress3: return o.shipTo.lines[2]
+        case .shipAddress1: return o.shipTo.line1
+        case .shipAddress2: return o.shipTo.line2
+        case .shipAddress3: return o.shipTo.line3
         case .shipCity: return o.shipTo.city
         case .shipRegion: return o.shipTo.region
         case .shipPostcode: return o.shipTo.postcode

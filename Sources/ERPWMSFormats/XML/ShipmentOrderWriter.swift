@@ -84,9 +84,9 @@ public final class ShipmentOrderWriter {
         // line retained each of its Strings to release them again.
         out.element("<Name>", "</Name>", order.shipTo.name)
         out.element("<Company>", "</Company>", order.shipTo.company)
-        out.element("<Address1>", "</Address1>", order.shipTo.lines[0])
-        out.element("<Address2>", "</Address2>", order.shipTo.lines[1])
-        out.element("<Address3>", "</Address3>", order.shipTo.lines[2])
+        out.element("<Address1>", "</Address1>", order.shipTo.line1)
+        out.element("<Address2>", "</Address2>", order.shipTo.line2)
+        out.element("<Address3>", "</Address3>", order.shipTo.line3)
         out.element("<City>", "</City>", order.shipTo.city)
         out.element("<Region>", "</Region>", order.shipTo.region)
         out.element("<PostalCode>", "</PostalCode>", order.shipTo.postcode)
