@@ -17,17 +17,9 @@ public struct Address: Sendable, Hashable {
 
     public init(name: String, company: String, lines: [String], city: String, region: String, postcode: String, country: String,
                 phone: String, email: String) {
-        self.name = name
-        self.company = company
-        self.line1 = lines.count > 0 ? lines[0] : ""
-        self.line2 = lines.count > 1 ? lines[1] : ""
-        self.line3 = lines.count > 2 ? lines[2] : ""
-        self.city = city
-        self.region = region
-        self.postcode = postcode
-        self.country = country
-        self.phone = phone
-        self.email = email
+        self.init(name: name, company: company, line1: "", line2: "", line3: "", city: city, region: region, postcode: postcode,
+                  country: country, phone: phone, email: email)
+        self.lines = lines
     }
 
     public init(name: String, company: String, line1: String, line2: String, line3: String, city: String, region: String,
