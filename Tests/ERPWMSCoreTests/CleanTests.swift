@@ -152,6 +152,9 @@ struct CleanTests {
             let printableEnds = s.utf8.first.map { (0x21..<0x7F).contains($0) } ?? true
                 && s.utf8.last.map { (0x21..<0x7F).contains($0) } ?? true
             #expect(look.plain == (Clean.isASCII(s) && printableEnds), "\(s.unicodeScalars.map(\.value))")
+            // With the look at hand, the same cleaned value as the general way, plain or not.
+            #expect(Clean.upperCode(s, look) == Clean.upperCode(s) && Clean.lowerCode(s, look) == Clean.code(s).lowercased(),
+                    "\(s.unicodeScalars.map(\.value))")
             guard look.plain else { continue }
             #expect(Clean.trim(s) == s)
             plain += 1

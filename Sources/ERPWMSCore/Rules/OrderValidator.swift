@@ -142,7 +142,7 @@ public struct OrderValidator: Sendable {
         case .shipPostcode, .shipPhone, .orderId, .store, .customerId, .carrierService, .warehouse, .orderDate:
             value = Clean.code(rawValue, look)
         case .paymentMethod, .priority:
-            value = look.plain ? (look.hasUpper ? rawValue.lowercased() : rawValue) : Clean.code(rawValue).lowercased()
+            value = Clean.lowerCode(rawValue, look)
         default:
             value = Clean.text(rawValue, look)
         }

@@ -132,9 +132,7 @@ public enum Clean {
             guard first > 0x20, first < 0x7F, last > 0x20, last < 0x7F else {
                 return Look(plain: false, count: u.count, flags: 0)
             }
-            var flags: UInt8 = 0
-            let table = ByteClass.table
-            for b in u { flags |= table[Int(b)] }
+            let flags = ByteClass.gather(u)
             return Look(plain: flags & ByteClass.nonASCII == 0, count: u.count, flags: flags)
         }
     }
@@ -189,21 +187,22 @@ public enum Clean {
         return look.plain && !look.hasLower ? s : s.uppercased()
     }
 
-    /// `code(s)`, `text(s)` and `upperCode(s)` for a value whose `look` is at hand: a plain value is its own clean
-    /// value (upper-cased where it has a small letter), known without another pass over it.
+    /// `code(s)`, `text(s)`, `upperCode(s)` and `code(s).lowercased()` for a value whose `look` is at hand: a plain
+    /// value is its own clean value (with its letters' case changed where it has any to change), known without another
+    /// pass over it.
     public static func code(_ s: String, _ look: Look) -> String { look.plain ? s : code(s) }
     public static func text(_ s: String, _ look: Look) -> String { look.plain ? s : text(s) }
     public static func upperCode(_ s: String, _ look: Look) -> String {
         look.plain ? (look.hasLower ? s.uppercased() : s) : upperCode(s)
     }
+    public static func lowerCode(_ s: String, _ look: Look) -> String {
+        look.plain ? (look.hasUpper ? s.lowercased() : s) : code(s).lowercased()
+    }
 
     /// `[A-Za-z0-9_.-]{1,40}`, the WMS schema's Code type, from the same table as `look`.
     public static func isCode(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !u.isEmpty, u.count <= 40 else { return false }
-        var flags: UInt8 = 0
-        let table = ByteClass.table
-        for b in u { flags |= table[Int(b)] }
-        return flags & ByteClass.notCode == 0
+        return ByteClass.gather(u) & ByteClass.notCode == 0
     }
 
     /// A code that is upper case by definition (country, currency).
@@ -268,6 +267,15 @@ private enum ByteClass {
     static let notCode: UInt8 = 4
     static let lower: UInt8 = 8
     static let upper: UInt8 = 16
+
+    /// The classes of all of `u`'s bytes together.
+    @inline(__always)
+    static func gather(_ u: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        var flags: UInt8 = 0
+        let table = table  // once, not a check of the lazy global per byte
+        for b in u { flags |= table[Int(b)] }
+        return flags
+    }
 
     /// Made once and never written after; a pointer, so that a look-up is a load (an Array's would check its
     /// bounds per byte).
