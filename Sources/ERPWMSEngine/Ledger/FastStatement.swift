@@ -121,9 +121,15 @@ struct FastStatement {
     /// whose texts are bound as copies at once.
     mutating func step() throws -> Bool {
         precondition(arena.textCount == 0, "a write runs with execute()")
-        let rc = sqlite3_step(statement.sqliteStatement)
+        return try Self.step(statement.sqliteStatement)
+    }
+
+    /// Steps `p` once: true with a row to read, false when there is none; SQLite's error otherwise (with the
+    /// statement's SQL when `sql`, see `error`).
+    static func step(_ p: SQLiteStatement, sql: Bool = false) throws -> Bool {
+        let rc = sqlite3_step(p)
         if rc == SQLITE_ROW { return true }
-        guard rc == SQLITE_DONE else { throw error(rc) }
+        guard rc == SQLITE_DONE else { throw error(rc, p, sql: sql) }
         return false
     }
 

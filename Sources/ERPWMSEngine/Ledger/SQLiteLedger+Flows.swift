@@ -259,12 +259,7 @@ struct SQLiteFlowLedger: FlowLedger {
     }
 
     /// Steps once: true with a row to read, false when there is none.
-    private static func step(_ p: SQLiteStatement) throws -> Bool {
-        let rc = sqlite3_step(p)
-        if rc == SQLITE_ROW { return true }
-        guard rc == SQLITE_DONE else { throw FastStatement.error(rc, p, sql: true) }
-        return false
-    }
+    private static func step(_ p: SQLiteStatement) throws -> Bool { try FastStatement.step(p, sql: true) }
 
     /// The first column of the first row, nil when there is no row (or its value is NULL, for an optional `T`).
     private func one<T: DatabaseValueConvertible>(_ sql: StaticString, _ args: [(any DatabaseValueConvertible)?]) throws -> T? {
