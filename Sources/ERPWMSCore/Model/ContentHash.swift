@@ -35,69 +35,16 @@ public enum ContentHash {
 
 extension Order {
     /// SHA-256 of `canonicalForm`, the digest itself: 32 bytes held inline, which the ledger stores as they are (the
-    /// hex String it was before cost an allocation, its 64 digits and their decoding for every order). The fields
-    /// are gathered in a buffer on the stack and hashed a buffer at a time (many small digest updates cost more
-    /// than the copy), without an intermediate array or String.
+    /// hex String it was before cost an allocation, its 64 digits and their decoding for every order). The order
+    /// holds its canonical form as it is (`Order.text`): one update, nothing gathered.
     public var contentDigest: SHA256.Digest {
-        withUnsafeTemporaryAllocation(byteCount: HashingSink.capacity, alignment: 8) { buffer in
-            var sink = HashingSink(buffer: buffer)
-            serialize(into: &sink)
-            return sink.finalize()
+        withCanonicalForm {
+            var h = SHA256()
+            h.update(bufferPointer: UnsafeRawBufferPointer($0))
+            return h.finalize()
         }
     }
 
     /// `contentDigest` in lower-case hex.
     public var contentHash: String { ContentHash.hex(contentDigest) }
-}
-
-/// Feeds an order's canonical form to SHA-256 through a fixed buffer.
-private struct HashingSink: CanonicalSink {
-    /// `withUnsafeTemporaryAllocation` stays on the stack up to 1 KiB (above, it may allocate); a typical order's
-    /// form is 400-600 bytes, so one update.
-    static let capacity = 1024
-    private var hasher = ContentHash.Hasher()
-    private let buffer: UnsafeMutableRawBufferPointer
-    private var count = 0
-
-    init(buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
-
-    mutating func text(_ s: String) {
-        s.withUTF8Bytes { put(UnsafeRawBufferPointer($0)) }
-    }
-
-    mutating func decimal(_ units: Int64, scale: Int) {
-        DecimalText.withDigits(units, scale: scale) { put($0) }
-    }
-
-    /// The field's bytes and the unit separator.
-    private mutating func put(_ bytes: UnsafeRawBufferPointer) {
-        if count + bytes.count + 1 > buffer.count {
-            flush()
-            if bytes.count + 1 > buffer.count {
-                hasher.update(bytes)
-                append(0x1F)
-                return
-            }
-        }
-        if let src = bytes.baseAddress, bytes.count > 0 {
-            SmallCopy.copy(to: buffer.baseAddress!.advanced(by: count), from: src, count: bytes.count)
-            count += bytes.count
-        }
-        append(0x1F)
-    }
-
-    private mutating func append(_ byte: UInt8) {
-        buffer[count] = byte
-        count += 1
-    }
-
-    private mutating func flush() {
-        hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        count = 0
-    }
-
-    mutating func finalize() -> SHA256.Digest {
-        flush()
-        return hasher.finalizeDigest()
-    }
 }

@@ -93,93 +93,396 @@ public struct OrderLine: Sendable, Hashable {
 }
 
 /// One validated, cleaned sales order, ready to be instructed to the WMS.
+///
+/// Its texts are held packed in one buffer, not as a String per field: the order's canonical form (`canonicalForm`,
+/// what its content hash is taken of) with the offsets of its fields, and an array of its lines' numbers and the
+/// offsets of their texts. The pipeline hashes the canonical form as it is and writes the fields' bytes into the
+/// ledger and the WMS instruction from it, and the thread that frees an order frees two allocations instead of a
+/// String for every long field and an array of lines. The fields read and write as Strings (made on each read)
+/// for everything else: the reports, the tests and the flows that build orders themselves.
 public struct Order: Sendable, Hashable {
-    public var id: String
-    /// ISO 8601 date-time with offset, as validated.
-    public var orderDate: String
-    public var store: String
-    public var customerId: String
-    public var shipTo: Address
-    /// ISO 4217, upper case.
-    public var currency: String
-    public var paymentMethod: String
-    public var codAmount: Money?
-    public var carrierService: String
-    /// Warehouse the ERP asked for; empty when routing decides.
-    public var requestedWarehouse: String
-    public var priority: String
-    public var giftNote: String
-    public var customs: Customs
-    public var lines: [OrderLine]
+    /// `Packed.headerSize` bytes of header (the end of each order-level field in `OrderField.allCases` order, then the
+    /// end of the canonical form, each a `UInt32`), the canonical form, then the WMS items of lines whose SKU has an
+    /// alias. A field ends at its separator (U+001F).
+    @usableFromInline var text: [UInt8]
+    @usableFromInline var lineRecords: [Packed.Line]
+    @usableFromInline var cod: Money?
+
+    init(text: [UInt8], lineRecords: [Packed.Line], cod: Money?) {
+        self.text = text
+        self.lineRecords = lineRecords
+        self.cod = cod
+    }
 
     public init(id: String, orderDate: String, store: String, customerId: String, shipTo: Address, currency: String,
                 paymentMethod: String, codAmount: Money?, carrierService: String, requestedWarehouse: String, priority: String,
                 giftNote: String, customs: Customs, lines: [OrderLine]) {
-        self.id = id
-        self.orderDate = orderDate
-        self.store = store
-        self.customerId = customerId
-        self.shipTo = shipTo
-        self.currency = currency
-        self.paymentMethod = paymentMethod
-        self.codAmount = codAmount
-        self.carrierService = carrierService
-        self.requestedWarehouse = requestedWarehouse
-        self.priority = priority
-        self.giftNote = giftNote
-        self.customs = customs
-        self.lines = lines
+        self.init(values: [id, orderDate, store, customerId, shipTo.name, shipTo.company, shipTo.line1, shipTo.line2,
+                           shipTo.line3, shipTo.city, shipTo.region, shipTo.postcode, shipTo.country, shipTo.phone,
+                           shipTo.email, currency, paymentMethod, "", carrierService, requestedWarehouse, priority, giftNote,
+                           customs.incoterm, customs.iossNumber, customs.eoriNumber],
+                  cod: codAmount, lines: lines)
     }
 
-    /// Feeds a stable serialisation of everything the ERP said about this order to `sink`, field by field:
-    /// two orders with the same serialisation are the same order. Its bytes are hashed into the ledger
-    /// (`contentHash`), so they must never change: numbers are written as `String(Int)` and the amounts'
-    /// `description` would write them, without making those Strings.
-    func serialize<Sink: CanonicalSink>(into sink: inout Sink) {
-        // Field by field, no intermediate arrays: this runs once per order on the hot path.
-        sink.text(id); sink.text(orderDate); sink.text(store); sink.text(customerId); sink.text(shipTo.name)
-        sink.text(shipTo.company); sink.text(shipTo.line1); sink.text(shipTo.line2); sink.text(shipTo.line3)
-        sink.text(shipTo.city); sink.text(shipTo.region); sink.text(shipTo.postcode); sink.text(shipTo.country)
-        sink.text(shipTo.phone); sink.text(shipTo.email); sink.text(currency); sink.text(paymentMethod)
-        if let cod = codAmount { sink.decimal(cod.minorUnits, scale: cod.scale) } else { sink.text("") }
-        sink.text(carrierService); sink.text(requestedWarehouse); sink.text(priority); sink.text(giftNote)
-        sink.text(customs.incoterm); sink.text(customs.iossNumber); sink.text(customs.eoriNumber)
-        // Through a pointer to each line: `for l in lines` copied each line (its Strings retained) and destroyed it.
-        lines.withUnsafeBufferPointer { lines in
-            for i in lines.indices { Self.serialize(lines.baseAddress! + i, into: &sink) }
+    /// Packs the order-level values (indexed by `OrderField.index`; the COD amount's slot is not read) and the lines.
+    private init(values: [String], cod: Money?, lines: [OrderLine]) {
+        var packer = OrderPacker(capacity: Packed.headerSize + 512)
+        for (i, v) in values.enumerated() {
+            if i == OrderField.codAmount.index { packer.orderField(cod) } else { packer.orderField(v) }
+        }
+        var records: [Packed.Line] = []
+        records.reserveCapacity(lines.count)
+        for l in lines {
+            records.append(packer.line(lineNo: l.lineNo, sku: l.sku, description: l.description, quantity: l.quantity,
+                                       uom: l.uom, unitPrice: l.unitPrice, taxRate: l.taxRate, hsCode: l.hsCode,
+                                       originCountry: l.originCountry))
+        }
+        packer.endCanonicalForm()
+        for i in records.indices where lines[i].wmsItem != lines[i].sku {
+            records[i].wmsItem = packer.extra(lines[i].wmsItem)
+        }
+        self.init(text: packer.finish(), lineRecords: records, cod: cod)
+    }
+
+    /// The order's values as Strings, for a change to one of them (the order is packed again).
+    private var values: [String] { OrderField.allCases.map(string) }
+
+    private mutating func change(_ body: (inout [String], inout Money?, inout [OrderLine]) -> Void) {
+        var v = values, c = cod, l = lines
+        body(&v, &c, &l)
+        self = Order(values: v, cod: c, lines: l)
+    }
+
+    private mutating func set(_ field: OrderField, _ value: String) {
+        change { v, _, _ in v[field.index] = value }
+    }
+
+    /// An order-level field as a String (`codAmount`'s slot: the amount's digits, or empty).
+    public func string(_ field: OrderField) -> String {
+        withUTF8(field) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// An order-level field's UTF-8 bytes, valid inside `body`.
+    @inlinable
+    public func withUTF8<R>(_ field: OrderField, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try text.withUnsafeBufferPointer { try body(Packed.field(field.index, in: $0)) }
+    }
+
+    /// The packed order, valid inside `body`: its fields' bytes and its lines' records, without a String.
+    @inlinable
+    public func withPacked<R>(_ body: (Packed) throws -> R) rethrows -> R {
+        try text.withUnsafeBufferPointer { t in
+            try lineRecords.withUnsafeBufferPointer { l in try body(Packed(text: t, lines: l, codAmount: cod)) }
         }
     }
 
-    private static func serialize<Sink: CanonicalSink>(_ l: UnsafePointer<OrderLine>, into sink: inout Sink) {
-        sink.text("\u{1E}")
-        sink.decimal(Int64(l.pointee.lineNo), scale: 0); sink.text(l.pointee.sku); sink.text(l.pointee.description)
-        sink.decimal(Int64(l.pointee.quantity), scale: 0); sink.text(l.pointee.uom)
-        sink.decimal(l.pointee.unitPrice.minorUnits, scale: l.pointee.unitPrice.scale)
-        if let t = l.pointee.taxRate { sink.decimal(t.units, scale: t.scale) } else { sink.text("") }
-        sink.text(l.pointee.hsCode); sink.text(l.pointee.originCountry)
+    public var id: String {
+        get { string(.orderId) }
+        set { set(.orderId, newValue) }
     }
+    /// ISO 8601 date-time with offset, as validated.
+    public var orderDate: String {
+        get { string(.orderDate) }
+        set { set(.orderDate, newValue) }
+    }
+    public var store: String {
+        get { string(.store) }
+        set { set(.store, newValue) }
+    }
+    public var customerId: String {
+        get { string(.customerId) }
+        set { set(.customerId, newValue) }
+    }
+    public var shipTo: Address {
+        get {
+            Address(name: string(.shipName), company: string(.shipCompany), line1: string(.shipAddress1),
+                    line2: string(.shipAddress2), line3: string(.shipAddress3), city: string(.shipCity),
+                    region: string(.shipRegion), postcode: string(.shipPostcode), country: string(.shipCountry),
+                    phone: string(.shipPhone), email: string(.shipEmail))
+        }
+        set {
+            change { v, _, _ in
+                v[OrderField.shipName.index] = newValue.name
+                v[OrderField.shipCompany.index] = newValue.company
+                v[OrderField.shipAddress1.index] = newValue.line1
+                v[OrderField.shipAddress2.index] = newValue.line2
+                v[OrderField.shipAddress3.index] = newValue.line3
+                v[OrderField.shipCity.index] = newValue.city
+                v[OrderField.shipRegion.index] = newValue.region
+                v[OrderField.shipPostcode.index] = newValue.postcode
+                v[OrderField.shipCountry.index] = newValue.country
+                v[OrderField.shipPhone.index] = newValue.phone
+                v[OrderField.shipEmail.index] = newValue.email
+            }
+        }
+    }
+    /// ISO 4217, upper case.
+    public var currency: String {
+        get { string(.currency) }
+        set { set(.currency, newValue) }
+    }
+    public var paymentMethod: String {
+        get { string(.paymentMethod) }
+        set { set(.paymentMethod, newValue) }
+    }
+    public var codAmount: Money? {
+        get { cod }
+        set { change { _, c, _ in c = newValue } }
+    }
+    public var carrierService: String {
+        get { string(.carrierService) }
+        set { set(.carrierService, newValue) }
+    }
+    /// Warehouse the ERP asked for; empty when routing decides.
+    public var requestedWarehouse: String {
+        get { string(.warehouse) }
+        set { set(.warehouse, newValue) }
+    }
+    public var priority: String {
+        get { string(.priority) }
+        set { set(.priority, newValue) }
+    }
+    public var giftNote: String {
+        get { string(.giftNote) }
+        set { set(.giftNote, newValue) }
+    }
+    public var customs: Customs {
+        get { Customs(incoterm: string(.incoterm), iossNumber: string(.iossNumber), eoriNumber: string(.eoriNumber)) }
+        set {
+            change { v, _, _ in
+                v[OrderField.incoterm.index] = newValue.incoterm
+                v[OrderField.iossNumber.index] = newValue.iossNumber
+                v[OrderField.eoriNumber.index] = newValue.eoriNumber
+            }
+        }
+    }
+    /// The lines as values (made at each read; the pipeline reads `withPacked`).
+    public var lines: [OrderLine] {
+        get {
+            withPacked { p in
+                p.lines.map { l in
+                    OrderLine(lineNo: l.lineNo, sku: p.string(l.sku), wmsItem: p.string(l.wmsItem),
+                              description: p.string(l.description), quantity: l.quantity, uom: p.string(l.uom),
+                              unitPrice: l.unitPrice, taxRate: l.taxRate, hsCode: p.string(l.hsCode),
+                              originCountry: p.string(l.originCountry))
+                }
+            }
+        }
+        set { change { _, _, l in l = newValue } }
+    }
+    public var lineCount: Int { lineRecords.count }
 
-    /// The serialisation as one string, each field followed by U+001F (for tests and debugging).
+    /// The canonical serialisation of everything the ERP said about this order: each order-level field in
+    /// `OrderField.allCases` order, then for each line U+001E and its line number, SKU, description, quantity,
+    /// unit, unit price, tax rate, HS code and origin country, each field followed by U+001F. Numbers are written
+    /// as `String(Int)` and the amounts' `description` write them; an absent amount is empty. Two orders with the
+    /// same serialisation are the same order. Its bytes are hashed into the ledger (`contentHash`), so they must
+    /// never change.
     public var canonicalForm: String {
-        var sink = StringSink()
-        serialize(into: &sink)
-        return sink.out
+        withCanonicalForm { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `canonicalForm`'s bytes, valid inside `body` (the order holds them as they are).
+    public func withCanonicalForm<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try text.withUnsafeBufferPointer { t in
+            try body(UnsafeBufferPointer(rebasing: t[Packed.headerSize..<Packed.end(Packed.fieldCount, in: t)]))
+        }
     }
 }
 
-/// Receives an order's canonical form (`Order.serialize`): each field is followed by U+001F.
-protocol CanonicalSink {
-    mutating func text(_ s: String)
-    /// `units / 10^scale` as `DecimalText` writes it (which is what `String(Int)` and the amounts'
-    /// `description` give).
-    mutating func decimal(_ units: Int64, scale: Int)
+extension Order {
+    /// An order's packed texts and lines as `Order.withPacked` lends them.
+    public struct Packed {
+        public let text: UnsafeBufferPointer<UInt8>
+        public let lines: UnsafeBufferPointer<Line>
+        public let codAmount: Money?
+
+        @usableFromInline init(text: UnsafeBufferPointer<UInt8>, lines: UnsafeBufferPointer<Line>, codAmount: Money?) {
+            self.text = text
+            self.lines = lines
+            self.codAmount = codAmount
+        }
+
+        /// Where a text is in the buffer.
+        public struct Range: Sendable, Hashable {
+            public var start: UInt32
+            public var count: UInt32
+        }
+
+        /// One order line: its numbers, and where its texts are.
+        public struct Line: Sendable, Hashable {
+            public var lineNo: Int
+            public var quantity: Int
+            /// Unit price in the order currency, exact.
+            public var unitPrice: Money
+            public var taxRate: FixedDecimal?
+            /// SKU as the ERP sent it (after cleaning).
+            public var sku: Range
+            /// Item code for the WMS (the SKU after aliasing; the SKU's own range when it has no alias).
+            public var wmsItem: Range
+            public var description: Range
+            public var uom: Range
+            public var hsCode: Range
+            public var originCountry: Range
+        }
+
+        @usableFromInline static let fieldCount = OrderField.allCases.count
+        /// The fields' ends and the canonical form's end.
+        @usableFromInline static let headerSize = (fieldCount + 1) * 4
+
+        /// Entry `i` of the header: the end of field `i`, or of the canonical form for `i == fieldCount`.
+        @inlinable @inline(__always)
+        static func end(_ i: Int, in t: UnsafeBufferPointer<UInt8>) -> Int {
+            Int(UnsafeRawPointer(t.baseAddress!).loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+        }
+
+        @inlinable @inline(__always)
+        static func field(_ i: Int, in t: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            let start = i == 0 ? headerSize : end(i - 1, in: t) + 1
+            return UnsafeBufferPointer(start: t.baseAddress! + start, count: end(i, in: t) - start)
+        }
+
+        /// An order-level field's bytes.
+        @inlinable @inline(__always)
+        public subscript(_ field: OrderField) -> UnsafeBufferPointer<UInt8> { Self.field(field.index, in: text) }
+
+        /// A line's text's bytes.
+        @inlinable @inline(__always)
+        public subscript(_ r: Range) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(start: text.baseAddress! + Int(r.start), count: Int(r.count))
+        }
+
+        public func string(_ r: Range) -> String { String(decoding: self[r], as: UTF8.self) }
+    }
 }
 
-private struct StringSink: CanonicalSink {
-    var out = ""
-    mutating func text(_ s: String) { out += s; out += "\u{1F}" }
-    mutating func decimal(_ units: Int64, scale: Int) {
-        out += FixedDecimal.format(units: units, scale: scale)
-        out += "\u{1F}"
+/// Packs an order's texts (`Order.text`): the order-level fields first, in `OrderField.allCases` order, then the
+/// lines, then the WMS items of aliased lines. Written into memory of its own and copied into the order's array at
+/// the end, once its size is known.
+struct OrderPacker: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = Order.Packed.headerSize
+    private var fields = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, Order.Packed.headerSize + 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(count + n) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        reserve(bytes.count + 1)
+        if let src = bytes.baseAddress, bytes.count > 0 {
+            SmallCopy.copy(to: base + count, from: src, count: bytes.count)
+            count += bytes.count
+        }
+    }
+
+    @inline(__always)
+    private mutating func separator(_ b: UInt8 = 0x1F) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
+
+    private mutating func header(_ i: Int, _ value: Int) {
+        UnsafeMutableRawPointer(base).storeBytes(of: UInt32(value), toByteOffset: i * 4, as: UInt32.self)
+    }
+
+    private mutating func endField() {
+        precondition(fields < Order.Packed.fieldCount, "an order has \(Order.Packed.fieldCount) fields")
+        header(fields, count)
+        fields += 1
+        separator()
+    }
+
+    /// The next order-level field.
+    mutating func orderField(_ bytes: UnsafeBufferPointer<UInt8>) {
+        append(bytes)
+        endField()
+    }
+
+    mutating func orderField(_ s: String) {
+        s.withUTF8Bytes { append($0) }
+        endField()
+    }
+
+    /// The COD amount's field: its digits, or empty.
+    mutating func orderField(_ amount: Money?) {
+        if let amount { decimal(amount.minorUnits, scale: amount.scale) }
+        endField()
+    }
+
+    private mutating func decimal(_ units: Int64, scale: Int) {
+        DecimalText.withDigits(units, scale: scale) { append($0.assumingMemoryBound(to: UInt8.self)) }
+    }
+
+    private mutating func text(_ s: String) -> Order.Packed.Range {
+        let start = count
+        s.withUTF8Bytes { append($0) }
+        separator()
+        return Order.Packed.Range(start: UInt32(start), count: UInt32(count - 1 - start))
+    }
+
+    private mutating func number(_ units: Int64, scale: Int) {
+        decimal(units, scale: scale)
+        separator()
+    }
+
+    /// The next line, after the order-level fields; its WMS item is its SKU until `extra` gives it one.
+    mutating func line(lineNo: Int, sku: String, description: String, quantity: Int, uom: String, unitPrice: Money,
+                       taxRate: FixedDecimal?, hsCode: String, originCountry: String) -> Order.Packed.Line {
+        precondition(fields == Order.Packed.fieldCount, "the order-level fields come before the lines")
+        separator(0x1E)
+        separator()
+        number(Int64(lineNo), scale: 0)
+        let sku = text(sku), description = text(description)
+        number(Int64(quantity), scale: 0)
+        let uom = text(uom)
+        number(unitPrice.minorUnits, scale: unitPrice.scale)
+        if let t = taxRate { decimal(t.units, scale: t.scale) }
+        separator()
+        let hs = text(hsCode), origin = text(originCountry)
+        return Order.Packed.Line(lineNo: lineNo, quantity: quantity, unitPrice: unitPrice, taxRate: taxRate, sku: sku,
+                                 wmsItem: sku, description: description, uom: uom, hsCode: hs, originCountry: origin)
+    }
+
+    /// Ends the canonical form: what follows (`extra`) is not hashed.
+    mutating func endCanonicalForm() {
+        precondition(fields == Order.Packed.fieldCount, "the order-level fields come before the end")
+        header(Order.Packed.fieldCount, count)
+    }
+
+    /// A text after the canonical form (a line's WMS item).
+    mutating func extra(_ s: String) -> Order.Packed.Range {
+        let start = count
+        s.withUTF8Bytes { append($0) }
+        return Order.Packed.Range(start: UInt32(start), count: UInt32(count - start))
+    }
+
+    /// The packed bytes, in an array of their size.
+    consuming func finish() -> [UInt8] {
+        let n = count, src = base
+        return [UInt8](unsafeUninitializedCapacity: n) { buf, initialized in
+            buf.baseAddress!.update(from: src, count: n)
+            initialized = n
+        }
     }
 }

@@ -78,13 +78,26 @@ public struct OrderValidator: Sendable {
         if raw.lines.count > Self.maxLines {
             ctx.add(OrderRule.tooManyLines, field: nil, "\(raw.lines.count) lines, at most \(Self.maxLines)")
         }
-        var lines: [OrderLine] = []
+        // The order's texts are packed as they are checked (`Order.text`): the order-level fields, then each line.
+        // One call per field, not a loop over an array literal of them (an array to allocate).
+        var packer = OrderPacker(capacity: 1024)
+        packer.orderField(orderId); packer.orderField(orderDate); packer.orderField(store); packer.orderField(customerId)
+        packer.orderField(shipName); packer.orderField(shipCompany); packer.orderField(shipAddress1)
+        packer.orderField(shipAddress2); packer.orderField(shipAddress3); packer.orderField(shipCity)
+        packer.orderField(shipRegion); packer.orderField(shipPostcode); packer.orderField(shipCountry)
+        packer.orderField(shipPhone); packer.orderField(shipEmail); packer.orderField(currency)
+        packer.orderField(paymentMethod); packer.orderField(cod); packer.orderField(carrierService)
+        packer.orderField(warehouse); packer.orderField(priority); packer.orderField(giftNote); packer.orderField(incoterm)
+        packer.orderField(iossNumber); packer.orderField(eoriNumber)
+        var lines: [Order.Packed.Line] = []
         lines.reserveCapacity(raw.lines.count)
+        var aliases: [(line: Int, item: String)] = []
         // Most orders have a handful of lines: those are compared directly, a set only for long orders.
         var seenLineNos = Set<Int>()
         let longOrder = raw.lines.count > 16
         for raw in raw.lines {
-            if let line = checkLine(raw, scale: scale, currency: currency, ctx: &ctx) {
+            if let line = checkLine(raw, scale: scale, currency: currency, ctx: &ctx, packer: &packer, aliases: &aliases,
+                                    index: lines.count) {
                 let repeated = longOrder ? !seenLineNos.insert(line.lineNo).inserted : lines.contains { $0.lineNo == line.lineNo }
                 if repeated {
                     ctx.add(OrderRule.lineNoUnique, field: LineField.lineNo.rawValue, at: raw.location,
@@ -97,16 +110,9 @@ public struct OrderValidator: Sendable {
         if ctx.findings.contains(where: { $0.severity == .error }) {
             return .rejected(ctx.findings)
         }
-        let order = Order(
-            id: orderId, orderDate: orderDate, store: store, customerId: customerId,
-            shipTo: Address(name: shipName, company: shipCompany, line1: shipAddress1, line2: shipAddress2, line3: shipAddress3,
-                            city: shipCity, region: shipRegion, postcode: shipPostcode, country: shipCountry, phone: shipPhone,
-                            email: shipEmail),
-            currency: currency, paymentMethod: paymentMethod, codAmount: cod, carrierService: carrierService,
-            requestedWarehouse: warehouse, priority: priority, giftNote: giftNote,
-            customs: Customs(incoterm: incoterm, iossNumber: iossNumber, eoriNumber: eoriNumber),
-            lines: lines)
-        return .accepted(order, warnings: ctx.findings)
+        packer.endCanonicalForm()
+        for a in aliases { lines[a.line].wmsItem = packer.extra(a.item) }
+        return .accepted(Order(text: packer.finish(), lineRecords: lines, cod: cod), warnings: ctx.findings)
     }
 
     // MARK: - Order-level fields
@@ -218,7 +224,9 @@ public struct OrderValidator: Sendable {
 
     // MARK: - Lines
 
-    private func checkLine(_ raw: RawLine, scale: Int?, currency: String, ctx: inout Context) -> OrderLine? {
+    /// Checks one line and, when it has no error, packs it (a line with an error packs nothing: the order is rejected).
+    private func checkLine(_ raw: RawLine, scale: Int?, currency: String, ctx: inout Context, packer: inout OrderPacker,
+                           aliases: inout [(line: Int, item: String)], index: Int) -> Order.Packed.Line? {
         let at = raw.location
         let before = ctx.errorCount
         let lineNoText = Clean.code(raw[.lineNo])
@@ -301,9 +309,9 @@ public struct OrderValidator: Sendable {
                     "'\(origin)' is not an ISO 3166-1 alpha-2 country code")
         }
         guard ctx.errorCount == before else { return nil }
-        return OrderLine(lineNo: lineNo, sku: sku, wmsItem: settings.skuAliases[sku] ?? sku,
-                         description: description, quantity: quantity, uom: uom, unitPrice: price, taxRate: tax,
-                         hsCode: hs, originCountry: origin)
+        if let item = settings.skuAliases[sku], item != sku { aliases.append((index, item)) }
+        return packer.line(lineNo: lineNo, sku: sku, description: description, quantity: quantity, uom: uom, unitPrice: price,
+                           taxRate: tax, hsCode: hs, originCountry: origin)
     }
 
     // MARK: - Helpers

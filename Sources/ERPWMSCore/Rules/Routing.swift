@@ -12,14 +12,16 @@ public struct WarehouseRouter: Sendable {
 
     /// The warehouse for `order`, or nil when nothing decides.
     public func route(_ order: Order) -> String? {
-        if !order.requestedWarehouse.isEmpty { return order.requestedWarehouse }
-        return byCountry[order.shipTo.country] ?? defaultWarehouse
+        // The two fields only (`order.shipTo` would make a String of every field of the address).
+        let requested = order.requestedWarehouse
+        if !requested.isEmpty { return requested }
+        return byCountry[order.string(.shipCountry)] ?? defaultWarehouse
     }
 
     /// The finding for an order `route` gives no warehouse (`order.warehouse.unroutable`).
     public static func unroutable(_ order: Order, file: String, location: SourceLocation) -> Finding {
         Finding(rule: OrderRule.warehouseUnroutable,
-                message: "no warehouse given, no routing.by_country rule for \(order.shipTo.country) and no routing.default_warehouse",
+                message: "no warehouse given, no routing.by_country rule for \(order.string(.shipCountry)) and no routing.default_warehouse",
                 file: file, location: location, orderId: order.id, field: "warehouse")
     }
 }

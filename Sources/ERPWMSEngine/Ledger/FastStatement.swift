@@ -35,18 +35,21 @@ struct FastStatement {
     /// (`SQLITE_STATIC`): bound one by one with `SQLITE_TRANSIENT`, SQLite allocated and copied every value,
     /// about 500 instructions each and 2 % of a whole run's.
     mutating func bind(_ text: String) {
+        text.withUTF8Bytes { bind($0) }
+    }
+
+    /// A text's UTF-8 bytes (an order's packed field).
+    mutating func bind(_ utf8: UnsafeBufferPointer<UInt8>) {
         index += 1
         guard textsInPlace else {
-            text.withUTF8Bytes { buf in
-                _ = buf.withMemoryRebound(to: CChar.self) {
-                    sqlite3_bind_text(statement.sqliteStatement, index, $0.baseAddress ?? UnsafePointer(Self.empty),
-                                      Int32($0.count), Self.transient)
-                }
+            _ = utf8.withMemoryRebound(to: CChar.self) {
+                sqlite3_bind_text(statement.sqliteStatement, index, $0.baseAddress ?? UnsafePointer(Self.empty),
+                                  Int32($0.count), Self.transient)
             }
             return
         }
         reserveArena()
-        text.withUTF8Bytes { arena.append(index, $0) }
+        arena.append(index, utf8)
     }
 
     /// Room for the statement's texts at once, the first time (`TextArena.reserve(values:)`).

@@ -793,20 +793,23 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
 
     private static func bindOrder(_ o: inout FastStatement, _ order: Order, version: Int, contentHash: HashValue, warehouse: String,
                                   fileId: Int64, at time: String, customer: String) {
-        o.bind(order.id)
-        o.bind(version)
-        switch contentHash {
-        case .digest(let d): o.bindHash(d)
-        case .hex(let h): o.bindHash(h)
+        // From the order's packed bytes, without a String.
+        order.withPacked { p in
+            o.bind(p[.orderId])
+            o.bind(version)
+            switch contentHash {
+            case .digest(let d): o.bindHash(d)
+            case .hex(let h): o.bindHash(h)
+            }
+            o.bind(warehouse)
+            o.bind(p[.currency])
+            o.bind(p[.shipCountry])
+            o.bind(p[.orderDate])
+            o.bind(fileId)
+            o.bind(p.lines.count)
+            o.bind(time)
+            o.bind(customer)
         }
-        o.bind(warehouse)
-        o.bind(order.currency)
-        o.bind(order.shipTo.country)
-        o.bind(order.orderDate)
-        o.bind(fileId)
-        o.bind(order.lines.count)
-        o.bind(time)
-        o.bind(customer)
     }
 
     func saveNewOrder(_ order: Order, contentHash: String, warehouse: String, fileId: Int64, at time: String,
@@ -864,21 +867,22 @@ struct SQLiteLedgerTransaction: LedgerTransaction {
     /// Lines are inserted `RowBuffer.perStatement` at a time, across orders; reads of order lines in this
     /// transaction flush first.
     private func appendLines(of order: Order) throws {
-        // Through a pointer to each line: `for l in order.lines` copied each line (its Strings retained).
-        try order.lines.withUnsafeBufferPointer { lines in
-            for l in lines.indices {
+        // From the order's packed bytes, without a String.
+        try order.withPacked { p in
+            for l in p.lines.indices {
                 try hot.lines.append(db) { row in
-                    let line = lines.baseAddress! + l
-                    row.bind(order.id)
+                    let line = p.lines.baseAddress! + l
+                    row.bind(p[.orderId])
                     row.bind(line.pointee.lineNo)
-                    row.bind(line.pointee.sku)
+                    row.bind(p[line.pointee.sku])
                     // `wms_item` is stored only where the SKU has an alias: '' means the SKU itself (read it as
                     // `SQLiteLedger.wmsItem`). Nearly every line has none, and the ledger is written at every order:
                     // ~10 bytes less a line. (Lines recorded before this convention hold the item in every row; both
-                    // read the same.)
-                    row.bind(line.pointee.wmsItem == line.pointee.sku ? "" : line.pointee.wmsItem)
+                    // read the same.) A line without an alias has its SKU's range as its item's.
+                    row.bind(line.pointee.wmsItem == line.pointee.sku ? UnsafeBufferPointer(start: nil, count: 0)
+                                                                      : p[line.pointee.wmsItem])
                     row.bind(line.pointee.quantity)
-                    row.bind(line.pointee.uom)
+                    row.bind(p[line.pointee.uom])
                     row.bind(line.pointee.unitPrice.minorUnits)
                     if let tax = line.pointee.taxRate { row.bind(decimal: tax.units, scale: tax.scale) } else { row.bind(nil as String?) }
                 }
@@ -1113,8 +1117,13 @@ struct RowValues {
     fileprivate init(_ arena: TextArena) { self.arena = arena }
 
     mutating func bind(_ text: String) {
+        text.withUTF8Bytes { bind($0) }
+    }
+
+    /// A text's UTF-8 bytes (an order's packed field).
+    mutating func bind(_ utf8: UnsafeBufferPointer<UInt8>) {
         index += 1
-        text.withUTF8Bytes { arena.append(index, $0) }
+        arena.append(index, utf8)
     }
 
     mutating func bind(_ text: String?) {

@@ -494,7 +494,7 @@ public final class BatchRunner {
                         for w in warnings { pendingFindings[w.rule, default: 0] += 1 }
                     }
                     plan?(PlanEntry(id: order.id, action: action == .new ? .new : .replace,
-                                    detail: "version \(version) to \(warehouse), \(order.lines.count) line(s)"))
+                                    detail: "version \(version) to \(warehouse), \(order.lineCount) line(s)"))
                     let out = try shipmentOrderWriter(warehouse: warehouse, staging)
                     try out.writer.write(order, version: version, action: action, rendered: prepared.rendered)
                     out.output.records += 1
@@ -505,7 +505,7 @@ public final class BatchRunner {
                     try tx.recordInstruction(orderId: order.id, version: version, action: action.rawValue,
                                              warehouse: warehouse, fileId: fileId)
                     counts.ordersAccepted += 1
-                    counts.linesAccepted += order.lines.count
+                    counts.linesAccepted += order.lineCount
                     Failpoint.hit("mid-orders")
                 }
             }

@@ -84,24 +84,27 @@ final class OutputBuffer {
     /// Appends `s` escaped for XML text (`attribute`: also `"`). CR and tab are written as character
     /// references so that they survive XML line-end and attribute normalisation.
     func appendEscaped(_ s: String, attribute: Bool = false) {
+        s.withUTF8Bytes { appendEscaped($0, attribute: attribute) }
+    }
+
+    /// `appendEscaped` for UTF-8 bytes.
+    func appendEscaped(_ buf: UnsafeBufferPointer<UInt8>, attribute: Bool = false) {
         // The bytes that need an escape are all below 0x40: one compare rules out letters and most UTF-8, and
         // a bit mask answers for the rest (instead of a switch per byte).
         let special: UInt64 = attribute ? Self.attributeSpecial : Self.textSpecial
-        s.withUTF8Bytes { buf in
-            // Runs of bytes that need no escape (nearly all text) are copied at once.
-            var start = 0
-            var i = 0
-            while i < buf.count {
-                let b = buf[i]
-                if b < 0x40 && (special >> UInt64(b)) & 1 != 0 {
-                    if i > start { append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<i])) }
-                    append(Self.escape(b))
-                    start = i + 1
-                }
-                i += 1
+        // Runs of bytes that need no escape (nearly all text) are copied at once.
+        var start = 0
+        var i = 0
+        while i < buf.count {
+            let b = buf[i]
+            if b < 0x40 && (special >> UInt64(b)) & 1 != 0 {
+                if i > start { append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<i])) }
+                append(Self.escape(b))
+                start = i + 1
             }
-            if buf.count > start { append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<buf.count])) }
+            i += 1
         }
+        if buf.count > start { append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<buf.count])) }
     }
 
     private static let textSpecial: UInt64 = 1 << 0x26 | 1 << 0x3C | 1 << 0x3E | 1 << 0x0D
@@ -122,6 +125,10 @@ final class OutputBuffer {
 
     /// ` name="value"`, escaped; nothing when `value` is empty (optional attributes are omitted).
     func attribute(_ name: StaticString, _ value: String) {
+        value.withUTF8Bytes { attribute(name, $0) }
+    }
+
+    func attribute(_ name: StaticString, _ value: UnsafeBufferPointer<UInt8>) {
         guard !value.isEmpty else { return }
         append(" " as StaticString)
         append(name)
@@ -132,6 +139,10 @@ final class OutputBuffer {
 
     /// `<Name>value</Name>`, escaped; nothing when `value` is empty (optional elements are omitted).
     func element(_ open: StaticString, _ close: StaticString, _ value: String) {
+        value.withUTF8Bytes { element(open, close, $0) }
+    }
+
+    func element(_ open: StaticString, _ close: StaticString, _ value: UnsafeBufferPointer<UInt8>) {
         guard !value.isEmpty else { return }
         append(open)
         appendEscaped(value)

@@ -37,9 +37,9 @@ public final class ShipmentOrderWriter {
 
     /// Appends one order.
     public func write(_ order: Order, version: Int, action: Action) throws {
-        writeStart(order.id, version: version, action: action)
+        writeStart(order, version: version, action: action)
         Self.writeBody(order, to: out, includeEmail: includeEmail, includePhone: includePhone)
-        try finishOrder(lines: order.lines.count)
+        try finishOrder(lines: order.lineCount)
     }
 
     /// Appends one order whose body a `ShipmentOrderRenderer` rendered ahead (on the thread that validated it):
@@ -49,15 +49,15 @@ public final class ShipmentOrderWriter {
         guard let rendered, rendered.includeEmail == includeEmail, rendered.includePhone == includePhone else {
             return try write(order, version: version, action: action)
         }
-        writeStart(order.id, version: version, action: action)
+        writeStart(order, version: version, action: action)
         rendered.bytes.withUnsafeBytes { out.append($0) }
-        try finishOrder(lines: order.lines.count)
+        try finishOrder(lines: order.lineCount)
     }
 
     /// `<ShipmentOrder orderId="..." version="..." action="...">`: what only the ledger thread knows.
-    private func writeStart(_ orderId: String, version: Int, action: Action) {
+    private func writeStart(_ order: Order, version: Int, action: Action) {
         out.append("<ShipmentOrder orderId=\"")
-        out.appendEscaped(orderId, attribute: true)
+        order.withUTF8(.orderId) { out.appendEscaped($0, attribute: true) }
         out.append("\" version=\"" as StaticString)
         out.append(int: version)
         out.append("\" action=\"" as StaticString)
@@ -73,61 +73,58 @@ public final class ShipmentOrderWriter {
 
     /// Everything of an order after its start tag, up to and including `</ShipmentOrder>` and the line end.
     static func writeBody(_ order: Order, to out: OutputBuffer, includeEmail: Bool, includePhone: Bool) {
-        out.element("<OrderDate>", "</OrderDate>", order.orderDate)
-        out.element("<Store>", "</Store>", order.store)
-        out.element("<CustomerId>", "</CustomerId>", order.customerId)
-        out.element("<Carrier>", "</Carrier>", order.carrierService)
-        out.element("<Priority>", "</Priority>", order.priority)
-        out.element("<GiftNote>", "</GiftNote>", order.giftNote)
-        out.append("<ShipTo>")
-        // Fields read in place (`order.shipTo.name`, each line borrowed): a local copy of the address or of a
-        // line retained each of its Strings to release them again.
-        out.element("<Name>", "</Name>", order.shipTo.name)
-        out.element("<Company>", "</Company>", order.shipTo.company)
-        out.element("<Address1>", "</Address1>", order.shipTo.line1)
-        out.element("<Address2>", "</Address2>", order.shipTo.line2)
-        out.element("<Address3>", "</Address3>", order.shipTo.line3)
-        out.element("<City>", "</City>", order.shipTo.city)
-        out.element("<Region>", "</Region>", order.shipTo.region)
-        out.element("<PostalCode>", "</PostalCode>", order.shipTo.postcode)
-        out.element("<Country>", "</Country>", order.shipTo.country)
-        if includePhone { out.element("<Phone>", "</Phone>", order.shipTo.phone) }
-        if includeEmail { out.element("<Email>", "</Email>", order.shipTo.email) }
-        out.append("</ShipTo><Payment method=\"")
-        out.appendEscaped(order.paymentMethod, attribute: true)
-        out.append("\" currency=\"" as StaticString)
-        out.appendEscaped(order.currency, attribute: true)
-        out.append("\"" as StaticString)
-        if let cod = order.codAmount {
-            out.append(" codAmount=\"" as StaticString)
-            out.append(decimal: cod.minorUnits, scale: cod.scale)
+        // From the order's packed bytes (`Order.withPacked`), without a String.
+        order.withPacked { p in
+            out.element("<OrderDate>", "</OrderDate>", p[.orderDate])
+            out.element("<Store>", "</Store>", p[.store])
+            out.element("<CustomerId>", "</CustomerId>", p[.customerId])
+            out.element("<Carrier>", "</Carrier>", p[.carrierService])
+            out.element("<Priority>", "</Priority>", p[.priority])
+            out.element("<GiftNote>", "</GiftNote>", p[.giftNote])
+            out.append("<ShipTo>")
+            out.element("<Name>", "</Name>", p[.shipName])
+            out.element("<Company>", "</Company>", p[.shipCompany])
+            out.element("<Address1>", "</Address1>", p[.shipAddress1])
+            out.element("<Address2>", "</Address2>", p[.shipAddress2])
+            out.element("<Address3>", "</Address3>", p[.shipAddress3])
+            out.element("<City>", "</City>", p[.shipCity])
+            out.element("<Region>", "</Region>", p[.shipRegion])
+            out.element("<PostalCode>", "</PostalCode>", p[.shipPostcode])
+            out.element("<Country>", "</Country>", p[.shipCountry])
+            if includePhone { out.element("<Phone>", "</Phone>", p[.shipPhone]) }
+            if includeEmail { out.element("<Email>", "</Email>", p[.shipEmail]) }
+            out.append("</ShipTo><Payment method=\"")
+            out.appendEscaped(p[.paymentMethod], attribute: true)
+            out.append("\" currency=\"" as StaticString)
+            out.appendEscaped(p[.currency], attribute: true)
             out.append("\"" as StaticString)
-        }
-        out.append("/>")
-        if !order.customs.isEmpty {
-            out.append("<Customs")
-            out.attribute("incoterm", order.customs.incoterm)
-            out.attribute("ioss", order.customs.iossNumber)
-            out.attribute("eori", order.customs.eoriNumber)
+            if let cod = p.codAmount {
+                out.append(" codAmount=\"" as StaticString)
+                out.append(decimal: cod.minorUnits, scale: cod.scale)
+                out.append("\"" as StaticString)
+            }
             out.append("/>")
+            if !(p[.incoterm].isEmpty && p[.iossNumber].isEmpty && p[.eoriNumber].isEmpty) {
+                out.append("<Customs")
+                out.attribute("incoterm", p[.incoterm])
+                out.attribute("ioss", p[.iossNumber])
+                out.attribute("eori", p[.eoriNumber])
+                out.append("/>")
+            }
+            out.append("<Lines>")
+            for i in p.lines.indices { writeLine(p.lines.baseAddress! + i, p, to: out) }
+            out.append("</Lines></ShipmentOrder>\n")
         }
-        out.append("<Lines>")
-        // Through a pointer to each line: handed over as `order.lines[i]`, even to a borrowing parameter, a line was
-        // copied (its Strings retained) and destroyed again.
-        order.lines.withUnsafeBufferPointer { lines in
-            for i in lines.indices { writeLine(lines.baseAddress! + i, to: out) }
-        }
-        out.append("</Lines></ShipmentOrder>\n")
     }
 
-    private static func writeLine(_ line: UnsafePointer<OrderLine>, to out: OutputBuffer) {
+    private static func writeLine(_ line: UnsafePointer<Order.Packed.Line>, _ p: Order.Packed, to out: OutputBuffer) {
         out.append("<Line lineNo=\"" as StaticString)
         out.append(int: line.pointee.lineNo)
         out.append("\">" as StaticString)
-        out.element("<Sku>", "</Sku>", line.pointee.wmsItem)
-        out.element("<Description>", "</Description>", line.pointee.description)
+        out.element("<Sku>", "</Sku>", p[line.pointee.wmsItem])
+        out.element("<Description>", "</Description>", p[line.pointee.description])
         out.append("<Quantity" as StaticString)
-        out.attribute("uom", line.pointee.uom)
+        out.attribute("uom", p[line.pointee.uom])
         out.append(">" as StaticString)
         out.append(int: line.pointee.quantity)
         out.append("</Quantity><UnitPrice>" as StaticString)
@@ -138,8 +135,8 @@ public final class ShipmentOrderWriter {
             out.append(decimal: t.units, scale: t.scale)
             out.append("</TaxRate>" as StaticString)
         }
-        out.element("<HsCode>", "</HsCode>", line.pointee.hsCode)
-        out.element("<OriginCountry>", "</OriginCountry>", line.pointee.originCountry)
+        out.element("<HsCode>", "</HsCode>", p[line.pointee.hsCode])
+        out.element("<OriginCountry>", "</OriginCountry>", p[line.pointee.originCountry])
         out.append("</Line>")
     }
 

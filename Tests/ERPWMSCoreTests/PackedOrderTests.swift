@@ -1,0 +1,111 @@
+import Testing
+import ERPWMSCore
+
+/// An order holds its texts packed (`Order.text`): what it gives back, as Strings and as bytes, must be what it was
+/// given, whichever way it was built.
+@Suite("Packed orders")
+struct PackedOrderTests {
+    static func sample(alias: Bool = true) -> Order {
+        Order(id: "SO-7", orderDate: "2025-03-01T10:00:00+01:00", store: "web-de", customerId: "C1",
+              shipTo: Address(name: "Zoë Müller-Lüdenscheidt", company: "Ünal & Söhne", line1: "Hauptstraße 1",
+                              line2: "", line3: "3. OG links", city: "Köln", region: "NRW", postcode: "50667",
+                              country: "DE", phone: "+49 221 1234567", email: "zoe@example.com"),
+              currency: "EUR", paymentMethod: "cod", codAmount: Money(minorUnits: 123405, scale: 2),
+              carrierService: "DHL_PAKET", requestedWarehouse: "WH-1", priority: "high", giftNote: "Alles Gute zum Geburtstag!",
+              customs: Customs(incoterm: "DAP", iossNumber: "IM2760000001", eoriNumber: ""),
+              lines: [OrderLine(lineNo: 1, sku: "SKU-1", wmsItem: alias ? "WMS-000001" : "SKU-1",
+                                description: "Tee, 100% cotton, size XL", quantity: 2, uom: "EA",
+                                unitPrice: Money(minorUnits: 1999, scale: 2), taxRate: FixedDecimal(units: 19, scale: 2),
+                                hsCode: "610910", originCountry: "PT"),
+                      OrderLine(lineNo: 12, sku: "SKU-2", wmsItem: "SKU-2", description: "Mug \u{2615}", quantity: 10,
+                                uom: "", unitPrice: Money(minorUnits: 5, scale: 2), taxRate: nil, hsCode: "",
+                                originCountry: "")])
+    }
+
+    @Test("every field reads back as given, as a String and as bytes")
+    func readBack() {
+        let o = Self.sample()
+        #expect(o.id == "SO-7")
+        #expect(o.orderDate == "2025-03-01T10:00:00+01:00")
+        #expect(o.store == "web-de")
+        #expect(o.customerId == "C1")
+        #expect(o.shipTo == Address(name: "Zoë Müller-Lüdenscheidt", company: "Ünal & Söhne", line1: "Hauptstraße 1",
+                                    line2: "", line3: "3. OG links", city: "Köln", region: "NRW", postcode: "50667",
+                                    country: "DE", phone: "+49 221 1234567", email: "zoe@example.com"))
+        #expect(o.currency == "EUR")
+        #expect(o.paymentMethod == "cod")
+        #expect(o.codAmount == Money(minorUnits: 123405, scale: 2))
+        #expect(o.carrierService == "DHL_PAKET")
+        #expect(o.requestedWarehouse == "WH-1")
+        #expect(o.priority == "high")
+        #expect(o.giftNote == "Alles Gute zum Geburtstag!")
+        #expect(o.customs == Customs(incoterm: "DAP", iossNumber: "IM2760000001", eoriNumber: ""))
+        #expect(o.lineCount == 2)
+        #expect(o.lines.map(\.wmsItem) == ["WMS-000001", "SKU-2"])
+        #expect(o.lines.map(\.description) == ["Tee, 100% cotton, size XL", "Mug \u{2615}"])
+        #expect(o.lines.map(\.taxRate) == [FixedDecimal(units: 19, scale: 2), nil])
+        #expect(o.string(.codAmount) == "1234.05")
+        o.withPacked { p in
+            for f in OrderField.allCases {
+                #expect(Array(p[f]) == Array(o.string(f).utf8), "\(f)")
+            }
+            #expect(Array(p[p.lines[0].sku]) == Array("SKU-1".utf8))
+            #expect(Array(p[p.lines[0].wmsItem]) == Array("WMS-000001".utf8))
+            // Without an alias the item is the SKU's own range (the ledger stores '' for it).
+            #expect(p.lines[1].wmsItem == p.lines[1].sku)
+            #expect(p.lines[0].wmsItem != p.lines[0].sku)
+            #expect(Array(p[p.lines[1].uom]).isEmpty)
+        }
+        // The WMS item of an aliased line is not part of what is hashed.
+        #expect(o.contentHash == Self.sample(alias: false).contentHash)
+        #expect(o != Self.sample(alias: false))
+    }
+
+    @Test("changing a field changes that field only, and the hash follows the canonical form")
+    func setters() {
+        let base = Self.sample()
+        var o = base
+        o.shipTo.city = "Düsseldorf"
+        #expect(o.shipTo.city == "Düsseldorf")
+        #expect(o.shipTo.name == base.shipTo.name && o.shipTo.postcode == base.shipTo.postcode)
+        #expect(o.id == base.id && o.giftNote == base.giftNote && o.lines == base.lines)
+        #expect(o.contentHash == ContentHash.sha256(o.canonicalForm))
+        #expect(o.contentHash != base.contentHash)
+        o.shipTo.city = base.shipTo.city
+        #expect(o == base)
+
+        o.lines[1].quantity = 11
+        o.lines.append(OrderLine(lineNo: 13, sku: "SKU-3", wmsItem: "ITEM-3", description: String(repeating: "é", count: 300),
+                                 quantity: 1, uom: "PK", unitPrice: Money(minorUnits: 100, scale: 2), taxRate: nil,
+                                 hsCode: "", originCountry: ""))
+        #expect(o.lines.map(\.quantity) == [2, 11, 1])
+        #expect(o.lines[2].wmsItem == "ITEM-3")
+        #expect(o.lines[0].wmsItem == "WMS-000001")
+        #expect(o.shipTo == base.shipTo)
+
+        o = base
+        o.codAmount = nil
+        #expect(o.codAmount == nil && o.string(.codAmount) == "")
+        o.customs = Customs()
+        #expect(o.customs.isEmpty)
+        o.id = "SO-8"
+        o.requestedWarehouse = ""
+        #expect(o.id == "SO-8" && o.requestedWarehouse == "" && o.currency == "EUR")
+        #expect(o.canonicalForm.hasPrefix("SO-8\u{1F}2025-03-01T10:00:00+01:00\u{1F}web-de\u{1F}"))
+        #expect(o.contentHash == ContentHash.sha256(o.canonicalForm))
+    }
+
+    @Test("an order the validator packed equals the same order built from its values")
+    func validatorPacksAsTheInitialiser() throws {
+        let settings = OrderRuleSettings(skuAliases: ["SKU-1": "WMS-000001", "SKU-2": "SKU-2"])
+        let v = try acceptedOrder(RawOrderBuilder(), settings: settings)
+        let rebuilt = Order(id: v.id, orderDate: v.orderDate, store: v.store, customerId: v.customerId, shipTo: v.shipTo,
+                            currency: v.currency, paymentMethod: v.paymentMethod, codAmount: v.codAmount,
+                            carrierService: v.carrierService, requestedWarehouse: v.requestedWarehouse,
+                            priority: v.priority, giftNote: v.giftNote, customs: v.customs, lines: v.lines)
+        #expect(v == rebuilt)
+        #expect(v.canonicalForm == rebuilt.canonicalForm)
+        #expect(v.lines.map(\.wmsItem) == ["WMS-000001", "SKU-2"])
+        v.withPacked { p in #expect(p.lines[1].wmsItem == p.lines[1].sku) }
+    }
+}
