@@ -386,13 +386,16 @@ struct OrderPacker: ~Copyable {
         capacity = newCapacity
     }
 
+    /// The bytes and a separator after them.
     @inline(__always)
-    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, then separator: UInt8) {
         reserve(bytes.count + 1)
         if let src = bytes.baseAddress, bytes.count > 0 {
             SmallCopy.copy(to: base + count, from: src, count: bytes.count)
             count += bytes.count
         }
+        base[count] = separator
+        count += 1
     }
 
     @inline(__always)
@@ -402,48 +405,40 @@ struct OrderPacker: ~Copyable {
         count += 1
     }
 
+    @inline(__always)
     private mutating func header(_ i: Int, _ value: Int) {
-        UnsafeMutableRawPointer(base).storeBytes(of: UInt32(value), toByteOffset: i * 4, as: UInt32.self)
-    }
-
-    private mutating func endField() {
-        precondition(fields < Order.Packed.fieldCount, "an order has \(Order.Packed.fieldCount) fields")
-        header(fields, count)
-        fields += 1
-        separator()
+        UnsafeMutableRawPointer(base).storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: i * 4, as: UInt32.self)
     }
 
     /// The next order-level field.
+    @inline(__always)
     mutating func orderField(_ bytes: UnsafeBufferPointer<UInt8>) {
-        append(bytes)
-        endField()
+        assert(fields < Order.Packed.fieldCount, "an order has \(Order.Packed.fieldCount) fields")
+        header(fields, count + bytes.count)
+        fields += 1
+        append(bytes, then: 0x1F)
     }
 
     mutating func orderField(_ s: String) {
-        s.withUTF8Bytes { append($0) }
-        endField()
+        s.withUTF8Bytes { orderField($0) }
     }
 
     /// The COD amount's field: its digits, or empty.
     mutating func orderField(_ amount: Money?) {
-        if let amount { decimal(amount.minorUnits, scale: amount.scale) }
-        endField()
+        guard let amount else { return orderField(UnsafeBufferPointer(start: nil, count: 0)) }
+        DecimalText.withDigits(amount.minorUnits, scale: amount.scale) { orderField($0.assumingMemoryBound(to: UInt8.self)) }
     }
 
-    private mutating func decimal(_ units: Int64, scale: Int) {
-        DecimalText.withDigits(units, scale: scale) { append($0.assumingMemoryBound(to: UInt8.self)) }
-    }
-
+    @inline(__always)
     private mutating func text(_ s: String) -> Order.Packed.Range {
         let start = count
-        s.withUTF8Bytes { append($0) }
-        separator()
-        return Order.Packed.Range(start: UInt32(start), count: UInt32(count - 1 - start))
+        s.withUTF8Bytes { append($0, then: 0x1F) }
+        return Order.Packed.Range(start: UInt32(truncatingIfNeeded: start), count: UInt32(truncatingIfNeeded: count - 1 - start))
     }
 
+    @inline(__always)
     private mutating func number(_ units: Int64, scale: Int) {
-        decimal(units, scale: scale)
-        separator()
+        DecimalText.withDigits(units, scale: scale) { append($0.assumingMemoryBound(to: UInt8.self), then: 0x1F) }
     }
 
     /// The next line, after the order-level fields; its WMS item is its SKU until `extra` gives it one.
@@ -457,8 +452,7 @@ struct OrderPacker: ~Copyable {
         number(Int64(quantity), scale: 0)
         let uom = text(uom)
         number(unitPrice.minorUnits, scale: unitPrice.scale)
-        if let t = taxRate { decimal(t.units, scale: t.scale) }
-        separator()
+        if let t = taxRate { number(t.units, scale: t.scale) } else { separator() }
         let hs = text(hsCode), origin = text(originCountry)
         return Order.Packed.Line(lineNo: lineNo, quantity: quantity, unitPrice: unitPrice, taxRate: taxRate, sku: sku,
                                  wmsItem: sku, description: description, uom: uom, hsCode: hs, originCountry: origin)
@@ -473,7 +467,8 @@ struct OrderPacker: ~Copyable {
     /// A text after the canonical form (a line's WMS item).
     mutating func extra(_ s: String) -> Order.Packed.Range {
         let start = count
-        s.withUTF8Bytes { append($0) }
+        s.withUTF8Bytes { append($0, then: 0x1F) }
+        count -= 1  // no separator after an extra
         return Order.Packed.Range(start: UInt32(start), count: UInt32(count - start))
     }
 
