@@ -118,3 +118,35 @@ struct SmallCopyTests {
         }
     }
 }
+
+@Suite("UTF-8 validation without a String")
+struct UTF8ValidityTests {
+    @Test("isValid agrees with the standard library's validation: edges of every sequence length and random bytes")
+    func agreesWithStandardLibrary() {
+        func check(_ bytes: [UInt8]) {
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            let got = bytes.withUnsafeBufferPointer { UTF8Text.isValid($0) }
+            #expect(got == expected, "\(bytes.map { String($0, radix: 16) })")
+        }
+        // Every lead byte with every second byte, then a continuation or not: overlongs, surrogates, above U+10FFFF,
+        // truncated sequences.
+        for lead in 0x00...0xFF {
+            for second in [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF] {
+                check([UInt8(lead)])
+                check([UInt8(lead), UInt8(second)])
+                check([UInt8(lead), UInt8(second), 0x80])
+                check([UInt8(lead), UInt8(second), 0x80, 0x80])
+                check([0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, UInt8(lead), UInt8(second), 0xBF, 0xBF])
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x41, 0x7A, 0x80, 0xBF, 0xC2, 0xC3, 0xDF, 0xE0, 0xE2, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0x00, 0x9F, 0xA0, 0x8F, 0x90]
+        for _ in 0..<20_000 {
+            let n = Int.random(in: 0...24, using: &rng)
+            check((0..<n).map { _ in Bool.random(using: &rng) ? 0x61 : alphabet.randomElement(using: &rng)! })
+        }
+        for s in ["", "abc", "Größe 42", "żółty", "Mug \u{2615}", "😀 emoji", String(repeating: "é", count: 33)] {
+            check(Array(s.utf8))
+        }
+    }
+}

@@ -430,9 +430,9 @@ struct OrderPacker: ~Copyable {
     }
 
     @inline(__always)
-    private mutating func text(_ s: String) -> Order.Packed.Range {
+    private mutating func text(_ s: CleanedText) -> Order.Packed.Range {
         let start = count
-        s.withUTF8Bytes { append($0, then: 0x1F) }
+        s.withUTF8 { append($0, then: 0x1F) }
         return Order.Packed.Range(start: UInt32(truncatingIfNeeded: start), count: UInt32(truncatingIfNeeded: count - 1 - start))
     }
 
@@ -444,6 +444,12 @@ struct OrderPacker: ~Copyable {
     /// The next line, after the order-level fields; its WMS item is its SKU until `extra` gives it one.
     mutating func line(lineNo: Int, sku: String, description: String, quantity: Int, uom: String, unitPrice: Money,
                        taxRate: FixedDecimal?, hsCode: String, originCountry: String) -> Order.Packed.Line {
+        line(lineNo: lineNo, sku: .string(sku), description: .string(description), quantity: quantity, uom: .string(uom),
+             unitPrice: unitPrice, taxRate: taxRate, hsCode: .string(hsCode), originCountry: .string(originCountry))
+    }
+
+    mutating func line(lineNo: Int, sku: CleanedText, description: CleanedText, quantity: Int, uom: CleanedText,
+                       unitPrice: Money, taxRate: FixedDecimal?, hsCode: CleanedText, originCountry: CleanedText) -> Order.Packed.Line {
         precondition(fields == Order.Packed.fieldCount, "the order-level fields come before the lines")
         separator(0x1E)
         separator()
@@ -480,4 +486,30 @@ struct OrderPacker: ~Copyable {
             initialized = n
         }
     }
+}
+
+/// A cleaned text on its way into an order: the bytes the codec read when cleaning left them as they were (valid while
+/// the raw line is borrowed), or the String cleaning made.
+enum CleanedText {
+    case bytes(UnsafeBufferPointer<UInt8>)
+    case string(String)
+
+    @inline(__always)
+    func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        switch self {
+        case .bytes(let b): return body(b)
+        case .string(let s): return s.withUTF8Bytes(body)
+        }
+    }
+
+    /// As a String (messages, alias look-ups).
+    var string: String {
+        switch self {
+        case .bytes(let b): return String(decoding: b, as: UTF8.self)
+        case .string(let s): return s
+        }
+    }
+
+    var isEmpty: Bool { withUTF8 { $0.isEmpty } }
+    var count: Int { withUTF8 { $0.count } }
 }

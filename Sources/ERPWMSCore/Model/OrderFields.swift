@@ -102,20 +102,107 @@ public enum LineField: String, CaseIterable, Sendable {
 
 /// One line as a codec read it: raw text per canonical line field, plus the order-level values of the
 /// same row (CSV repeats them on every row; XML has them once, so `orderValues` is nil there).
+///
+/// The CSV reader's usual path hands the line's texts packed in one array (`init(location:packedValues:orderValues:)`),
+/// which the validator reads as bytes, without a String per field; `values` makes the Strings when asked.
 public struct RawLine: Sendable {
     public var location: SourceLocation
-    /// Indexed by `LineField.index`; empty string when absent.
-    public var values: [String]
+    /// `LineField.allCases.count` ends (`UInt32`, from the start of the array), then the fields' bytes, one after the
+    /// other; nil when the line holds Strings.
+    @usableFromInline var packed: [UInt8]?
+    private var strings: [String]
     /// Order-level values carried on this row (CSV), indexed by `OrderField.index`.
     public var orderValues: [String]?
 
     public init(location: SourceLocation, values: [String], orderValues: [String]? = nil) {
         self.location = location
-        self.values = values
+        self.strings = values
+        self.packed = nil
         self.orderValues = orderValues
     }
 
-    public subscript(_ field: LineField) -> String { values[field.index] }
+    /// A line whose texts `RawLine.pack` packed.
+    public init(location: SourceLocation, packedValues: [UInt8], orderValues: [String]? = nil) {
+        precondition(packedValues.count >= Self.headerSize, "a packed line starts with its fields' ends")
+        self.location = location
+        self.strings = []
+        self.packed = packedValues
+        self.orderValues = orderValues
+    }
+
+    /// Indexed by `LineField.index`; empty string when absent.
+    public var values: [String] {
+        get {
+            guard let packed else { return strings }
+            return packed.withUnsafeBufferPointer { p in
+                (0..<Self.fieldCount).map { String(decoding: Self.field($0, in: p), as: UTF8.self) }
+            }
+        }
+        set {
+            strings = newValue
+            packed = nil
+        }
+    }
+
+    public subscript(_ field: LineField) -> String {
+        guard let packed else { return strings[field.index] }
+        return packed.withUnsafeBufferPointer { String(decoding: Self.field(field.index, in: $0), as: UTF8.self) }
+    }
+
+    @usableFromInline static let fieldCount = LineField.allCases.count
+    @usableFromInline static let headerSize = fieldCount * 4
+
+    @inlinable @inline(__always)
+    static func field(_ i: Int, in p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        let raw = UnsafeRawPointer(p.baseAddress!)
+        let start = i == 0 ? headerSize : Int(raw.loadUnaligned(fromByteOffset: (i - 1) * 4, as: UInt32.self))
+        let end = Int(raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+        return UnsafeBufferPointer(start: p.baseAddress! + start, count: end - start)
+    }
+
+    /// The fields' bytes (`Fields`), valid inside `body`; a line of Strings is packed for it first.
+    public func withFields<R>(_ body: (Fields) throws -> R) rethrows -> R {
+        let bytes = packed ?? Self.pack(strings)
+        return try bytes.withUnsafeBufferPointer { try body(Fields(bytes: $0)) }
+    }
+
+    /// A line's fields as bytes.
+    public struct Fields {
+        @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
+        @usableFromInline init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+        @inlinable @inline(__always)
+        public subscript(_ field: LineField) -> UnsafeBufferPointer<UInt8> { RawLine.field(field.index, in: bytes) }
+    }
+
+    /// Packs one text per field (`LineField.index` order; `slices.count == LineField.allCases.count`).
+    @inlinable
+    public static func pack(_ slices: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>) -> [UInt8] {
+        precondition(slices.count == fieldCount, "a line has \(fieldCount) fields")
+        var total = headerSize
+        for f in slices { total += f.count }
+        return [UInt8](unsafeUninitializedCapacity: total) { buf, initialized in
+            let base = buf.baseAddress!
+            var at = headerSize
+            for i in 0..<fieldCount {
+                let f = slices[i]
+                if let src = f.baseAddress, f.count > 0 { SmallCopy.copy(to: base + at, from: src, count: f.count) }
+                at += f.count
+                UnsafeMutableRawPointer(base).storeBytes(of: UInt32(truncatingIfNeeded: at), toByteOffset: i * 4, as: UInt32.self)
+            }
+            initialized = total
+        }
+    }
+
+    /// Strings packed (what `withFields` reads for a line of Strings).
+    @usableFromInline static func pack(_ strings: [String]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: headerSize)
+        for i in 0..<fieldCount {
+            if i < strings.count { out.append(contentsOf: strings[i].utf8) }
+            let end = UInt32(truncatingIfNeeded: out.count)
+            out.withUnsafeMutableBytes { $0.storeBytes(of: end, toByteOffset: i * 4, as: UInt32.self) }
+        }
+        return out
+    }
 }
 
 /// One business document as a codec read it, before validation and cleaning.

@@ -67,6 +67,11 @@ extension ISO3166 {
     /// `alpha2.contains(code)` for a code as cleaning leaves it (NFC, ASCII): Swift's String equality would also
     /// let the set match canonically equivalent text (a Kelvin sign for K), which the table does not.
     public static func isAlpha2(_ code: String) -> Bool {
+        code.withUTF8Bytes(isAlpha2)
+    }
+
+    /// `isAlpha2` of a code's UTF-8 bytes.
+    public static func isAlpha2(_ code: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let i = letterIndex(code, count: 2) else { return false }
         return alpha2Table[i]
     }
@@ -95,13 +100,15 @@ extension ISO4217 {
 
 /// The index of a code of `count` upper-case ASCII letters among all such codes, or nil for anything else.
 fileprivate func letterIndex(_ code: String, count: Int) -> Int? {
-    code.withUTF8Bytes { u in
-        guard u.count == count else { return nil }
-        var i = 0
-        for b in u {
-            guard b >= 0x41 && b <= 0x5A else { return nil }
-            i = i * 26 + Int(b - 0x41)
-        }
-        return i
+    code.withUTF8Bytes { letterIndex($0, count: count) }
+}
+
+fileprivate func letterIndex(_ u: UnsafeBufferPointer<UInt8>, count: Int) -> Int? {
+    guard u.count == count else { return nil }
+    var i = 0
+    for b in u {
+        guard b >= 0x41 && b <= 0x5A else { return nil }
+        i = i * 26 + Int(b - 0x41)
     }
+    return i
 }

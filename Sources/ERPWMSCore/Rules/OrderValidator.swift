@@ -225,58 +225,69 @@ public struct OrderValidator: Sendable {
     // MARK: - Lines
 
     /// Checks one line and, when it has no error, packs it (a line with an error packs nothing: the order is rejected).
-    private func checkLine(_ raw: RawLine, scale: Int?, currency: String, ctx: inout Context, packer: inout OrderPacker,
+    private func checkLine(_ rawLine: RawLine, scale: Int?, currency: String, ctx: inout Context, packer: inout OrderPacker,
                            aliases: inout [(line: Int, item: String)], index: Int) -> Order.Packed.Line? {
-        let at = raw.location
+        rawLine.withFields { raw in
+            checkLine(raw, at: rawLine.location, scale: scale, currency: currency, ctx: &ctx, packer: &packer,
+                      aliases: &aliases, index: index)
+        }
+    }
+
+    /// The line's fields are read as bytes (`RawLine.Fields`): a value that cleaning leaves as it is (the usual one)
+    /// goes into the order as those bytes, without a String; any other is cleaned the general way, as a String.
+    private func checkLine(_ raw: RawLine.Fields, at: SourceLocation, scale: Int?, currency: String, ctx: inout Context,
+                           packer: inout OrderPacker, aliases: inout [(line: Int, item: String)], index: Int) -> Order.Packed.Line? {
         let before = ctx.errorCount
-        let lineNoText = Clean.code(raw[.lineNo])
-        let lineNo = Int(lineNoText) ?? 0
+        let lineNoText = Self.code(raw[.lineNo])
+        let lineNo = lineNoText.withUTF8(Self.int) ?? 0
         if lineNo <= 0 {
             ctx.add(OrderRule.lineNoPositive, field: LineField.lineNo.rawValue, at: at,
-                    "'\(lineNoText)' is not a positive integer")
+                    "'\(lineNoText.string)' is not a positive integer")
         }
         // SKU, description and unit as the order-level fields: from one look at the usual value's bytes.
         let rawSku = raw[.sku]
         let skuLook = Clean.look(rawSku)
-        let sku = Clean.code(rawSku, skuLook)
+        let sku: CleanedText = skuLook.plain ? .bytes(rawSku) : .string(Clean.code(Self.string(rawSku)))
         if sku.isEmpty {
             ctx.add(OrderRule.skuRequired, field: LineField.sku.rawValue, at: at, "sku is required")
-        } else if !(skuLook.plain ? skuLook.isCode : Self.isCode(sku)) {
+        } else if !(skuLook.plain ? skuLook.isCode : sku.withUTF8(Clean.isCode)) {
             ctx.add(OrderRule.skuFormat, field: LineField.sku.rawValue, at: at,
-                    "'\(sku)' must be 1-40 of A-Z a-z 0-9 _ . -")
+                    "'\(sku.string)' must be 1-40 of A-Z a-z 0-9 _ . -")
         }
         let rawDescription = raw[.description]
         let descriptionLook = Clean.look(rawDescription)
-        let description = Clean.text(rawDescription, descriptionLook)
-        if descriptionLook.plain ? descriptionLook.hasControlCharacters : Clean.hasControlCharacters(description) {
+        let description: CleanedText = descriptionLook.plain ? .bytes(rawDescription)
+            : .string(Clean.text(Self.string(rawDescription)))
+        if descriptionLook.plain ? descriptionLook.hasControlCharacters : Clean.hasControlCharacters(description.string) {
             ctx.add(OrderRule.controlCharacters, field: LineField.description.rawValue, at: at,
                     "contains control characters, which the WMS file cannot carry")
         } else if descriptionLook.plain ? descriptionLook.count > settings.maxDescriptionLength
-                    : Clean.isLonger(description, than: settings.maxDescriptionLength) {
+                    : Clean.isLonger(description.string, than: settings.maxDescriptionLength) {
             ctx.add(OrderRule.fieldTooLong, field: LineField.description.rawValue, at: at,
-                    "\(Clean.length(description)) characters, at most \(settings.maxDescriptionLength)")
+                    "\(Clean.length(description.string)) characters, at most \(settings.maxDescriptionLength)")
         }
-        let qtyText = Clean.code(raw[.quantity])
+        let qtyText = Self.code(raw[.quantity])
         var quantity = 0
         if qtyText.isEmpty {
             ctx.add(OrderRule.quantityPositive, field: LineField.quantity.rawValue, at: at, "quantity is required")
-        } else if let q = Self.positiveInt(qtyText) {
+        } else if let q = qtyText.withUTF8(Self.positiveInt) {
             quantity = q
         } else {
             ctx.add(OrderRule.quantityPositive, field: LineField.quantity.rawValue, at: at,
-                    "'\(qtyText)' is not a positive integer")
+                    "'\(qtyText.string)' is not a positive integer")
         }
         let rawUom = raw[.uom]
         let uomLook = Clean.look(rawUom)
-        let uom = Clean.upperCode(rawUom, uomLook)
-        if !uom.isEmpty && !(uomLook.plain ? uomLook.isCode : Self.isCode(uom)) {
-            ctx.add(OrderRule.codeFormat, field: LineField.uom.rawValue, at: at, "'\(uom)' is not a unit code")
+        let uom: CleanedText = uomLook.plain && !uomLook.hasLower ? .bytes(rawUom)
+            : .string(Clean.upperCode(Self.string(rawUom), uomLook))
+        if !uom.isEmpty && !(uomLook.plain ? uomLook.isCode : uom.withUTF8(Clean.isCode)) {
+            ctx.add(OrderRule.codeFormat, field: LineField.uom.rawValue, at: at, "'\(uom.string)' is not a unit code")
         }
-        let priceText = Clean.code(raw[.unitPrice])
+        let priceText = Self.code(raw[.unitPrice])
         var price = Money(minorUnits: 0, scale: scale ?? 0)
         if priceText.isEmpty {
             ctx.add(OrderRule.fieldRequired, field: LineField.unitPrice.rawValue, at: at, "unit_price is required")
-        } else if let d = FixedDecimal(parsing: priceText) {
+        } else if let d = priceText.withUTF8({ FixedDecimal.parse($0, allowNegative: false) }) {
             if let scale {
                 if let p = Money(d, scale: scale) {
                     price = p
@@ -287,31 +298,59 @@ public struct OrderValidator: Sendable {
             }
         } else {
             ctx.add(OrderRule.unitPriceDecimal, field: LineField.unitPrice.rawValue, at: at,
-                    "'\(priceText)' is not a decimal with '.' as decimal point (12.99)")
+                    "'\(priceText.string)' is not a decimal with '.' as decimal point (12.99)")
         }
-        let taxText = Clean.code(raw[.taxRate])
+        let taxText = Self.code(raw[.taxRate])
         var tax: FixedDecimal?
         if !taxText.isEmpty {
-            if let t = FixedDecimal(parsing: taxText), t.units < Self.pow10(t.scale) {
+            if let t = taxText.withUTF8({ FixedDecimal.parse($0, allowNegative: false) }), t.units < Self.pow10(t.scale) {
                 tax = t
             } else {
                 ctx.add(OrderRule.taxRateDecimal, field: LineField.taxRate.rawValue, at: at,
-                        "'\(taxText)' is not a decimal between 0 and 1 (0.19)")
+                        "'\(taxText.string)' is not a decimal between 0 and 1 (0.19)")
             }
         }
-        let hs = Clean.removing(UInt8(ascii: "."), from: Clean.code(raw[.hsCode]))
-        if !hs.isEmpty && !(hs.utf8.count >= 6 && hs.utf8.count <= 10 && hs.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }) {
-            ctx.add(OrderRule.hsCode, field: LineField.hsCode.rawValue, at: at, "'\(hs)' is not 6 to 10 digits")
+        let hsCode = Self.code(raw[.hsCode])
+        let hs: CleanedText = hsCode.withUTF8({ $0.contains(UInt8(ascii: ".")) })
+            ? .string(Clean.removing(UInt8(ascii: "."), from: hsCode.string)) : hsCode
+        if !hs.isEmpty && !hs.withUTF8({ $0.count >= 6 && $0.count <= 10 && $0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }) {
+            ctx.add(OrderRule.hsCode, field: LineField.hsCode.rawValue, at: at, "'\(hs.string)' is not 6 to 10 digits")
         }
-        let origin = Clean.upperCode(raw[.originCountry])
-        if !origin.isEmpty && !ISO3166.isAlpha2(origin) {
+        let rawOrigin = raw[.originCountry]
+        // `Clean.upperCode`: ASCII with nothing to trim and no small letter is its own clean value.
+        let origin: CleanedText = UTF8Text.isASCII(rawOrigin) && Clean.endsCannotBeWhitespace(rawOrigin)
+            && !rawOrigin.contains(where: { $0 >= 0x61 && $0 <= 0x7A })
+            ? .bytes(rawOrigin) : .string(Clean.upperCode(Self.string(rawOrigin)))
+        if !origin.isEmpty && !origin.withUTF8(ISO3166.isAlpha2) {
             ctx.add(OrderRule.originCountry, field: LineField.originCountry.rawValue, at: at,
-                    "'\(origin)' is not an ISO 3166-1 alpha-2 country code")
+                    "'\(origin.string)' is not an ISO 3166-1 alpha-2 country code")
         }
         guard ctx.errorCount == before else { return nil }
-        if let item = settings.skuAliases[sku], item != sku { aliases.append((index, item)) }
+        if !settings.skuAliases.isEmpty {
+            let skuString = sku.string
+            if let item = settings.skuAliases[skuString], item != skuString { aliases.append((index, item)) }
+        }
         return packer.line(lineNo: lineNo, sku: sku, description: description, quantity: quantity, uom: uom, unitPrice: price,
                            taxRate: tax, hsCode: hs, originCountry: origin)
+    }
+
+    /// A raw field's bytes as a String (they are UTF-8: the codecs check).
+    private static func string(_ b: UnsafeBufferPointer<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
+
+    /// `Clean.code` of a field's bytes: the bytes themselves when they are ASCII with nothing to trim (the usual case).
+    private static func code(_ b: UnsafeBufferPointer<UInt8>) -> CleanedText {
+        UTF8Text.isASCII(b) && Clean.endsCannotBeWhitespace(b) ? .bytes(b) : .string(Clean.code(string(b)))
+    }
+
+    /// `Int(text)`: up to 18 digits read here, anything else as `Int(String)` reads it (signs, overflow).
+    private static func int(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !b.isEmpty, b.count <= 18 else { return Int(string(b)) }
+        var v = 0
+        for c in b {
+            guard c >= 0x30 && c <= 0x39 else { return Int(string(b)) }
+            v = v * 10 + Int(c - 0x30)
+        }
+        return v
     }
 
     // MARK: - Helpers
@@ -342,7 +381,10 @@ public struct OrderValidator: Sendable {
 
     /// Digits only, no sign, at most 7 digits, value above zero.
     public static func positiveInt(_ s: String) -> Int? {
-        let u = s.utf8
+        s.withUTF8Bytes(positiveInt)
+    }
+
+    static func positiveInt(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
         guard !u.isEmpty, u.count <= 7 else { return nil }
         var v = 0
         for b in u {

@@ -125,16 +125,19 @@ public enum Clean {
     /// One pass over `s` (a table look-up per byte) instead of one per check: the cleaning and checks of a field
     /// took three to five, each a call that borrowed the String's bytes again.
     public static func look(_ s: String) -> Look {
-        s.withUTF8Bytes { u in
-            guard let first = u.first, let last = u.last else { return Look(plain: true, count: 0, flags: 0) }
-            // An end byte that is ASCII and neither blank nor a control character; a non-ASCII one may start or end
-            // Unicode whitespace (see `endsCannotBeWhitespace`): the general way.
-            guard first > 0x20, first < 0x7F, last > 0x20, last < 0x7F else {
-                return Look(plain: false, count: u.count, flags: 0)
-            }
-            let flags = ByteClass.gather(u)
-            return Look(plain: flags & ByteClass.nonASCII == 0, count: u.count, flags: flags)
+        s.withUTF8Bytes(look)
+    }
+
+    /// `look` of a text's UTF-8 bytes.
+    public static func look(_ u: UnsafeBufferPointer<UInt8>) -> Look {
+        guard let first = u.first, let last = u.last else { return Look(plain: true, count: 0, flags: 0) }
+        // An end byte that is ASCII and neither blank nor a control character; a non-ASCII one may start or end
+        // Unicode whitespace (see `endsCannotBeWhitespace`): the general way.
+        guard first > 0x20, first < 0x7F, last > 0x20, last < 0x7F else {
+            return Look(plain: false, count: u.count, flags: 0)
         }
+        let flags = ByteClass.gather(u)
+        return Look(plain: flags & ByteClass.nonASCII == 0, count: u.count, flags: flags)
     }
 
     /// `s.replacingOccurrences(of: String(byte), with: "")` for an ASCII `byte`, byte-wise where `s` is ASCII (the

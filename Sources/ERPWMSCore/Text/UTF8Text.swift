@@ -35,6 +35,44 @@ public enum UTF8Text {
         return valid ? decoded : nil
     }
 
+    /// True when the bytes are well-formed UTF-8 (Unicode's table 3-7: no overlong form, no surrogate, nothing above
+    /// U+10FFFF), checked without making a String. ASCII is skipped eight bytes at a time.
+    public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let n = bytes.count
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        @inline(__always) func continuation(_ at: Int) -> Bool { at < n && base[at] & 0xC0 == 0x80 }
+        while i < n {
+            if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+                continue
+            }
+            let b = base[i]
+            if b < 0x80 {
+                i += 1
+            } else if b >= 0xC2 && b <= 0xDF {
+                guard continuation(i + 1) else { return false }
+                i += 2
+            } else if b >= 0xE0 && b <= 0xEF {
+                guard i + 1 < n else { return false }
+                let b1 = base[i + 1]
+                let low: UInt8 = b == 0xE0 ? 0xA0 : 0x80, high: UInt8 = b == 0xED ? 0x9F : 0xBF
+                guard b1 >= low && b1 <= high, continuation(i + 2) else { return false }
+                i += 3
+            } else if b >= 0xF0 && b <= 0xF4 {
+                guard i + 1 < n else { return false }
+                let b1 = base[i + 1]
+                let low: UInt8 = b == 0xF0 ? 0x90 : 0x80, high: UInt8 = b == 0xF4 ? 0x8F : 0xBF
+                guard b1 >= low && b1 <= high, continuation(i + 2), continuation(i + 3) else { return false }
+                i += 4
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
     public static func string(_ bytes: [UInt8]) -> String? {
         bytes.withUnsafeBufferPointer { string($0) }
     }

@@ -232,6 +232,23 @@ public final class CSVOrderReader: OrderReader {
         return out
     }
 
+    /// The line's plain columns packed into one array (`RawLine(packedValues:)`): the validator reads them as bytes,
+    /// where a String for each of a line's nine fields (and an array of them) had been made here and read there.
+    private func packedLine(_ plain: [Int]) throws -> [UInt8] {
+        let count = parser.fieldCount
+        return try withUnsafeTemporaryAllocation(of: UnsafeBufferPointer<UInt8>.self, capacity: plain.count) { slices in
+            for (i, c) in plain.enumerated() {
+                var f = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+                if c >= 0 && c < count {
+                    f = parser.fieldBytes(c)
+                    if !UTF8Text.isASCII(f) { try parser.checkUTF8(c) }
+                }
+                slices.initializeElement(at: i, to: f)
+            }
+            return RawLine.pack(UnsafeBufferPointer(slices))
+        }
+    }
+
     private static let orderNames = OrderField.allCases.map(\.rawValue)
     private static let lineNames = LineField.allCases.map(\.rawValue)
 
@@ -255,10 +272,15 @@ public final class CSVOrderReader: OrderReader {
             linesSkipped += 1
             return Row(line: nil, orderValues: orderValues, location: location, findings: findings)
         }
-        let values = try evaluate(lineResolvers, plain: plainLineColumns, names: Self.lineNames, location: location,
-                                  findings: &findings)
-        return Row(line: RawLine(location: location, values: values, orderValues: orderValues), orderValues: orderValues,
-                   location: location, findings: findings)
+        let line: RawLine
+        if let plain = plainLineColumns {
+            line = RawLine(location: location, packedValues: try packedLine(plain), orderValues: orderValues)
+        } else {
+            line = RawLine(location: location, values: try evaluate(lineResolvers, plain: nil, names: Self.lineNames,
+                                                                    location: location, findings: &findings),
+                           orderValues: orderValues)
+        }
+        return Row(line: line, orderValues: orderValues, location: location, findings: findings)
     }
 
     public func next() throws -> RawOrder? {

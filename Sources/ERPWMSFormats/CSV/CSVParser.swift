@@ -160,6 +160,14 @@ public struct CSVParser: ~Copyable {
         return memcmp(fieldEnds, savedEnds, n * MemoryLayout<Int>.stride) == 0 && memcmp(recordBase, savedBytes, savedCount) == 0
     }
 
+    /// The current record's field `i` as bytes, not checked (valid until the next record): see `checkUTF8`.
+    public mutating func fieldBytes(_ i: Int) -> UnsafeBufferPointer<UInt8> { bytes(i) }
+
+    /// Throws `field(i)`'s error when the current record's field `i` is not UTF-8 (no String is made otherwise).
+    public mutating func checkUTF8(_ i: Int) throws {
+        if !UTF8Text.isValid(bytes(i)) { _ = try field(i) }
+    }
+
     /// The current record's field `i` as a `String`, validated as UTF-8.
     public mutating func field(_ i: Int) throws -> String {
         let slice = bytes(i)
