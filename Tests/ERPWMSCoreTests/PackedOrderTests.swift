@@ -108,4 +108,58 @@ struct PackedOrderTests {
         #expect(v.lines.map(\.wmsItem) == ["WMS-000001", "SKU-2"])
         v.withPacked { p in #expect(p.lines[1].wmsItem == p.lines[1].sku) }
     }
+
+    @Test("a line read as packed bytes validates as the same line of Strings: the usual values and the ones cleaning changes")
+    func packedLinesValidateAsStrings() throws {
+        var b = RawOrderBuilder()
+        b.set(line: 0, .sku, " SKU-1 ")
+        b.set(line: 0, .uom, "ea")
+        b.set(line: 0, .hsCode, "6109.10")
+        b.set(line: 0, .originCountry, "pt")
+        b.set(line: 0, .description, "Cafe\u{0301} au lait ")
+        b.set(line: 1, .lineNo, "２")
+        b.set(line: 1, .quantity, " 3\t")
+        b.set(line: 1, .unitPrice, " 7.5")
+        b.set(line: 1, .taxRate, "")
+        var bad = RawOrderBuilder()
+        bad.set(line: 0, .quantity, "-1")
+        bad.set(line: 1, .uom, "E A")
+        bad.set(line: 1, .unitPrice, "1,50")
+        bad.set(line: 1, .originCountry, "XX")
+        let settings = OrderRuleSettings(skuAliases: ["SKU-1": "WMS-1"])
+        for builder in [RawOrderBuilder(), b, bad] {
+            let strings = builder.build()
+            var packed = strings
+            packed.lines = strings.lines.map { l in
+                let bytes = l.values.map { Array($0.utf8) }
+                let p = bytes.withUnsafeBufferPointers { RawLine.pack($0) }
+                return RawLine(location: l.location, packedValues: p, orderValues: l.orderValues)
+            }
+            #expect(packed.lines.map(\.values) == strings.lines.map(\.values))
+            let validator = OrderValidator(settings: settings)
+            let a = validator.validate(strings, file: "f.csv"), c = validator.validate(packed, file: "f.csv")
+            #expect(a.acceptedOrder == c.acceptedOrder)
+            #expect(a.rejectedFindings?.map(\.summary) == c.rejectedFindings?.map(\.summary))
+            if builder.lines == b.lines {
+                let o = try #require(c.acceptedOrder)
+                #expect(o.lines.map(\.uom) == ["EA", "EA"])
+                #expect(o.lines[0].hsCode == "610910" && o.lines[0].originCountry == "PT" && o.lines[0].wmsItem == "WMS-1")
+                #expect(o.lines[1].quantity == 3 && o.lines[1].lineNo == 2 && o.lines[1].taxRate == nil)
+            }
+            if builder.lines == bad.lines { #expect((c.rejectedFindings?.count ?? 0) >= 4) }
+        }
+    }
+}
+
+extension Array where Element == [UInt8] {
+    /// The arrays' buffers, valid inside `body`.
+    func withUnsafeBufferPointers<R>(_ body: (UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>) -> R) -> R {
+        let copies = map { a -> UnsafeBufferPointer<UInt8> in
+            let p = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Swift.max(a.count, 1))
+            _ = p.initialize(from: a)
+            return UnsafeBufferPointer(start: p.baseAddress, count: a.count)
+        }
+        defer { for c in copies { c.deallocate() } }
+        return copies.withUnsafeBufferPointer(body)
+    }
 }
