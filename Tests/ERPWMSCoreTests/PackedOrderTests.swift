@@ -129,12 +129,16 @@ struct PackedOrderTests {
         let settings = OrderRuleSettings(skuAliases: ["SKU-1": "WMS-1"])
         for builder in [RawOrderBuilder(), b, bad] {
             let strings = builder.build()
-            var packed = strings
+            // Packed as the CSV reader packs: the lines' texts and each row's order-level values, and the order's.
+            var packed = RawOrder(location: strings.location, packedOrderValues: PackedTexts(strings.orderValues),
+                                  lines: [], codecFindings: strings.codecFindings)
             packed.lines = strings.lines.map { l in
                 let bytes = l.values.map { Array($0.utf8) }
-                let p = bytes.withUnsafeBufferPointers { RawLine.pack($0) }
-                return RawLine(location: l.location, packedValues: p, orderValues: l.orderValues)
+                let p = bytes.withUnsafeBufferPointers { PackedTexts($0) }
+                return RawLine(location: l.location, packedValues: p, packedOrderValues: l.orderValues.map(PackedTexts.init))
             }
+            #expect(packed.orderValues == strings.orderValues)
+            #expect(packed.lines.map(\.orderValues) == strings.lines.map(\.orderValues))
             #expect(packed.lines.map(\.values) == strings.lines.map(\.values))
             let validator = OrderValidator(settings: settings)
             let a = validator.validate(strings, file: "f.csv"), c = validator.validate(packed, file: "f.csv")

@@ -423,6 +423,10 @@ struct OrderPacker: ~Copyable {
         s.withUTF8Bytes { orderField($0) }
     }
 
+    mutating func orderField(_ s: CleanedText) {
+        s.withUTF8 { orderField($0) }
+    }
+
     /// The COD amount's field: its digits, or empty.
     mutating func orderField(_ amount: Money?) {
         guard let amount else { return orderField(UnsafeBufferPointer(start: nil, count: 0)) }

@@ -100,127 +100,196 @@ public enum LineField: String, CaseIterable, Sendable {
     }
 }
 
+/// Texts packed in one array: their number and the end of each (`UInt32`s from the array's start), then their bytes,
+/// one after the other. What the CSV reader hands the validator for a row's fields, where it had made a String of
+/// each (and an array of them) for the validator to read once.
+public struct PackedTexts: Sendable, Equatable {
+    public let bytes: [UInt8]
+
+    /// One text per slice, in order.
+    @inlinable
+    public init(_ slices: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>) {
+        let header = (slices.count + 1) * 4
+        var total = header
+        for f in slices { total += f.count }
+        bytes = [UInt8](unsafeUninitializedCapacity: total) { buf, initialized in
+            let base = UnsafeMutableRawPointer(buf.baseAddress!)
+            base.storeBytes(of: UInt32(truncatingIfNeeded: slices.count), as: UInt32.self)
+            var at = header
+            for i in slices.indices {
+                let f = slices[i]
+                if let src = f.baseAddress, f.count > 0 { SmallCopy.copy(to: base + at, from: src, count: f.count) }
+                at += f.count
+                base.storeBytes(of: UInt32(truncatingIfNeeded: at), toByteOffset: (i + 1) * 4, as: UInt32.self)
+            }
+            initialized = total
+        }
+    }
+
+    /// The Strings' bytes packed.
+    public init(_ strings: [String]) {
+        var out = [UInt8](repeating: 0, count: (strings.count + 1) * 4)
+        out.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(truncatingIfNeeded: strings.count), as: UInt32.self) }
+        for (i, s) in strings.enumerated() {
+            out.append(contentsOf: s.utf8)
+            let end = UInt32(truncatingIfNeeded: out.count)
+            out.withUnsafeMutableBytes { $0.storeBytes(of: end, toByteOffset: (i + 1) * 4, as: UInt32.self) }
+        }
+        bytes = out
+    }
+
+    /// The number of texts.
+    public var count: Int { bytes.withUnsafeBufferPointer { Fields($0).count } }
+
+    /// The texts as Strings.
+    public var strings: [String] {
+        withFields { f in (0..<f.count).map { String(decoding: f[$0], as: UTF8.self) } }
+    }
+
+    public func string(_ i: Int) -> String { withFields { String(decoding: $0[i], as: UTF8.self) } }
+
+    /// The texts' bytes, valid inside `body`.
+    @inlinable
+    public func withFields<R>(_ body: (Fields) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { try body(Fields($0)) }
+    }
+
+    /// The texts' bytes.
+    public struct Fields {
+        @usableFromInline let base: UnsafeBufferPointer<UInt8>
+        @inlinable init(_ base: UnsafeBufferPointer<UInt8>) { self.base = base }
+
+        public var count: Int { Int(UnsafeRawPointer(base.baseAddress!).loadUnaligned(as: UInt32.self)) }
+
+        @inlinable @inline(__always)
+        public subscript(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+            let raw = UnsafeRawPointer(base.baseAddress!)
+            let start = i == 0 ? (Int(raw.loadUnaligned(as: UInt32.self)) + 1) * 4
+                : Int(raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+            let end = Int(raw.loadUnaligned(fromByteOffset: (i + 1) * 4, as: UInt32.self))
+            return UnsafeBufferPointer(start: base.baseAddress! + start, count: end - start)
+        }
+
+        @inlinable @inline(__always)
+        public subscript(_ field: OrderField) -> UnsafeBufferPointer<UInt8> { self[field.index] }
+        @inlinable @inline(__always)
+        public subscript(_ field: LineField) -> UnsafeBufferPointer<UInt8> { self[field.index] }
+    }
+}
+
 /// One line as a codec read it: raw text per canonical line field, plus the order-level values of the
 /// same row (CSV repeats them on every row; XML has them once, so `orderValues` is nil there).
 ///
-/// The CSV reader's usual path hands the line's texts packed in one array (`init(location:packedValues:orderValues:)`),
-/// which the validator reads as bytes, without a String per field; `values` makes the Strings when asked.
+/// The CSV reader's usual path hands the line's texts, and its row's order-level values, packed
+/// (`init(location:packedValues:packedOrderValues:)`), which the validator reads as bytes, without a String per field;
+/// `values` and `orderValues` make the Strings when asked.
 public struct RawLine: Sendable {
     public var location: SourceLocation
-    /// `LineField.allCases.count` ends (`UInt32`, from the start of the array), then the fields' bytes, one after the
-    /// other; nil when the line holds Strings.
-    @usableFromInline var packed: [UInt8]?
+    /// The texts when the codec packed them (then `strings` is empty).
+    public private(set) var packed: PackedTexts?
     private var strings: [String]
-    /// Order-level values carried on this row (CSV), indexed by `OrderField.index`.
-    public var orderValues: [String]?
+    /// The row's order-level values when the codec packed them (then `orderStrings` is nil).
+    public private(set) var packedOrderValues: PackedTexts?
+    private var orderStrings: [String]?
 
     public init(location: SourceLocation, values: [String], orderValues: [String]? = nil) {
         self.location = location
         self.strings = values
-        self.packed = nil
-        self.orderValues = orderValues
+        self.orderStrings = orderValues
     }
 
-    /// A line whose texts `RawLine.pack` packed.
-    public init(location: SourceLocation, packedValues: [UInt8], orderValues: [String]? = nil) {
-        precondition(packedValues.count >= Self.headerSize, "a packed line starts with its fields' ends")
+    /// A line of Strings whose row's order-level values a codec packed.
+    public init(location: SourceLocation, values: [String], packedOrderValues: PackedTexts?) {
+        self.location = location
+        self.strings = values
+        self.packedOrderValues = packedOrderValues
+    }
+
+    /// A line whose texts (and row's order-level values) a codec packed, in `LineField` (`OrderField`) order.
+    public init(location: SourceLocation, packedValues: PackedTexts, packedOrderValues: PackedTexts? = nil) {
+        precondition(packedValues.count == LineField.allCases.count, "a line has \(LineField.allCases.count) fields")
         self.location = location
         self.strings = []
         self.packed = packedValues
-        self.orderValues = orderValues
+        self.packedOrderValues = packedOrderValues
     }
 
     /// Indexed by `LineField.index`; empty string when absent.
     public var values: [String] {
-        get {
-            guard let packed else { return strings }
-            return packed.withUnsafeBufferPointer { p in
-                (0..<Self.fieldCount).map { String(decoding: Self.field($0, in: p), as: UTF8.self) }
-            }
-        }
+        get { packed?.strings ?? strings }
         set {
             strings = newValue
             packed = nil
         }
     }
 
-    public subscript(_ field: LineField) -> String {
-        guard let packed else { return strings[field.index] }
-        return packed.withUnsafeBufferPointer { String(decoding: Self.field(field.index, in: $0), as: UTF8.self) }
-    }
-
-    @usableFromInline static let fieldCount = LineField.allCases.count
-    @usableFromInline static let headerSize = fieldCount * 4
-
-    @inlinable @inline(__always)
-    static func field(_ i: Int, in p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        let raw = UnsafeRawPointer(p.baseAddress!)
-        let start = i == 0 ? headerSize : Int(raw.loadUnaligned(fromByteOffset: (i - 1) * 4, as: UInt32.self))
-        let end = Int(raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
-        return UnsafeBufferPointer(start: p.baseAddress! + start, count: end - start)
-    }
-
-    /// The fields' bytes (`Fields`), valid inside `body`; a line of Strings is packed for it first.
-    public func withFields<R>(_ body: (Fields) throws -> R) rethrows -> R {
-        let bytes = packed ?? Self.pack(strings)
-        return try bytes.withUnsafeBufferPointer { try body(Fields(bytes: $0)) }
-    }
-
-    /// A line's fields as bytes.
-    public struct Fields {
-        @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
-        @usableFromInline init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
-        @inlinable @inline(__always)
-        public subscript(_ field: LineField) -> UnsafeBufferPointer<UInt8> { RawLine.field(field.index, in: bytes) }
-    }
-
-    /// Packs one text per field (`LineField.index` order; `slices.count == LineField.allCases.count`).
-    @inlinable
-    public static func pack(_ slices: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>) -> [UInt8] {
-        precondition(slices.count == fieldCount, "a line has \(fieldCount) fields")
-        var total = headerSize
-        for f in slices { total += f.count }
-        return [UInt8](unsafeUninitializedCapacity: total) { buf, initialized in
-            let base = buf.baseAddress!
-            var at = headerSize
-            for i in 0..<fieldCount {
-                let f = slices[i]
-                if let src = f.baseAddress, f.count > 0 { SmallCopy.copy(to: base + at, from: src, count: f.count) }
-                at += f.count
-                UnsafeMutableRawPointer(base).storeBytes(of: UInt32(truncatingIfNeeded: at), toByteOffset: i * 4, as: UInt32.self)
-            }
-            initialized = total
+    /// Order-level values carried on this row (CSV), indexed by `OrderField.index`.
+    public var orderValues: [String]? {
+        get { packedOrderValues?.strings ?? orderStrings }
+        set {
+            orderStrings = newValue
+            packedOrderValues = nil
         }
     }
 
-    /// Strings packed (what `withFields` reads for a line of Strings).
-    @usableFromInline static func pack(_ strings: [String]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: headerSize)
-        for i in 0..<fieldCount {
-            if i < strings.count { out.append(contentsOf: strings[i].utf8) }
-            let end = UInt32(truncatingIfNeeded: out.count)
-            out.withUnsafeMutableBytes { $0.storeBytes(of: end, toByteOffset: i * 4, as: UInt32.self) }
-        }
-        return out
+    public subscript(_ field: LineField) -> String { packed?.string(field.index) ?? strings[field.index] }
+
+    /// The fields' bytes, valid inside `body`; a line of Strings is packed for it first.
+    public func withFields<R>(_ body: (PackedTexts.Fields) throws -> R) rethrows -> R {
+        try (packed ?? PackedTexts(strings)).withFields(body)
     }
 }
 
 /// One business document as a codec read it, before validation and cleaning.
 public struct RawOrder: Sendable {
     public var location: SourceLocation
-    /// Indexed by `OrderField.index`; empty string when absent.
-    public var orderValues: [String]
+    /// The order-level values when the codec packed them (then `strings` is empty).
+    public private(set) var packed: PackedTexts?
+    private var strings: [String]
     public var lines: [RawLine]
     /// Structural problems the codec found inside this order (wrong column count, schema error).
     public var codecFindings: [Finding]
 
     public init(location: SourceLocation, orderValues: [String], lines: [RawLine], codecFindings: [Finding] = []) {
         self.location = location
-        self.orderValues = orderValues
+        self.strings = orderValues
         self.lines = lines
         self.codecFindings = codecFindings
     }
 
-    public subscript(_ field: OrderField) -> String { orderValues[field.index] }
-    public var orderId: String { orderValues[OrderField.orderId.index] }
+    /// An order whose order-level values a codec packed, in `OrderField` order.
+    public init(location: SourceLocation, packedOrderValues: PackedTexts, lines: [RawLine], codecFindings: [Finding] = []) {
+        precondition(packedOrderValues.count == OrderField.allCases.count, "an order has \(OrderField.allCases.count) fields")
+        self.location = location
+        self.packed = packedOrderValues
+        self.strings = []
+        self.lines = lines
+        self.codecFindings = codecFindings
+    }
+
+    /// Indexed by `OrderField.index`; empty string when absent.
+    public var orderValues: [String] {
+        get { packed?.strings ?? strings }
+        set {
+            strings = newValue
+            packed = nil
+        }
+    }
+
+    /// Sets one order-level value in place (`orderValues[i] = value` would copy the array first).
+    public mutating func setOrderValue(_ i: Int, _ value: String) {
+        if let p = packed {
+            strings = p.strings
+            packed = nil
+        }
+        strings[i] = value
+    }
+
+    public subscript(_ field: OrderField) -> String { packed?.string(field.index) ?? strings[field.index] }
+    public var orderId: String { self[.orderId] }
+
+    /// The order-level values' bytes, valid inside `body`; Strings are packed for it first.
+    public func withOrderFields<R>(_ body: (PackedTexts.Fields) throws -> R) rethrows -> R {
+        try (packed ?? PackedTexts(strings)).withFields(body)
+    }
 }

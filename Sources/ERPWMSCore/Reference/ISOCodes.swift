@@ -86,6 +86,11 @@ extension ISO3166 {
 extension ISO4217 {
     /// `minorUnits[code]` for a code as cleaning leaves it (see `ISO3166.isAlpha2`).
     public static func scale(of code: String) -> Int? {
+        code.withUTF8Bytes { scale(of: $0) }
+    }
+
+    /// `scale(of:)` of a code's UTF-8 bytes.
+    public static func scale(of code: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let i = letterIndex(code, count: 3) else { return nil }
         let s = scaleTable[i]
         return s < 0 ? nil : Int(s)

@@ -26,53 +26,56 @@ public struct OrderValidator: Sendable {
 
     /// Validates and cleans one order read from `file`.
     public func validate(_ raw: RawOrder, file: String) -> Outcome {
-        var ctx = Context(file: file, orderId: Clean.code(raw.orderId), location: raw.location)
+        // The order-level values are read as bytes (`PackedTexts`, as the CSV reader hands them): a value that cleaning
+        // leaves as it is goes into the order as those bytes, without a String.
+        raw.withOrderFields { validate(raw, fields: $0, file: file) }
+    }
+
+    private func validate(_ raw: RawOrder, fields: PackedTexts.Fields, file: String) -> Outcome {
+        var ctx = Context(file: file, orderId: Clean.code(Self.string(fields[.orderId])), location: raw.location)
         ctx.findings.append(contentsOf: raw.codecFindings)
 
         // Order-level fields repeated on every CSV row must agree; a disagreeing row gets the specific reason.
         for line in raw.lines {
-            // Equal to the order's values, nothing differs (often the very same array: when a row's order fields
-            // repeat the previous row's, the CSV reader hands on the previous row's array).
-            guard let values = line.orderValues, values != raw.orderValues else { continue }
-            for field in OrderField.allCases where values[field.index] != raw[field] {
-                let before = ctx.findings.count
-                _ = checkOrderField(field, values[field.index], raw: raw, ctx: &ctx, at: line.location)
-                if ctx.findings.count == before {
-                    ctx.add(OrderRule.fieldsInconsistent, field: field.rawValue, at: line.location,
-                            "differs between rows of the same order")
-                }
+            if let values = line.packedOrderValues {
+                // Equal to the order's values, nothing differs (often the very same array: when a row's order fields
+                // repeat the previous row's, the CSV reader hands on the previous row's).
+                if let packed = raw.packed, values == packed { continue }
+                values.withFields { v in checkRow(v, fields, at: line.location, ctx: &ctx) }
+            } else if let values = line.orderValues {
+                PackedTexts(values).withFields { v in checkRow(v, fields, at: line.location, ctx: &ctx) }
             }
         }
 
-        // Each field into a constant of its own, in the order of `OrderField.allCases` (the order of the findings), and
-        // moved into the order at the end: gathered in an array they cost an allocation per order and a copy (a retain)
-        // of each String taken out of it again.
-        func check(_ field: OrderField) -> String { checkOrderField(field, raw[field], raw: raw, ctx: &ctx, at: raw.location) }
+        // Each field into a constant of its own, in the order of `OrderField.allCases` (the order of the findings).
+        func check(_ field: OrderField) -> CleanedText { checkOrderField(field, fields[field], ctx: &ctx, at: raw.location) }
         let orderId = check(.orderId), orderDate = check(.orderDate), store = check(.store), customerId = check(.customerId)
         let shipName = check(.shipName), shipCompany = check(.shipCompany)
         let shipAddress1 = check(.shipAddress1), shipAddress2 = check(.shipAddress2), shipAddress3 = check(.shipAddress3)
         let shipCity = check(.shipCity), shipRegion = check(.shipRegion), shipPostcode = check(.shipPostcode)
         let shipCountry = check(.shipCountry), shipPhone = check(.shipPhone), shipEmail = check(.shipEmail)
-        let currency = check(.currency), paymentMethod = check(.paymentMethod), codText = check(.codAmount)
+        let currencyText = check(.currency), paymentMethod = check(.paymentMethod), codText = check(.codAmount)
         let carrierService = check(.carrierService), warehouse = check(.warehouse), priority = check(.priority)
         let giftNote = check(.giftNote), incoterm = check(.incoterm), iossNumber = check(.iossNumber)
         let eoriNumber = check(.eoriNumber)
 
-        let scale = ISO4217.scale(of: currency)
+        let currency = currencyText.string
+        let scale = currencyText.withUTF8(ISO4217.scale(of:))
         var cod: Money?
         if !codText.isEmpty, let scale {
-            cod = FixedDecimal(parsing: codText).flatMap { Money($0, scale: scale) }
+            cod = codText.withUTF8 { FixedDecimal.parse($0, allowNegative: false) }.flatMap { Money($0, scale: scale) }
             if cod == nil {
                 ctx.add(OrderRule.codAmountDecimal, field: OrderField.codAmount.rawValue,
-                        "'\(codText)' is not a decimal with at most \(scale) decimals for \(currency)")
+                        "'\(codText.string)' is not a decimal with at most \(scale) decimals for \(currency)")
             }
         }
-        if paymentMethod == "cod" && codText.isEmpty {
+        let isCOD = paymentMethod.withUTF8 { $0.elementsEqual("cod".utf8) }
+        if isCOD && codText.isEmpty {
             ctx.add(OrderRule.codAmountRequired, field: OrderField.codAmount.rawValue,
                     "payment_method cod needs the amount to collect")
-        } else if paymentMethod != "cod" && !codText.isEmpty && !paymentMethod.isEmpty {
+        } else if !isCOD && !codText.isEmpty && !paymentMethod.isEmpty {
             ctx.add(OrderRule.codAmountWithoutCOD, field: OrderField.codAmount.rawValue,
-                    "cod_amount given but payment_method is '\(paymentMethod)'")
+                    "cod_amount given but payment_method is '\(paymentMethod.string)'")
         }
 
         if raw.lines.count > Self.maxLines {
@@ -91,12 +94,13 @@ public struct OrderValidator: Sendable {
         packer.orderField(iossNumber); packer.orderField(eoriNumber)
         var lines: [Order.Packed.Line] = []
         lines.reserveCapacity(raw.lines.count)
+        let scaleAndCurrency = (scale, currency)
         var aliases: [(line: Int, item: String)] = []
         // Most orders have a handful of lines: those are compared directly, a set only for long orders.
         var seenLineNos = Set<Int>()
         let longOrder = raw.lines.count > 16
         for raw in raw.lines {
-            if let line = checkLine(raw, scale: scale, currency: currency, ctx: &ctx, packer: &packer, aliases: &aliases,
+            if let line = checkLine(raw, scale: scaleAndCurrency.0, currency: scaleAndCurrency.1, ctx: &ctx, packer: &packer, aliases: &aliases,
                                     index: lines.count) {
                 let repeated = longOrder ? !seenLineNos.insert(line.lineNo).inserted : lines.contains { $0.lineNo == line.lineNo }
                 if repeated {
@@ -129,28 +133,47 @@ public struct OrderValidator: Sendable {
         }
     }
 
-    /// Cleans and checks one order-level value; returns the cleaned value.
-    private func checkOrderField(_ field: OrderField, _ rawValue: String, raw: RawOrder, ctx: inout Context,
-                                 at location: SourceLocation) -> String {
+    /// A row whose order-level values are not the order's: each field that differs is checked, and one that passes
+    /// its checks is reported as differing. (Bytes that differ are compared again as Strings: text in another
+    /// normalisation form is the same text.)
+    private func checkRow(_ values: PackedTexts.Fields, _ order: PackedTexts.Fields, at location: SourceLocation,
+                          ctx: inout Context) {
+        for field in OrderField.allCases where !values[field].elementsEqual(order[field])
+            && Self.string(values[field]) != Self.string(order[field]) {
+            let before = ctx.findings.count
+            _ = checkOrderField(field, values[field], ctx: &ctx, at: location)
+            if ctx.findings.count == before {
+                ctx.add(OrderRule.fieldsInconsistent, field: field.rawValue, at: location,
+                        "differs between rows of the same order")
+            }
+        }
+    }
+
+    /// Cleans and checks one order-level value (its bytes); returns the cleaned value: those bytes when cleaning
+    /// leaves them as they are, else a String.
+    private func checkOrderField(_ field: OrderField, _ rawValue: UnsafeBufferPointer<UInt8>, ctx: inout Context,
+                                 at location: SourceLocation) -> CleanedText {
         // The usual value (ASCII, nothing to trim) is cleaned and checked from one look at its bytes (`known`);
         // any other the general way. Changing the case of ASCII letters changes none of what the look saw.
         let look = Clean.look(rawValue)
         var known: Clean.Look? = look.plain ? look : nil
-        let value: String
+        var value: CleanedText
         switch field {
         case .shipCountry, .currency, .incoterm:
-            value = Clean.upperCode(rawValue, look)
+            value = look.plain && !look.hasLower ? .bytes(rawValue) : .string(Clean.upperCode(Self.string(rawValue), look))
         case .iossNumber, .eoriNumber:
             // Written with spaces as often as without ("GB 123456789000").
-            let v = Clean.upperCode(rawValue, look)
-            value = Clean.removing(UInt8(ascii: " "), from: v)
-            if value.utf8.count != v.utf8.count { known = nil }
+            value = look.plain && !look.hasLower ? .bytes(rawValue) : .string(Clean.upperCode(Self.string(rawValue), look))
+            if value.withUTF8({ $0.contains(UInt8(ascii: " ")) }) {
+                value = .string(Clean.removing(UInt8(ascii: " "), from: value.string))
+                known = nil
+            }
         case .shipPostcode, .shipPhone, .orderId, .store, .customerId, .carrierService, .warehouse, .orderDate:
-            value = Clean.code(rawValue, look)
+            value = look.plain ? .bytes(rawValue) : .string(Clean.code(Self.string(rawValue)))
         case .paymentMethod, .priority:
-            value = Clean.lowerCode(rawValue, look)
+            value = look.plain && !look.hasUpper ? .bytes(rawValue) : .string(Clean.lowerCode(Self.string(rawValue), look))
         default:
-            value = Clean.text(rawValue, look)
+            value = look.plain ? .bytes(rawValue) : .string(Clean.text(Self.string(rawValue)))
         }
         var name: String { field.rawValue }  // only errors need it (computing it for every field was 0.5 % of the reading thread)
         if value.isEmpty {
@@ -161,58 +184,58 @@ public struct OrderValidator: Sendable {
             }
             return value
         }
-        if known?.hasControlCharacters ?? Clean.hasControlCharacters(value) {
+        if known?.hasControlCharacters ?? Clean.hasControlCharacters(value.string) {
             ctx.add(OrderRule.controlCharacters, field: name, at: location,
                     "contains control characters, which the WMS file cannot carry")
             return value
         }
-        if known.map({ $0.count > settings.maxTextLength }) ?? Clean.isLonger(value, than: settings.maxTextLength) {
+        if known.map({ $0.count > settings.maxTextLength }) ?? Clean.isLonger(value.string, than: settings.maxTextLength) {
             ctx.add(OrderRule.fieldTooLong, field: name, at: location,
-                    "\(Clean.length(value)) characters, at most \(settings.maxTextLength)")
+                    "\(Clean.length(value.string)) characters, at most \(settings.maxTextLength)")
             return value
         }
-        func isCode(_ value: String) -> Bool { known?.isCode ?? Self.isCode(value) }
+        func isCode() -> Bool { known?.isCode ?? value.withUTF8(Clean.isCode) }
         switch field {
         case .orderId:
-            if !isCode(value) {
+            if !isCode() {
                 ctx.add(OrderRule.orderIdFormat, field: name, at: location, "must be 1-40 of A-Z a-z 0-9 _ . -")
             }
         case .orderDate:
-            if !Self.isISODateTimeWithOffset(value) {
+            if !value.withUTF8(Self.isISODateTimeWithOffset) {
                 ctx.add(OrderRule.orderDateFormat, field: name, at: location,
-                        "'\(value)' is not an ISO 8601 date-time with offset such as 2025-03-01T10:00:00+01:00")
+                        "'\(value.string)' is not an ISO 8601 date-time with offset such as 2025-03-01T10:00:00+01:00")
             }
         case .shipCountry:
-            if !ISO3166.isAlpha2(value) {
+            if !value.withUTF8(ISO3166.isAlpha2) {
                 ctx.add(OrderRule.countryISO, field: name, at: location,
-                        "'\(value)' is not an ISO 3166-1 alpha-2 country code (DE, GB, US, ...)")
+                        "'\(value.string)' is not an ISO 3166-1 alpha-2 country code (DE, GB, US, ...)")
             }
         case .currency:
-            if ISO4217.scale(of: value) == nil {
+            if value.withUTF8(ISO4217.scale(of:)) == nil {
                 ctx.add(OrderRule.currencyISO, field: name, at: location,
-                        "'\(value)' is not an ISO 4217 currency code (EUR, USD, GBP, ...)")
+                        "'\(value.string)' is not an ISO 4217 currency code (EUR, USD, GBP, ...)")
             }
         case .paymentMethod:
-            if !Self.paymentMethods.contains(value) {
+            if !Self.isOne(of: Self.paymentMethodBytes, Self.paymentMethods, value) {
                 ctx.add(OrderRule.paymentMethod, field: name, at: location,
-                        "'\(value)' is not one of \(Self.paymentMethods.sorted().joined(separator: ", "))")
+                        "'\(value.string)' is not one of \(Self.paymentMethods.sorted().joined(separator: ", "))")
             }
         case .priority:
-            if !Self.priorities.contains(value) {
+            if !Self.isOne(of: Self.priorityBytes, Self.priorities, value) {
                 ctx.add(OrderRule.priority, field: name, at: location,
-                        "'\(value)' is not one of low, normal, high, express")
+                        "'\(value.string)' is not one of low, normal, high, express")
             }
         case .incoterm:
-            if !Self.incoterms.contains(value) {
-                ctx.add(OrderRule.incoterm, field: name, at: location, "'\(value)' is not an Incoterms 2020 code")
+            if !Self.isOne(of: Self.incotermBytes, Self.incoterms, value) {
+                ctx.add(OrderRule.incoterm, field: name, at: location, "'\(value.string)' is not an Incoterms 2020 code")
             }
         case .store, .carrierService, .warehouse, .iossNumber, .eoriNumber:
-            if !isCode(value) {
+            if !isCode() {
                 ctx.add(OrderRule.codeFormat, field: name, at: location,
-                        "'\(value)' must be 1-40 of A-Z a-z 0-9 _ . -")
+                        "'\(value.string)' must be 1-40 of A-Z a-z 0-9 _ . -")
             }
         case .customerId:
-            if !isCode(value) {
+            if !isCode() {
                 // Personal reference: do not quote it.
                 ctx.add(OrderRule.codeFormat, field: name, at: location, "must be 1-40 of A-Z a-z 0-9 _ . -")
             }
@@ -220,6 +243,20 @@ public struct OrderValidator: Sendable {
             break
         }
         return value
+    }
+
+    private static let paymentMethodBytes = paymentMethods.map { Array($0.utf8) }
+    private static let priorityBytes = priorities.map { Array($0.utf8) }
+    private static let incotermBytes = incoterms.map { Array($0.utf8) }
+
+    /// `set.contains(value)`: an ASCII value compared byte for byte with the members' bytes (the members are ASCII),
+    /// without hashing a String; any other value as the set's own look-up does it (String equality is canonical
+    /// equivalence).
+    private static func isOne(of members: [[UInt8]], _ set: Set<String>, _ value: CleanedText) -> Bool {
+        value.withUTF8 { v in
+            guard UTF8Text.isASCII(v) else { return set.contains(String(decoding: v, as: UTF8.self)) }
+            return members.contains { $0.elementsEqual(v) }
+        }
     }
 
     // MARK: - Lines
@@ -235,7 +272,7 @@ public struct OrderValidator: Sendable {
 
     /// The line's fields are read as bytes (`RawLine.Fields`): a value that cleaning leaves as it is (the usual one)
     /// goes into the order as those bytes, without a String; any other is cleaned the general way, as a String.
-    private func checkLine(_ raw: RawLine.Fields, at: SourceLocation, scale: Int?, currency: String, ctx: inout Context,
+    private func checkLine(_ raw: PackedTexts.Fields, at: SourceLocation, scale: Int?, currency: String, ctx: inout Context,
                            packer: inout OrderPacker, aliases: inout [(line: Int, item: String)], index: Int) -> Order.Packed.Line? {
         let before = ctx.errorCount
         let lineNoText = Self.code(raw[.lineNo])

@@ -30,9 +30,29 @@ public final class CSVOrderReader: OrderReader {
     /// tuple is copied through the runtime's generic value witnesses, and `nextGroup` moved rows three times each.
     private struct Row {
         var line: RawLine?
+        /// The order values as Strings (a mapping's), or packed (plain columns; then `orderValues` is empty).
         var orderValues: [String]
+        var packedOrder: PackedTexts?
         var location: SourceLocation
         var findings: [Finding]
+
+        /// The row's order id's bytes, valid inside `body`.
+        func withOrderId<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+            if let p = packedOrder { return p.withFields { body($0[.orderId]) } }
+            return orderValues[OrderField.orderId.index].withUTF8Bytes(body)
+        }
+
+        /// Whether this row's order id is `other`'s (as Strings compare them: the same bytes, or the same text).
+        func sameOrderId(as other: Row) -> Bool {
+            withOrderId { a in
+                other.withOrderId { b in
+                    a.elementsEqual(b) || (!(UTF8Text.isASCII(a) && UTF8Text.isASCII(b))
+                                           && String(decoding: a, as: UTF8.self) == String(decoding: b, as: UTF8.self))
+                }
+            }
+        }
+
+        var orderId: String { withOrderId { String(decoding: $0, as: UTF8.self) } }
     }
     private var pending: Row?
     private var done = false
@@ -142,8 +162,8 @@ public final class CSVOrderReader: OrderReader {
     @exclusivity(unchecked) private var lastString: [String] = []
     /// The order values of the last row read through the plain columns, and that row's field count: a row
     /// whose order fields are all the bytes of the last row's (every row of an order but its first) gets the
-    /// same array, without making one and retaining each of its Strings again.
-    @exclusivity(unchecked) private var lastOrderValues: [String]?
+    /// same packed values, without packing them again.
+    @exclusivity(unchecked) private var lastPackedOrder: PackedTexts?
     private var lastOrderFieldCount = 0
     /// When the plain order columns are exactly the first `orderPrefix` columns of a row (the canonical export's
     /// layout), a row repeats the last one's order fields when its first `orderPrefix` fields are the last row's
@@ -185,34 +205,9 @@ public final class CSVOrderReader: OrderReader {
     }
 
     /// Evaluates `resolvers` on the current row; mapping failures become findings of the row.
-    private func evaluate(_ resolvers: [Resolver], plain: [Int]?, names: [String], location: SourceLocation,
+    private func evaluate(_ resolvers: [Resolver], names: [String], location: SourceLocation,
                           findings: inout [Finding], repeating: Bool = false) throws -> [String] {
         var out: [String] = []
-        if let plain {
-            let count = parser.fieldCount
-            // (The last row's values reached every column below `count`, so `lastString` holds them all.)
-            if repeating, let last = lastOrderValues, count == lastOrderFieldCount,
-               orderPrefix > 0 ? parser.prefixMatchesRemembered(fields: orderPrefix)
-                               : plain.allSatisfy({ c in c < 0 || c >= count || parser.field(c, equals: lastString[c]) }) {
-                return last
-            }
-            out.reserveCapacity(plain.count)
-            // Valid again only once this row is read whole (`plainField` updates `lastString` as it goes).
-            if repeating { lastOrderValues = nil }
-            for c in plain {
-                if c < 0 || c >= count {
-                    out.append("")
-                } else {
-                    out.append(repeating ? try plainField(c) : try parser.field(c))
-                }
-            }
-            if repeating {
-                lastOrderValues = out
-                lastOrderFieldCount = count
-                if orderPrefix > 0 { parser.rememberPrefix(fields: orderPrefix) }
-            }
-            return out
-        }
         out.reserveCapacity(resolvers.count)
         for (i, r) in resolvers.enumerated() {
             switch r {
@@ -234,7 +229,12 @@ public final class CSVOrderReader: OrderReader {
 
     /// The line's plain columns packed into one array (`RawLine(packedValues:)`): the validator reads them as bytes,
     /// where a String for each of a line's nine fields (and an array of them) had been made here and read there.
-    private func packedLine(_ plain: [Int]) throws -> [UInt8] {
+    private func packedLine(_ plain: [Int]) throws -> PackedTexts {
+        try packedColumns(plain)
+    }
+
+    /// The plain columns' fields packed, checked for UTF-8.
+    private func packedColumns(_ plain: [Int]) throws -> PackedTexts {
         let count = parser.fieldCount
         return try withUnsafeTemporaryAllocation(of: UnsafeBufferPointer<UInt8>.self, capacity: plain.count) { slices in
             for (i, c) in plain.enumerated() {
@@ -245,8 +245,30 @@ public final class CSVOrderReader: OrderReader {
                 }
                 slices.initializeElement(at: i, to: f)
             }
-            return RawLine.pack(UnsafeBufferPointer(slices))
+            return PackedTexts(UnsafeBufferPointer(slices))
         }
+    }
+
+    /// The row's order values through the plain columns, packed: the last row's when its order fields are the same
+    /// bytes (every row of an order but its first), compared as a block where the order columns lead the row.
+    private func packedOrderValues(_ plain: [Int]) throws -> PackedTexts {
+        let count = parser.fieldCount
+        if let last = lastPackedOrder, count == lastOrderFieldCount,
+           orderPrefix > 0 ? parser.prefixMatchesRemembered(fields: orderPrefix)
+                           : last.withFields({ f in
+                               plain.indices.allSatisfy { i in
+                                   let c = plain[i]
+                                   return c < 0 || c >= count || parser.fieldBytes(c).elementsEqual(f[i])
+                               }
+                           }) {
+            return last
+        }
+        lastPackedOrder = nil  // valid again only once this row is read whole
+        let packed = try packedColumns(plain)
+        lastPackedOrder = packed
+        lastOrderFieldCount = count
+        if orderPrefix > 0 { parser.rememberPrefix(fields: orderPrefix) }
+        return packed
     }
 
     private static let orderNames = OrderField.allCases.map(\.rawValue)
@@ -259,8 +281,14 @@ public final class CSVOrderReader: OrderReader {
         let location = SourceLocation(line: parser.recordLine, record: parser.recordNumber - 1)
         var findings: [Finding] = []
         if let f = parser.columnCountFinding(headerCount: headerCount, file: file, location: location) { findings.append(f) }
-        let orderValues = try evaluate(orderResolvers, plain: plainOrderColumns, names: Self.orderNames, location: location,
-                                       findings: &findings, repeating: true)
+        var orderValues: [String] = []
+        var packedOrder: PackedTexts?
+        if let plain = plainOrderColumns {
+            packedOrder = try packedOrderValues(plain)
+        } else {
+            orderValues = try evaluate(orderResolvers, names: Self.orderNames, location: location, findings: &findings,
+                                       repeating: true)
+        }
         var skip = false
         if let mapping {
             for c in mapping.skipLineIf where c.holds(try value(c.source)) {
@@ -270,17 +298,18 @@ public final class CSVOrderReader: OrderReader {
         }
         if skip {
             linesSkipped += 1
-            return Row(line: nil, orderValues: orderValues, location: location, findings: findings)
+            return Row(line: nil, orderValues: orderValues, packedOrder: packedOrder, location: location, findings: findings)
         }
-        let line: RawLine
+        var line: RawLine
         if let plain = plainLineColumns {
-            line = RawLine(location: location, packedValues: try packedLine(plain), orderValues: orderValues)
+            line = RawLine(location: location, packedValues: try packedLine(plain), packedOrderValues: packedOrder)
+            if packedOrder == nil { line.orderValues = orderValues }
         } else {
-            line = RawLine(location: location, values: try evaluate(lineResolvers, plain: nil, names: Self.lineNames,
-                                                                    location: location, findings: &findings),
-                           orderValues: orderValues)
+            let values = try evaluate(lineResolvers, names: Self.lineNames, location: location, findings: &findings)
+            line = packedOrder == nil ? RawLine(location: location, values: values, orderValues: orderValues)
+                : RawLine(location: location, values: values, packedOrderValues: packedOrder)
         }
-        return Row(line: line, orderValues: orderValues, location: location, findings: findings)
+        return Row(line: line, orderValues: orderValues, packedOrder: packedOrder, location: location, findings: findings)
     }
 
     public func next() throws -> RawOrder? {
@@ -308,7 +337,6 @@ public final class CSVOrderReader: OrderReader {
             }
             head = row
         }
-        let id = head.orderValues[OrderField.orderId.index]
         var lines: [RawLine] = []
         // Room for four lines at once (nearly every order has at most four), not grown one line at a time: growing
         // from one took two or three allocations for most orders.
@@ -324,9 +352,8 @@ public final class CSVOrderReader: OrderReader {
                 done = true
                 break
             }
-            let rowId = row.orderValues[OrderField.orderId.index]
             // First-row layout: a row continues the order when its id is blank (or repeats it, as Shopify does).
-            let continues = firstRowLayout ? (rowId.isEmpty || rowId == id) : rowId == id
+            let continues = (firstRowLayout && row.withOrderId { $0.isEmpty }) || row.sameOrderId(as: head)
             if !continues {
                 pending = consume row
                 break
@@ -337,10 +364,16 @@ public final class CSVOrderReader: OrderReader {
             }
             findings += row.findings
         }
-        for i in findings.indices { findings[i].orderId = id.isEmpty ? nil : id }
+        if !findings.isEmpty {
+            let id = head.orderId
+            for i in findings.indices { findings[i].orderId = id.isEmpty ? nil : id }
+        }
         if mapping != nil, case .none = lineResolvers[LineField.lineNo.index] {
             // Exports without line numbers (Shopify): number the lines to ship in file order.
             for i in lines.indices { lines[i].values[LineField.lineNo.index] = String(i + 1) }
+        }
+        if let packed = head.packedOrder {
+            return RawOrder(location: head.location, packedOrderValues: packed, lines: lines, codecFindings: findings)
         }
         return RawOrder(location: head.location, orderValues: head.orderValues, lines: lines, codecFindings: findings)
     }

@@ -263,7 +263,7 @@ final class XMLOrderStream {
             s.pointee.order = nil
             s.pointee.target = nil
         case 2:
-            if case .order(let i) = s.pointee.target, let value = s.pointee.finishText() { s.pointee.order?.orderValues[i] = value }
+            if case .order(let i) = s.pointee.target, let value = s.pointee.finishText() { s.pointee.order?.setOrderValue(i, value) }
             s.pointee.target = nil
         case 3:
             if let l = s.pointee.line { s.pointee.order?.lines.append(l) }
