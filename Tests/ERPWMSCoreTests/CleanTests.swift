@@ -183,3 +183,39 @@ struct FileNamesTests {
         #expect(FileNames.printable("a\\u{A}") == "a\\\\u{A}", "an escape-looking name cannot pass for an escaped one")
     }
 }
+
+@Suite("Clean on bytes")
+struct CleanOnBytesTests {
+    static let samples: [String] = [
+        "", "a", "Hauptstraße 1", " Köln", "Köln ", "Zoë", "Cafe\u{0301}", "Café", "żółty", "Größe 42", "東京都渋谷区",
+        "서울", "Ελλάδα", "Москва", "\u{00A0}x", "x\u{3000}", "ｄｅ", "Mug \u{2615}", "😀", "e\u{0301}", "\u{212B}",
+        "Å", "line\u{0085}", "tab\there", String(repeating: "é", count: 40), String(repeating: "x", count: 41),
+    ]
+
+    @Test("isOwnText says yes only where text(s) is s itself, byte for byte")
+    func ownText() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["a", "é", "e\u{0301}", " ", "\u{00A0}", "東", "ß", "\u{3000}", "Z", "ｄ", "\u{2615}", "\u{0300}"]
+        let random = (0..<3000).map { _ in (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined() }
+        var yes = 0
+        for s in Self.samples + random {
+            let own = s.withUTF8Bytes(Clean.isOwnText)
+            if own {
+                yes += 1
+                #expect(Array(Clean.text(s).utf8) == Array(s.utf8), "\(s.unicodeScalars.map(\.value))")
+            }
+        }
+        #expect(yes > 100)  // the fast path is taken for real text, not only ASCII
+        #expect(!" Köln".withUTF8Bytes(Clean.isOwnText) && !"Cafe\u{0301}".withUTF8Bytes(Clean.isOwnText))
+        #expect("Köln".withUTF8Bytes(Clean.isOwnText) && "東京都渋谷区".withUTF8Bytes(Clean.isOwnText))
+    }
+
+    @Test("isLonger counts scalars on bytes as on a String")
+    func longer() {
+        for s in Self.samples {
+            for limit in [0, 1, 3, 5, 10, 39, 40, 41, 80] {
+                #expect(s.withUTF8Bytes { Clean.isLonger($0, than: limit) } == Clean.isLonger(s, than: limit), "\(s) \(limit)")
+            }
+        }
+    }
+}

@@ -59,17 +59,16 @@ public struct OrderValidator: Sendable {
         let giftNote = check(.giftNote), incoterm = check(.incoterm), iossNumber = check(.iossNumber)
         let eoriNumber = check(.eoriNumber)
 
-        let currency = currencyText.string
         let scale = currencyText.withUTF8(ISO4217.scale(of:))
         var cod: Money?
         if !codText.isEmpty, let scale {
             cod = codText.withUTF8 { FixedDecimal.parse($0, allowNegative: false) }.flatMap { Money($0, scale: scale) }
             if cod == nil {
                 ctx.add(OrderRule.codAmountDecimal, field: OrderField.codAmount.rawValue,
-                        "'\(codText.string)' is not a decimal with at most \(scale) decimals for \(currency)")
+                        "'\(codText.string)' is not a decimal with at most \(scale) decimals for \(currencyText.string)")
             }
         }
-        let isCOD = paymentMethod.withUTF8 { $0.elementsEqual("cod".utf8) }
+        let isCOD = paymentMethod.withUTF8 { p in Self.cod.withUnsafeBufferPointer { UTF8Text.equal(p, $0) } }
         if isCOD && codText.isEmpty {
             ctx.add(OrderRule.codAmountRequired, field: OrderField.codAmount.rawValue,
                     "payment_method cod needs the amount to collect")
@@ -88,19 +87,18 @@ public struct OrderValidator: Sendable {
         packer.orderField(shipName); packer.orderField(shipCompany); packer.orderField(shipAddress1)
         packer.orderField(shipAddress2); packer.orderField(shipAddress3); packer.orderField(shipCity)
         packer.orderField(shipRegion); packer.orderField(shipPostcode); packer.orderField(shipCountry)
-        packer.orderField(shipPhone); packer.orderField(shipEmail); packer.orderField(currency)
+        packer.orderField(shipPhone); packer.orderField(shipEmail); packer.orderField(currencyText)
         packer.orderField(paymentMethod); packer.orderField(cod); packer.orderField(carrierService)
         packer.orderField(warehouse); packer.orderField(priority); packer.orderField(giftNote); packer.orderField(incoterm)
         packer.orderField(iossNumber); packer.orderField(eoriNumber)
         var lines: [Order.Packed.Line] = []
         lines.reserveCapacity(raw.lines.count)
-        let scaleAndCurrency = (scale, currency)
         var aliases: [(line: Int, item: String)] = []
         // Most orders have a handful of lines: those are compared directly, a set only for long orders.
         var seenLineNos = Set<Int>()
         let longOrder = raw.lines.count > 16
         for raw in raw.lines {
-            if let line = checkLine(raw, scale: scaleAndCurrency.0, currency: scaleAndCurrency.1, ctx: &ctx, packer: &packer, aliases: &aliases,
+            if let line = checkLine(raw, scale: scale, currency: currencyText, ctx: &ctx, packer: &packer, aliases: &aliases,
                                     index: lines.count) {
                 let repeated = longOrder ? !seenLineNos.insert(line.lineNo).inserted : lines.contains { $0.lineNo == line.lineNo }
                 if repeated {
@@ -138,7 +136,7 @@ public struct OrderValidator: Sendable {
     /// normalisation form is the same text.)
     private func checkRow(_ values: PackedTexts.Fields, _ order: PackedTexts.Fields, at location: SourceLocation,
                           ctx: inout Context) {
-        for field in OrderField.allCases where !values[field].elementsEqual(order[field])
+        for field in OrderField.allCases where !UTF8Text.equal(values[field], order[field])
             && Self.string(values[field]) != Self.string(order[field]) {
             let before = ctx.findings.count
             _ = checkOrderField(field, values[field], ctx: &ctx, at: location)
@@ -173,7 +171,8 @@ public struct OrderValidator: Sendable {
         case .paymentMethod, .priority:
             value = look.plain && !look.hasUpper ? .bytes(rawValue) : .string(Clean.lowerCode(Self.string(rawValue), look))
         default:
-            value = look.plain ? .bytes(rawValue) : .string(Clean.text(Self.string(rawValue)))
+            // Free text: non-ASCII text with nothing to trim, already NFC, is its own clean value too.
+            value = look.plain || Clean.isOwnText(rawValue) ? .bytes(rawValue) : .string(Clean.text(Self.string(rawValue)))
         }
         var name: String { field.rawValue }  // only errors need it (computing it for every field was 0.5 % of the reading thread)
         if value.isEmpty {
@@ -184,12 +183,12 @@ public struct OrderValidator: Sendable {
             }
             return value
         }
-        if known?.hasControlCharacters ?? Clean.hasControlCharacters(value.string) {
+        if known?.hasControlCharacters ?? value.withUTF8(Clean.hasControlCharacters) {
             ctx.add(OrderRule.controlCharacters, field: name, at: location,
                     "contains control characters, which the WMS file cannot carry")
             return value
         }
-        if known.map({ $0.count > settings.maxTextLength }) ?? Clean.isLonger(value.string, than: settings.maxTextLength) {
+        if known.map({ $0.count > settings.maxTextLength }) ?? value.withUTF8({ Clean.isLonger($0, than: settings.maxTextLength) }) {
             ctx.add(OrderRule.fieldTooLong, field: name, at: location,
                     "\(Clean.length(value.string)) characters, at most \(settings.maxTextLength)")
             return value
@@ -245,6 +244,7 @@ public struct OrderValidator: Sendable {
         return value
     }
 
+    private static let cod = Array("cod".utf8)
     private static let paymentMethodBytes = paymentMethods.map { Array($0.utf8) }
     private static let priorityBytes = priorities.map { Array($0.utf8) }
     private static let incotermBytes = incoterms.map { Array($0.utf8) }
@@ -255,14 +255,14 @@ public struct OrderValidator: Sendable {
     private static func isOne(of members: [[UInt8]], _ set: Set<String>, _ value: CleanedText) -> Bool {
         value.withUTF8 { v in
             guard UTF8Text.isASCII(v) else { return set.contains(String(decoding: v, as: UTF8.self)) }
-            return members.contains { $0.elementsEqual(v) }
+            return members.contains { m in m.withUnsafeBufferPointer { UTF8Text.equal($0, v) } }
         }
     }
 
     // MARK: - Lines
 
     /// Checks one line and, when it has no error, packs it (a line with an error packs nothing: the order is rejected).
-    private func checkLine(_ rawLine: RawLine, scale: Int?, currency: String, ctx: inout Context, packer: inout OrderPacker,
+    private func checkLine(_ rawLine: RawLine, scale: Int?, currency: CleanedText, ctx: inout Context, packer: inout OrderPacker,
                            aliases: inout [(line: Int, item: String)], index: Int) -> Order.Packed.Line? {
         rawLine.withFields { raw in
             checkLine(raw, at: rawLine.location, scale: scale, currency: currency, ctx: &ctx, packer: &packer,
@@ -272,7 +272,7 @@ public struct OrderValidator: Sendable {
 
     /// The line's fields are read as bytes (`RawLine.Fields`): a value that cleaning leaves as it is (the usual one)
     /// goes into the order as those bytes, without a String; any other is cleaned the general way, as a String.
-    private func checkLine(_ raw: PackedTexts.Fields, at: SourceLocation, scale: Int?, currency: String, ctx: inout Context,
+    private func checkLine(_ raw: PackedTexts.Fields, at: SourceLocation, scale: Int?, currency: CleanedText, ctx: inout Context,
                            packer: inout OrderPacker, aliases: inout [(line: Int, item: String)], index: Int) -> Order.Packed.Line? {
         let before = ctx.errorCount
         let lineNoText = Self.code(raw[.lineNo])
@@ -293,13 +293,13 @@ public struct OrderValidator: Sendable {
         }
         let rawDescription = raw[.description]
         let descriptionLook = Clean.look(rawDescription)
-        let description: CleanedText = descriptionLook.plain ? .bytes(rawDescription)
+        let description: CleanedText = descriptionLook.plain || Clean.isOwnText(rawDescription) ? .bytes(rawDescription)
             : .string(Clean.text(Self.string(rawDescription)))
-        if descriptionLook.plain ? descriptionLook.hasControlCharacters : Clean.hasControlCharacters(description.string) {
+        if descriptionLook.plain ? descriptionLook.hasControlCharacters : description.withUTF8(Clean.hasControlCharacters) {
             ctx.add(OrderRule.controlCharacters, field: LineField.description.rawValue, at: at,
                     "contains control characters, which the WMS file cannot carry")
         } else if descriptionLook.plain ? descriptionLook.count > settings.maxDescriptionLength
-                    : Clean.isLonger(description.string, than: settings.maxDescriptionLength) {
+                    : description.withUTF8({ Clean.isLonger($0, than: settings.maxDescriptionLength) }) {
             ctx.add(OrderRule.fieldTooLong, field: LineField.description.rawValue, at: at,
                     "\(Clean.length(description.string)) characters, at most \(settings.maxDescriptionLength)")
         }
@@ -330,7 +330,7 @@ public struct OrderValidator: Sendable {
                     price = p
                 } else {
                     ctx.add(OrderRule.unitPricePrecision, field: LineField.unitPrice.rawValue, at: at,
-                            "'\(d)' has more than \(scale) decimals for \(currency)")
+                            "'\(d)' has more than \(scale) decimals for \(currency.string)")
                 }
             }
         } else {

@@ -41,7 +41,11 @@ public enum Clean {
     /// costly Foundation normalisation; anything else is normalised.
     /// Decodes the UTF-8 itself: iterating `unicodeScalars` cost three times as much, for every non-ASCII text.
     static func isKnownNFC(_ s: String) -> Bool {
-        s.withUTF8Bytes { u in
+        s.withUTF8Bytes(isKnownNFC)
+    }
+
+    static func isKnownNFC(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        do {
             let n = u.count
             var i = 0
             while i < n {
@@ -219,7 +223,12 @@ public enum Clean {
     /// True when `s` has a character XML 1.0 cannot carry (C0 controls other than tab, LF and CR;
     /// U+FFFE and U+FFFF), or DEL.
     public static func hasControlCharacters(_ s: String) -> Bool {
-        s.withUTF8Bytes { buf in
+        s.withUTF8Bytes(hasControlCharacters)
+    }
+
+    /// `hasControlCharacters` of a text's UTF-8 bytes.
+    public static func hasControlCharacters(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        do {
             var i = 0
             // Eight bytes at a time up to the first word with a byte below 0x20, a DEL or an EF (the lead byte of
             // U+FFFE and U+FFFF): nearly all text has none. From there, byte by byte (tab, LF and CR are allowed).
@@ -253,6 +262,20 @@ public enum Clean {
     @inline(__always)
     public static func isLonger(_ s: String, than limit: Int) -> Bool {
         s.utf8.count > limit && length(s) > limit
+    }
+
+    /// `isLonger` of a text's UTF-8 bytes (the scalars are the bytes that do not continue one).
+    public static func isLonger(_ u: UnsafeBufferPointer<UInt8>, than limit: Int) -> Bool {
+        guard u.count > limit else { return false }
+        var scalars = 0
+        for b in u where b & 0xC0 != 0x80 { scalars += 1 }
+        return scalars > limit
+    }
+
+    /// Whether `text(s)` leaves a text's bytes as they are (nothing to trim, known to be NFC: most text in the scripts
+    /// `isKnownNFC` covers), told without making a String.
+    public static func isOwnText(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        endsCannotBeWhitespace(u) && isKnownNFC(u)
     }
 
     @inline(__always)

@@ -77,6 +77,14 @@ public enum UTF8Text {
         bytes.withUnsafeBufferPointer { string($0) }
     }
 
+    /// True when the two hold the same bytes (`memcmp`, not the generic `elementsEqual`).
+    @inlinable @inline(__always)
+    public static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let pa = a.baseAddress, let pb = b.baseAddress, a.count > 0 else { return true }
+        return memcmp(pa, pb, a.count) == 0
+    }
+
     /// True when every byte is below 0x80.
     @inlinable
     public static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

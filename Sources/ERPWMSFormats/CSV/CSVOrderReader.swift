@@ -46,7 +46,7 @@ public final class CSVOrderReader: OrderReader {
         func sameOrderId(as other: Row) -> Bool {
             withOrderId { a in
                 other.withOrderId { b in
-                    a.elementsEqual(b) || (!(UTF8Text.isASCII(a) && UTF8Text.isASCII(b))
+                    UTF8Text.equal(a, b) || (!(UTF8Text.isASCII(a) && UTF8Text.isASCII(b))
                                            && String(decoding: a, as: UTF8.self) == String(decoding: b, as: UTF8.self))
                 }
             }
@@ -258,7 +258,7 @@ public final class CSVOrderReader: OrderReader {
                            : last.withFields({ f in
                                plain.indices.allSatisfy { i in
                                    let c = plain[i]
-                                   return c < 0 || c >= count || parser.fieldBytes(c).elementsEqual(f[i])
+                                   return c < 0 || c >= count || UTF8Text.equal(parser.fieldBytes(c), f[i])
                                }
                            }) {
             return last
