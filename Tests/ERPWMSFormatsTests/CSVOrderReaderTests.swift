@@ -267,6 +267,27 @@ struct CSVOrderReaderTests {
         #expect(e.location.line == 3)
     }
 
+    @Test("invalid UTF-8 in a line field fails the file with the field's number, in a row read in place or copied")
+    func invalidUTF8InLineFields() throws {
+        let header = Array(Fixtures.csv(rows: []).utf8)
+        for description in ["Tasse #", "Tasse \"\"gro#\"\", wei\u{00DF}"] {
+            var bad = Fixtures.row("SO2", line: 1)
+            bad["description"] = description
+            // Without a quote anywhere the row is read in place; the second description's quotes make it copied.
+            bad["ship_company"] = "Muster GmbH"
+            let text = Fixtures.csv(rows: [Fixtures.row("SO1", line: 1), bad, Fixtures.row("SO3", line: 1)])
+            // A lone continuation byte where the '#' is.
+            let bytes = Array(text.utf8).map { $0 == UInt8(ascii: "#") ? 0x9F : $0 }
+            let r = try CSVOrderReader(source: MemoryByteSource(bytes), file: "x.csv")
+            let e = try #require(formatError { _ = try readOrders(r) })
+            #expect(e.rule == "encoding.invalid-utf8")
+            #expect(e.location.line == 3)
+            let column = try #require(String(decoding: header, as: UTF8.self).split(separator: "\n").first?
+                .split(separator: ",").firstIndex(of: "description"))
+            #expect(e.message.contains("field \(column + 1) "), "\(e.message)")
+        }
+    }
+
     // MARK: - Samples
 
     @Test("sample CSV: 17 orders emitted (16 distinct), 34 rows, outcomes as in EXPECTED.md")
