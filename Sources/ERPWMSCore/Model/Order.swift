@@ -482,13 +482,9 @@ struct OrderPacker: ~Copyable {
         return Order.Packed.Range(start: UInt32(start), count: UInt32(count - start))
     }
 
-    /// The packed bytes, in an array of their size.
+    /// The packed bytes, in an array of their size (`Array(UnsafeBufferPointer)`: see `PackedTexts.init`).
     consuming func finish() -> [UInt8] {
-        let n = count, src = base
-        return [UInt8](unsafeUninitializedCapacity: n) { buf, initialized in
-            buf.baseAddress!.update(from: src, count: n)
-            initialized = n
-        }
+        Array(UnsafeBufferPointer(start: base, count: count))
     }
 }
 
