@@ -59,6 +59,27 @@ struct CSVOrderReaderTests {
         #expect(order(results[1].outcome) != nil)
     }
 
+    @Test("rows read in place and rows copied (a doubled quote in a line field) still share their order's values")
+    func repeatedOrderValuesAcrossRowKinds() throws {
+        func row(_ id: String, line: Int, description: String) -> [String: String] {
+            var r = Fixtures.row(id, line: line)
+            r["ship_company"] = "Muster GmbH"  // no quote: a row without one is read in place
+            r["description"] = description
+            return r
+        }
+        let rows = [row("SO1", line: 1, description: "Mug"), row("SO1", line: 2, description: "Mug \"Classic\""),
+                    row("SO1", line: 3, description: "Plate"), row("SO2", line: 1, description: "Bowl \"XL\""),
+                    row("SO2", line: 2, description: "Bowl")]
+        let orders = try readOrders(reader(Fixtures.csv(rows: rows)))
+        func base(_ a: PackedTexts?) -> UnsafeRawPointer? { a?.bytes.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        #expect(orders.count == 2)
+        for o in orders {
+            #expect(o.lines.allSatisfy { base($0.packedOrderValues) == base(o.packed) })
+        }
+        #expect(orders[0].lines[1][.description] == "Mug \"Classic\"")
+        #expect(rules(outcomes(orders)[0].outcome) == nil)
+    }
+
     @Test("a repeat is told by the whole block of order columns: the same bytes split otherwise are not one")
     func repeatedPrefixBoundaries() throws {
         // The canonical layout puts the order columns first, so rows are compared by that block at once.
