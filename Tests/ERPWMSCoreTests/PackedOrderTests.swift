@@ -153,6 +153,43 @@ struct PackedOrderTests {
             if builder.lines == bad.lines { #expect((c.rejectedFindings?.count ?? 0) >= 4) }
         }
     }
+
+    @Test("an order is XML-safe exactly when none of its texts holds a byte XML escapes, however it was cleaned")
+    func xmlSafety() throws {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["a", "Z", "1", " ", "&", "<", ">", "\"", "'", "\t", "é", "ü", "東", "e\u{0301}", "-", ".", "ｄ"]
+        let textFields: [OrderField] = [.shipName, .shipCompany, .shipAddress1, .shipAddress2, .shipCity, .shipRegion,
+                                        .giftNote, .shipPhone, .shipEmail, .store]
+        var safe = 0, unsafe = 0
+        for round in 0..<1500 {
+            var b = RawOrderBuilder()
+            b.set(.shipCompany, "Muster GmbH")  // the default's '&' would make every order need escapes
+            for _ in 0..<Int.random(in: 0...3, using: &rng) {
+                let v = (0..<Int.random(in: 1...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+                b.set(textFields.randomElement(using: &rng)!, "x" + v + "y")
+            }
+            if round % 3 == 0 {
+                let v = (0..<Int.random(in: 1...5, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+                b.set(line: Int.random(in: 0...1, using: &rng), .description, "D" + v + "d")
+            }
+            if round % 5 == 0 { b.set(line: 0, .uom, ["EA", "ea", "E&A", " pk "].randomElement(using: &rng)!) }
+            if round % 7 == 0 { b.set(line: 1, .sku, ["SKU-2", " sku-2 ", "SKU<2"].randomElement(using: &rng)!) }
+            let aliases = round % 11 == 0 ? ["SKU-1": "WMS&1"] : ["SKU-1": "WMS-1"]
+            guard case .accepted(let o, _) = OrderValidator(settings: OrderRuleSettings(skuAliases: aliases))
+                .validate(b.build(), file: "f.csv") else { continue }
+            let special = Array("&<>\"\t\n\r".utf8)
+            let expected = !(Array(o.canonicalForm.utf8) + o.lines.flatMap { Array($0.wmsItem.utf8) }).contains { special.contains($0) }
+            #expect(o.isXMLSafe == expected, "\(o.canonicalForm)")
+            // The same order built from its values finds the same.
+            let rebuilt = Order(id: o.id, orderDate: o.orderDate, store: o.store, customerId: o.customerId, shipTo: o.shipTo,
+                                currency: o.currency, paymentMethod: o.paymentMethod, codAmount: o.codAmount,
+                                carrierService: o.carrierService, requestedWarehouse: o.requestedWarehouse,
+                                priority: o.priority, giftNote: o.giftNote, customs: o.customs, lines: o.lines)
+            #expect(rebuilt == o)
+            if expected { safe += 1 } else { unsafe += 1 }
+        }
+        #expect(safe > 50 && unsafe > 50)
+    }
 }
 
 extension Array where Element == [UInt8] {

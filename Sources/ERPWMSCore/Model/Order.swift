@@ -107,11 +107,18 @@ public struct Order: Sendable, Hashable {
     @usableFromInline var text: [UInt8]
     @usableFromInline var lineRecords: [Packed.Line]
     @usableFromInline var cod: Money?
+    /// No byte of `text` is one XML escapes (& < > " tab LF CR), as in nearly every order: the instruction writer
+    /// copies its fields as they are, without looking at each byte for one to escape. Told by the validator from the
+    /// look it took at each field anyway, or found by a scan.
+    @usableFromInline var xmlSafe: Bool
 
-    init(text: [UInt8], lineRecords: [Packed.Line], cod: Money?) {
+    init(text: [UInt8], lineRecords: [Packed.Line], cod: Money?, xmlSafe: Bool? = nil) {
         self.text = text
         self.lineRecords = lineRecords
         self.cod = cod
+        self.xmlSafe = xmlSafe ?? text.withUnsafeBufferPointer {
+            !Clean.hasXMLSpecial(UnsafeBufferPointer(rebasing: $0[Packed.headerSize...]))
+        }
     }
 
     public init(id: String, orderDate: String, store: String, customerId: String, shipTo: Address, currency: String,
@@ -172,7 +179,7 @@ public struct Order: Sendable, Hashable {
     @inlinable
     public func withPacked<R>(_ body: (Packed) throws -> R) rethrows -> R {
         try text.withUnsafeBufferPointer { t in
-            try lineRecords.withUnsafeBufferPointer { l in try body(Packed(text: t, lines: l, codAmount: cod)) }
+            try lineRecords.withUnsafeBufferPointer { l in try body(Packed(text: t, lines: l, codAmount: cod, xmlSafe: xmlSafe)) }
         }
     }
 
@@ -271,6 +278,8 @@ public struct Order: Sendable, Hashable {
         set { change { _, _, l in l = newValue } }
     }
     public var lineCount: Int { lineRecords.count }
+    /// No text of the order holds a byte XML escapes (& < > " tab LF CR).
+    public var isXMLSafe: Bool { xmlSafe }
 
     /// The canonical serialisation of everything the ERP said about this order: each order-level field in
     /// `OrderField.allCases` order, then for each line U+001E and its line number, SKU, description, quantity,
@@ -296,11 +305,15 @@ extension Order {
         public let text: UnsafeBufferPointer<UInt8>
         public let lines: UnsafeBufferPointer<Line>
         public let codAmount: Money?
+        /// No text needs an XML escape (`Order.xmlSafe`).
+        public let xmlSafe: Bool
 
-        @usableFromInline init(text: UnsafeBufferPointer<UInt8>, lines: UnsafeBufferPointer<Line>, codAmount: Money?) {
+        @usableFromInline init(text: UnsafeBufferPointer<UInt8>, lines: UnsafeBufferPointer<Line>, codAmount: Money?,
+                               xmlSafe: Bool) {
             self.text = text
             self.lines = lines
             self.codAmount = codAmount
+            self.xmlSafe = xmlSafe
         }
 
         /// Where a text is in the buffer.

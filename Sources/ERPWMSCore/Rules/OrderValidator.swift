@@ -48,7 +48,11 @@ public struct OrderValidator: Sendable {
         }
 
         // Each field into a constant of its own, in the order of `OrderField.allCases` (the order of the findings).
-        func check(_ field: OrderField) -> CleanedText { checkOrderField(field, fields[field], ctx: &ctx, at: raw.location) }
+        // Whether any text needs an XML escape is told along the way (`Order.xmlSafe`).
+        var xmlSafe = true
+        func check(_ field: OrderField) -> CleanedText {
+            checkOrderField(field, fields[field], ctx: &ctx, at: raw.location, xmlSafe: &xmlSafe)
+        }
         let orderId = check(.orderId), orderDate = check(.orderDate), store = check(.store), customerId = check(.customerId)
         let shipName = check(.shipName), shipCompany = check(.shipCompany)
         let shipAddress1 = check(.shipAddress1), shipAddress2 = check(.shipAddress2), shipAddress3 = check(.shipAddress3)
@@ -99,7 +103,7 @@ public struct OrderValidator: Sendable {
         let longOrder = raw.lines.count > 16
         for raw in raw.lines {
             if let line = checkLine(raw, scale: scale, currency: currencyText, ctx: &ctx, packer: &packer, aliases: &aliases,
-                                    index: lines.count) {
+                                    index: lines.count, xmlSafe: &xmlSafe) {
                 let repeated = longOrder ? !seenLineNos.insert(line.lineNo).inserted : lines.contains { $0.lineNo == line.lineNo }
                 if repeated {
                     ctx.add(OrderRule.lineNoUnique, field: LineField.lineNo.rawValue, at: raw.location,
@@ -113,8 +117,11 @@ public struct OrderValidator: Sendable {
             return .rejected(ctx.findings)
         }
         packer.endCanonicalForm()
-        for a in aliases { lines[a.line].wmsItem = packer.extra(a.item) }
-        return .accepted(Order(text: packer.finish(), lineRecords: lines, cod: cod), warnings: ctx.findings)
+        for a in aliases {
+            lines[a.line].wmsItem = packer.extra(a.item)
+            if a.item.withUTF8Bytes(Clean.hasXMLSpecial) { xmlSafe = false }
+        }
+        return .accepted(Order(text: packer.finish(), lineRecords: lines, cod: cod, xmlSafe: xmlSafe), warnings: ctx.findings)
     }
 
     // MARK: - Order-level fields
@@ -139,7 +146,8 @@ public struct OrderValidator: Sendable {
         for field in OrderField.allCases where !UTF8Text.equal(values[field], order[field])
             && Self.string(values[field]) != Self.string(order[field]) {
             let before = ctx.findings.count
-            _ = checkOrderField(field, values[field], ctx: &ctx, at: location)
+            var unused = true
+            _ = checkOrderField(field, values[field], ctx: &ctx, at: location, xmlSafe: &unused)
             if ctx.findings.count == before {
                 ctx.add(OrderRule.fieldsInconsistent, field: field.rawValue, at: location,
                         "differs between rows of the same order")
@@ -150,7 +158,7 @@ public struct OrderValidator: Sendable {
     /// Cleans and checks one order-level value (its bytes); returns the cleaned value: those bytes when cleaning
     /// leaves them as they are, else a String.
     private func checkOrderField(_ field: OrderField, _ rawValue: UnsafeBufferPointer<UInt8>, ctx: inout Context,
-                                 at location: SourceLocation) -> CleanedText {
+                                 at location: SourceLocation, xmlSafe: inout Bool) -> CleanedText {
         // The usual value (ASCII, nothing to trim) is cleaned and checked from one look at its bytes (`known`);
         // any other the general way. Changing the case of ASCII letters changes none of what the look saw.
         let look = Clean.look(rawValue)
@@ -174,6 +182,8 @@ public struct OrderValidator: Sendable {
             // Free text: non-ASCII text with nothing to trim, already NFC, is its own clean value too.
             value = look.plain || Clean.isOwnText(rawValue) ? .bytes(rawValue) : .string(Clean.text(Self.string(rawValue)))
         }
+        // A plain value's look saw any byte XML escapes (its cleaning only changes letters' case or drops spaces).
+        if xmlSafe && (look.plain ? look.hasXMLSpecial : value.withUTF8(Clean.hasXMLSpecial)) { xmlSafe = false }
         var name: String { field.rawValue }  // only errors need it (computing it for every field was 0.5 % of the reading thread)
         if value.isEmpty {
             if Self.isRequired(field) {
@@ -263,17 +273,18 @@ public struct OrderValidator: Sendable {
 
     /// Checks one line and, when it has no error, packs it (a line with an error packs nothing: the order is rejected).
     private func checkLine(_ rawLine: RawLine, scale: Int?, currency: CleanedText, ctx: inout Context, packer: inout OrderPacker,
-                           aliases: inout [(line: Int, item: String)], index: Int) -> Order.Packed.Line? {
+                           aliases: inout [(line: Int, item: String)], index: Int, xmlSafe: inout Bool) -> Order.Packed.Line? {
         rawLine.withFields { raw in
             checkLine(raw, at: rawLine.location, scale: scale, currency: currency, ctx: &ctx, packer: &packer,
-                      aliases: &aliases, index: index)
+                      aliases: &aliases, index: index, xmlSafe: &xmlSafe)
         }
     }
 
     /// The line's fields are read as bytes (`RawLine.Fields`): a value that cleaning leaves as it is (the usual one)
     /// goes into the order as those bytes, without a String; any other is cleaned the general way, as a String.
     private func checkLine(_ raw: PackedTexts.Fields, at: SourceLocation, scale: Int?, currency: CleanedText, ctx: inout Context,
-                           packer: inout OrderPacker, aliases: inout [(line: Int, item: String)], index: Int) -> Order.Packed.Line? {
+                           packer: inout OrderPacker, aliases: inout [(line: Int, item: String)], index: Int,
+                           xmlSafe: inout Bool) -> Order.Packed.Line? {
         let before = ctx.errorCount
         let lineNoText = Self.code(raw[.lineNo])
         let lineNo = lineNoText.withUTF8(Self.int) ?? 0
@@ -363,6 +374,13 @@ public struct OrderValidator: Sendable {
                     "'\(origin.string)' is not an ISO 3166-1 alpha-2 country code")
         }
         guard ctx.errorCount == before else { return nil }
+        // The texts the line packs as written: SKU, description, unit (its numbers are digits; an HS code is digits and
+        // an origin two letters, or the line was rejected above).
+        if xmlSafe && ((skuLook.plain ? skuLook.hasXMLSpecial : sku.withUTF8(Clean.hasXMLSpecial))
+                       || (descriptionLook.plain ? descriptionLook.hasXMLSpecial : description.withUTF8(Clean.hasXMLSpecial))
+                       || (uomLook.plain ? uomLook.hasXMLSpecial : uom.withUTF8(Clean.hasXMLSpecial))) {
+            xmlSafe = false
+        }
         if !settings.skuAliases.isEmpty {
             let skuString = sku.string
             if let item = settings.skuAliases[skuString], item != skuString { aliases.append((index, item)) }

@@ -124,6 +124,13 @@ public enum Clean {
         public var isCode: Bool { flags & ByteClass.notCode == 0 && count >= 1 && count <= 40 }
         public var hasLower: Bool { flags & ByteClass.lower != 0 }
         public var hasUpper: Bool { flags & ByteClass.upper != 0 }
+        /// Meaningful for a plain field only: a byte XML escapes (`Clean.hasXMLSpecial`).
+        public var hasXMLSpecial: Bool { flags & ByteClass.xml != 0 }
+    }
+
+    /// Whether any byte is one XML escapes in text or in an attribute: & < > " tab LF CR.
+    public static func hasXMLSpecial(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        ByteClass.gather(u) & ByteClass.xml != 0
     }
 
     /// One pass over `s` (a table look-up per byte) instead of one per check: the cleaning and checks of a field
@@ -293,6 +300,8 @@ private enum ByteClass {
     static let notCode: UInt8 = 4
     static let lower: UInt8 = 8
     static let upper: UInt8 = 16
+    /// What XML escapes in text or in an attribute: & < > " and tab, LF, CR (`OutputBuffer.appendEscaped`).
+    static let xml: UInt8 = 32
 
     /// The classes of all of `u`'s bytes together.
     @inline(__always)
@@ -316,6 +325,7 @@ private enum ByteClass {
             if !isCode { c |= notCode }
             if (0x61...0x7A).contains(b) { c |= lower }
             if (0x41...0x5A).contains(b) { c |= upper }
+            if [0x09, 0x0A, 0x0D, 0x22, 0x26, 0x3C, 0x3E].contains(b) { c |= xml }
             t[b] = c
         }
         return UnsafePointer(t)

@@ -128,13 +128,19 @@ final class OutputBuffer {
         value.withUTF8Bytes { attribute(name, $0) }
     }
 
-    func attribute(_ name: StaticString, _ value: UnsafeBufferPointer<UInt8>) {
+    func attribute(_ name: StaticString, _ value: UnsafeBufferPointer<UInt8>, escape: Bool = true) {
         guard !value.isEmpty else { return }
         append(" " as StaticString)
         append(name)
         append("=\"" as StaticString)
-        appendEscaped(value, attribute: true)
+        appendValue(value, escape: escape)
         append("\"" as StaticString)
+    }
+
+    /// An attribute's value, escaped unless the caller knows it holds nothing to escape.
+    @inline(__always)
+    func appendValue(_ value: UnsafeBufferPointer<UInt8>, escape: Bool) {
+        if escape { appendEscaped(value, attribute: true) } else { append(UnsafeRawBufferPointer(value)) }
     }
 
     /// `<Name>value</Name>`, escaped; nothing when `value` is empty (optional elements are omitted).
@@ -143,9 +149,15 @@ final class OutputBuffer {
     }
 
     func element(_ open: StaticString, _ close: StaticString, _ value: UnsafeBufferPointer<UInt8>) {
+        element(open, close, value, escape: true)
+    }
+
+    /// `element`, the value copied as it is when the caller knows it holds nothing to escape (`escape: false`).
+    @inline(__always)
+    func element(_ open: StaticString, _ close: StaticString, _ value: UnsafeBufferPointer<UInt8>, escape: Bool) {
         guard !value.isEmpty else { return }
         append(open)
-        appendEscaped(value)
+        if escape { appendEscaped(value) } else { append(UnsafeRawBufferPointer(value)) }
         append(close)
     }
 

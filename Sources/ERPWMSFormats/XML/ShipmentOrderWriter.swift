@@ -57,7 +57,7 @@ public final class ShipmentOrderWriter {
     /// `<ShipmentOrder orderId="..." version="..." action="...">`: what only the ledger thread knows.
     private func writeStart(_ order: Order, version: Int, action: Action) {
         out.append("<ShipmentOrder orderId=\"")
-        order.withUTF8(.orderId) { out.appendEscaped($0, attribute: true) }
+        order.withUTF8(.orderId) { out.appendValue($0, escape: !order.isXMLSafe) }
         out.append("\" version=\"" as StaticString)
         out.append(int: version)
         out.append("\" action=\"" as StaticString)
@@ -73,30 +73,32 @@ public final class ShipmentOrderWriter {
 
     /// Everything of an order after its start tag, up to and including `</ShipmentOrder>` and the line end.
     static func writeBody(_ order: Order, to out: OutputBuffer, includeEmail: Bool, includePhone: Bool) {
-        // From the order's packed bytes (`Order.withPacked`), without a String.
+        // From the order's packed bytes (`Order.withPacked`), without a String; copied as they are when no text of
+        // the order holds a byte to escape (`Order.xmlSafe`), as nearly every order.
         order.withPacked { p in
-            out.element("<OrderDate>", "</OrderDate>", p[.orderDate])
-            out.element("<Store>", "</Store>", p[.store])
-            out.element("<CustomerId>", "</CustomerId>", p[.customerId])
-            out.element("<Carrier>", "</Carrier>", p[.carrierService])
-            out.element("<Priority>", "</Priority>", p[.priority])
-            out.element("<GiftNote>", "</GiftNote>", p[.giftNote])
+            let e = !p.xmlSafe
+            out.element("<OrderDate>", "</OrderDate>", p[.orderDate], escape: e)
+            out.element("<Store>", "</Store>", p[.store], escape: e)
+            out.element("<CustomerId>", "</CustomerId>", p[.customerId], escape: e)
+            out.element("<Carrier>", "</Carrier>", p[.carrierService], escape: e)
+            out.element("<Priority>", "</Priority>", p[.priority], escape: e)
+            out.element("<GiftNote>", "</GiftNote>", p[.giftNote], escape: e)
             out.append("<ShipTo>")
-            out.element("<Name>", "</Name>", p[.shipName])
-            out.element("<Company>", "</Company>", p[.shipCompany])
-            out.element("<Address1>", "</Address1>", p[.shipAddress1])
-            out.element("<Address2>", "</Address2>", p[.shipAddress2])
-            out.element("<Address3>", "</Address3>", p[.shipAddress3])
-            out.element("<City>", "</City>", p[.shipCity])
-            out.element("<Region>", "</Region>", p[.shipRegion])
-            out.element("<PostalCode>", "</PostalCode>", p[.shipPostcode])
-            out.element("<Country>", "</Country>", p[.shipCountry])
-            if includePhone { out.element("<Phone>", "</Phone>", p[.shipPhone]) }
-            if includeEmail { out.element("<Email>", "</Email>", p[.shipEmail]) }
+            out.element("<Name>", "</Name>", p[.shipName], escape: e)
+            out.element("<Company>", "</Company>", p[.shipCompany], escape: e)
+            out.element("<Address1>", "</Address1>", p[.shipAddress1], escape: e)
+            out.element("<Address2>", "</Address2>", p[.shipAddress2], escape: e)
+            out.element("<Address3>", "</Address3>", p[.shipAddress3], escape: e)
+            out.element("<City>", "</City>", p[.shipCity], escape: e)
+            out.element("<Region>", "</Region>", p[.shipRegion], escape: e)
+            out.element("<PostalCode>", "</PostalCode>", p[.shipPostcode], escape: e)
+            out.element("<Country>", "</Country>", p[.shipCountry], escape: e)
+            if includePhone { out.element("<Phone>", "</Phone>", p[.shipPhone], escape: e) }
+            if includeEmail { out.element("<Email>", "</Email>", p[.shipEmail], escape: e) }
             out.append("</ShipTo><Payment method=\"")
-            out.appendEscaped(p[.paymentMethod], attribute: true)
+            out.appendValue(p[.paymentMethod], escape: e)
             out.append("\" currency=\"" as StaticString)
-            out.appendEscaped(p[.currency], attribute: true)
+            out.appendValue(p[.currency], escape: e)
             out.append("\"" as StaticString)
             if let cod = p.codAmount {
                 out.append(" codAmount=\"" as StaticString)
@@ -106,25 +108,26 @@ public final class ShipmentOrderWriter {
             out.append("/>")
             if !(p[.incoterm].isEmpty && p[.iossNumber].isEmpty && p[.eoriNumber].isEmpty) {
                 out.append("<Customs")
-                out.attribute("incoterm", p[.incoterm])
-                out.attribute("ioss", p[.iossNumber])
-                out.attribute("eori", p[.eoriNumber])
+                out.attribute("incoterm", p[.incoterm], escape: e)
+                out.attribute("ioss", p[.iossNumber], escape: e)
+                out.attribute("eori", p[.eoriNumber], escape: e)
                 out.append("/>")
             }
             out.append("<Lines>")
-            for i in p.lines.indices { writeLine(p.lines.baseAddress! + i, p, to: out) }
+            for i in p.lines.indices { writeLine(p.lines.baseAddress! + i, p, escape: e, to: out) }
             out.append("</Lines></ShipmentOrder>\n")
         }
     }
 
-    private static func writeLine(_ line: UnsafePointer<Order.Packed.Line>, _ p: Order.Packed, to out: OutputBuffer) {
+    private static func writeLine(_ line: UnsafePointer<Order.Packed.Line>, _ p: Order.Packed, escape e: Bool,
+                                  to out: OutputBuffer) {
         out.append("<Line lineNo=\"" as StaticString)
         out.append(int: line.pointee.lineNo)
         out.append("\">" as StaticString)
-        out.element("<Sku>", "</Sku>", p[line.pointee.wmsItem])
-        out.element("<Description>", "</Description>", p[line.pointee.description])
+        out.element("<Sku>", "</Sku>", p[line.pointee.wmsItem], escape: e)
+        out.element("<Description>", "</Description>", p[line.pointee.description], escape: e)
         out.append("<Quantity" as StaticString)
-        out.attribute("uom", p[line.pointee.uom])
+        out.attribute("uom", p[line.pointee.uom], escape: e)
         out.append(">" as StaticString)
         out.append(int: line.pointee.quantity)
         out.append("</Quantity><UnitPrice>" as StaticString)
@@ -135,8 +138,8 @@ public final class ShipmentOrderWriter {
             out.append(decimal: t.units, scale: t.scale)
             out.append("</TaxRate>" as StaticString)
         }
-        out.element("<HsCode>", "</HsCode>", p[line.pointee.hsCode])
-        out.element("<OriginCountry>", "</OriginCountry>", p[line.pointee.originCountry])
+        out.element("<HsCode>", "</HsCode>", p[line.pointee.hsCode], escape: e)
+        out.element("<OriginCountry>", "</OriginCountry>", p[line.pointee.originCountry], escape: e)
         out.append("</Line>")
     }
 
