@@ -135,7 +135,7 @@ struct PackedOrderTests {
             packed.lines = strings.lines.map { l in
                 let bytes = l.values.map { Array($0.utf8) }
                 let p = bytes.withUnsafeBufferPointers { PackedTexts($0) }
-                return RawLine(location: l.location, packedValues: p, packedOrderValues: l.orderValues.map(PackedTexts.init))
+                return RawLine(location: l.location, packedValues: p, packedOrderValues: l.orderValues.map { PackedTexts($0) })
             }
             #expect(packed.orderValues == strings.orderValues)
             #expect(packed.lines.map(\.orderValues) == strings.lines.map(\.orderValues))
@@ -189,6 +189,17 @@ struct PackedOrderTests {
             if expected { safe += 1 } else { unsafe += 1 }
         }
         #expect(safe > 50 && unsafe > 50)
+    }
+
+    @Test("a raw order or line with fewer values than fields reads the missing ones as empty")
+    func shortRawValues() throws {
+        let full = RawOrderBuilder().build()
+        let short = RawOrder(location: full.location, orderValues: Array(full.orderValues.prefix(3)),
+                             lines: [RawLine(location: full.location, values: ["1", "SKU-1"])])
+        let findings = try #require(OrderValidator().validate(short, file: "f.csv").rejectedFindings)
+        #expect(findings.contains { $0.rule == OrderRule.fieldRequired && $0.field == OrderField.shipName.rawValue })
+        #expect(findings.contains { $0.rule == OrderRule.quantityPositive })
+        #expect(PackedTexts(["a"], count: 3).strings == ["a", "", ""])
     }
 }
 

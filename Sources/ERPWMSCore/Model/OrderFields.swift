@@ -131,12 +131,13 @@ public struct PackedTexts: Sendable, Equatable {
         }
     }
 
-    /// The Strings' bytes packed.
-    public init(_ strings: [String]) {
-        var out = [UInt8](repeating: 0, count: (strings.count + 1) * 4)
-        out.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(truncatingIfNeeded: strings.count), as: UInt32.self) }
-        for (i, s) in strings.enumerated() {
-            out.append(contentsOf: s.utf8)
+    /// The Strings' bytes packed; at least `count` texts, empty ones after the Strings.
+    public init(_ strings: [String], count: Int = 0) {
+        let n = Swift.max(strings.count, count)
+        var out = [UInt8](repeating: 0, count: (n + 1) * 4)
+        out.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(truncatingIfNeeded: n), as: UInt32.self) }
+        for i in 0..<n {
+            if i < strings.count { out.append(contentsOf: strings[i].utf8) }
             let end = UInt32(truncatingIfNeeded: out.count)
             out.withUnsafeMutableBytes { $0.storeBytes(of: end, toByteOffset: (i + 1) * 4, as: UInt32.self) }
         }
@@ -241,7 +242,7 @@ public struct RawLine: Sendable {
 
     /// The fields' bytes, valid inside `body`; a line of Strings is packed for it first.
     public func withFields<R>(_ body: (PackedTexts.Fields) throws -> R) rethrows -> R {
-        try (packed ?? PackedTexts(strings)).withFields(body)
+        try (packed ?? PackedTexts(strings, count: LineField.allCases.count)).withFields(body)
     }
 }
 
@@ -295,6 +296,6 @@ public struct RawOrder: Sendable {
 
     /// The order-level values' bytes, valid inside `body`; Strings are packed for it first.
     public func withOrderFields<R>(_ body: (PackedTexts.Fields) throws -> R) rethrows -> R {
-        try (packed ?? PackedTexts(strings)).withFields(body)
+        try (packed ?? PackedTexts(strings, count: OrderField.allCases.count)).withFields(body)
     }
 }

@@ -43,7 +43,7 @@ public struct OrderValidator: Sendable {
                 if let packed = raw.packed, values == packed { continue }
                 values.withFields { v in checkRow(v, fields, at: line.location, ctx: &ctx) }
             } else if let values = line.orderValues {
-                PackedTexts(values).withFields { v in checkRow(v, fields, at: line.location, ctx: &ctx) }
+                PackedTexts(values, count: OrderField.allCases.count).withFields { v in checkRow(v, fields, at: line.location, ctx: &ctx) }
             }
         }
 

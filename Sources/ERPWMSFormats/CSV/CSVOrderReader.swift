@@ -227,13 +227,9 @@ public final class CSVOrderReader: OrderReader {
         return out
     }
 
-    /// The line's plain columns packed into one array (`RawLine(packedValues:)`): the validator reads them as bytes,
-    /// where a String for each of a line's nine fields (and an array of them) had been made here and read there.
-    private func packedLine(_ plain: [Int]) throws -> PackedTexts {
-        try packedColumns(plain)
-    }
-
-    /// The plain columns' fields packed, checked for UTF-8.
+    /// The plain columns' fields packed (`PackedTexts`), checked for UTF-8: a line's (`RawLine(packedValues:)`) and a
+    /// row's order values. The validator reads them as bytes, where a String for each field (and an array of them) had
+    /// been made here and read there.
     private func packedColumns(_ plain: [Int]) throws -> PackedTexts {
         let count = parser.fieldCount
         return try withUnsafeTemporaryAllocation(of: UnsafeBufferPointer<UInt8>.self, capacity: plain.count) { slices in
@@ -305,7 +301,7 @@ public final class CSVOrderReader: OrderReader {
         }
         var line: RawLine
         if let plain = plainLineColumns {
-            line = RawLine(location: location, packedValues: try packedLine(plain), packedOrderValues: packedOrder)
+            line = RawLine(location: location, packedValues: try packedColumns(plain), packedOrderValues: packedOrder)
             if packedOrder == nil { line.orderValues = orderValues }
         } else {
             let values = try evaluate(lineResolvers, names: Self.lineNames, location: location, findings: &findings)
