@@ -383,7 +383,7 @@ public final class BatchRunner {
             var rendered: RenderedShipmentOrder?
             if ledgerBehind {
                 // Switched over as an owned value and put back: binding the order out of a shared outcome copied it
-                // (a retain per String, released again at once).
+                // (a retain of each of its arrays, when it held Strings of each String, released again at once).
                 switch consume outcome {
                 case .accepted(let order, let warnings):
                     contentHash = order.contentDigest
@@ -407,7 +407,7 @@ public final class BatchRunner {
                 let customer = prepared.customer
                 if counts.records % 8192 < prepared.lineCount { progress?(Progress(file: name, filesDone: filesDone, records: counts.records)) }
                 // The outcome is moved out and switched over as an owned value: switching over `prepared.outcome`
-                // copied the order out of it (a retain per String, released again at the end of the iteration).
+                // copied the order out of it (retains released again at the end of the iteration).
                 var outcome = OrderValidator.Outcome.rejected([])
                 swap(&outcome, &prepared.outcome)
                 switch consume outcome {
