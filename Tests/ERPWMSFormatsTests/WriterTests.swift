@@ -157,6 +157,40 @@ struct WriterTests {
         #expect(String(decoding: bytes, as: UTF8.self).components(separatedBy: "<Line lineNo=").count == 60 * 50 + 1)
     }
 
+    @Test("a CSV shipment-order layout with every field: each column holds its own field of the order and the line")
+    func csvLayoutEveryField() throws {
+        // A distinct value in every order-level field, so that a column reading the wrong field shows.
+        let o = try makeOrder([.shipName: "Anna Muster", .shipCompany: "Muster GmbH", .shipAddress1: "Hauptstr. 1",
+                               .shipAddress2: "Hinterhaus", .shipAddress3: "2. OG", .shipCity: "Berlin",
+                               .shipRegion: "BE", .shipPostcode: "10115", .shipPhone: "030 1234", .shipEmail: "a@b.de",
+                               .priority: "high", .giftNote: "Gute Reise", .incoterm: "DAP", .iossNumber: "IM2760000001",
+                               .eoriNumber: "DE123", .paymentMethod: "cod", .codAmount: "12.50", .store: "web-de"],
+                              lines: [[.hsCode: "610910", .originCountry: "PT", .taxRate: "0.19"]],
+                              settings: OrderRuleSettings(skuAliases: ["SKU-1": "WMS-1"]))
+        let sink = MemoryByteSink()
+        let w = try ShipmentOrderCSVWriter(sink: sink, warehouse: "WH1", columns: WMSCSVField.allCases.map { ($0.rawValue, $0) },
+                                           includeEmail: true)
+        try w.write(o, version: 2, action: .replace)
+        try w.finish()
+        let rows = try parseCSV(sink.string).map(\.fields)
+        try #require(rows.count == 2)
+        let cell = Dictionary(uniqueKeysWithValues: zip(rows[0], rows[1]))
+        let l = o.lines[0]
+        let expected: [WMSCSVField: String] = [
+            .orderId: o.id, .version: "2", .action: "replace", .warehouse: "WH1", .orderDate: o.orderDate, .store: "web-de",
+            .customerId: o.customerId, .carrierService: o.carrierService, .priority: "high", .giftNote: "Gute Reise",
+            .shipName: "Anna Muster", .shipCompany: "Muster GmbH", .shipAddress1: "Hauptstr. 1", .shipAddress2: "Hinterhaus",
+            .shipAddress3: "2. OG", .shipCity: "Berlin", .shipRegion: "BE", .shipPostcode: "10115",
+            .shipCountry: o.shipTo.country, .shipPhone: "030 1234", .shipEmail: "a@b.de", .currency: o.currency,
+            .paymentMethod: "cod", .codAmount: "12.50", .incoterm: "DAP", .iossNumber: "IM2760000001", .eoriNumber: "DE123",
+            .lineNo: String(l.lineNo), .sku: "WMS-1", .description: l.description, .quantity: String(l.quantity),
+            .uom: l.uom, .unitPrice: l.unitPrice.description, .taxRate: "0.19", .hsCode: "610910", .originCountry: "PT",
+        ]
+        for f in WMSCSVField.allCases {
+            #expect(cell[f.rawValue] == expected[f], "\(f)")
+        }
+    }
+
     // MARK: - CSVWriter
 
     @Test("CSV fields are quoted when they need it")

@@ -59,35 +59,37 @@ public final class ShipmentOrderCSVWriter: ShipmentOrderOutput {
 
     public func finish() throws { try csv.finish() }
 
+    /// Order-level fields are read one by one (`Order.string`): `o.shipTo.city` or `o.customs.incoterm` would make a
+    /// String of every field of the address or the customs data for each cell.
     private func value(_ f: WMSCSVField, _ o: Order, _ l: OrderLine, _ version: Int, _ action: ShipmentOrderWriter.Action) -> String {
         switch f {
-        case .orderId: return o.id
+        case .orderId: return o.string(.orderId)
         case .version: return String(version)
         case .action: return action.rawValue
         case .warehouse: return warehouse
-        case .orderDate: return o.orderDate
-        case .store: return o.store
-        case .customerId: return o.customerId
-        case .carrierService: return o.carrierService
-        case .priority: return o.priority
-        case .giftNote: return o.giftNote
-        case .shipName: return o.shipTo.name
-        case .shipCompany: return o.shipTo.company
-        case .shipAddress1: return o.shipTo.line1
-        case .shipAddress2: return o.shipTo.line2
-        case .shipAddress3: return o.shipTo.line3
-        case .shipCity: return o.shipTo.city
-        case .shipRegion: return o.shipTo.region
-        case .shipPostcode: return o.shipTo.postcode
-        case .shipCountry: return o.shipTo.country
-        case .shipPhone: return includePhone ? o.shipTo.phone : ""
-        case .shipEmail: return includeEmail ? o.shipTo.email : ""
-        case .currency: return o.currency
-        case .paymentMethod: return o.paymentMethod
+        case .orderDate: return o.string(.orderDate)
+        case .store: return o.string(.store)
+        case .customerId: return o.string(.customerId)
+        case .carrierService: return o.string(.carrierService)
+        case .priority: return o.string(.priority)
+        case .giftNote: return o.string(.giftNote)
+        case .shipName: return o.string(.shipName)
+        case .shipCompany: return o.string(.shipCompany)
+        case .shipAddress1: return o.string(.shipAddress1)
+        case .shipAddress2: return o.string(.shipAddress2)
+        case .shipAddress3: return o.string(.shipAddress3)
+        case .shipCity: return o.string(.shipCity)
+        case .shipRegion: return o.string(.shipRegion)
+        case .shipPostcode: return o.string(.shipPostcode)
+        case .shipCountry: return o.string(.shipCountry)
+        case .shipPhone: return includePhone ? o.string(.shipPhone) : ""
+        case .shipEmail: return includeEmail ? o.string(.shipEmail) : ""
+        case .currency: return o.string(.currency)
+        case .paymentMethod: return o.string(.paymentMethod)
         case .codAmount: return o.codAmount?.description ?? ""
-        case .incoterm: return o.customs.incoterm
-        case .iossNumber: return o.customs.iossNumber
-        case .eoriNumber: return o.customs.eoriNumber
+        case .incoterm: return o.string(.incoterm)
+        case .iossNumber: return o.string(.iossNumber)
+        case .eoriNumber: return o.string(.eoriNumber)
         case .lineNo: return String(l.lineNo)
         case .sku: return l.wmsItem
         case .description: return l.description
