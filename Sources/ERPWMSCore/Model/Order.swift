@@ -500,29 +500,3 @@ struct OrderPacker: ~Copyable {
         Array(UnsafeBufferPointer(start: base, count: count))
     }
 }
-
-/// A cleaned text on its way into an order: the bytes the codec read when cleaning left them as they were (valid while
-/// the raw line is borrowed), or the String cleaning made.
-enum CleanedText {
-    case bytes(UnsafeBufferPointer<UInt8>)
-    case string(String)
-
-    @inline(__always)
-    func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        switch self {
-        case .bytes(let b): return body(b)
-        case .string(let s): return s.withUTF8Bytes(body)
-        }
-    }
-
-    /// As a String (messages, alias look-ups).
-    var string: String {
-        switch self {
-        case .bytes(let b): return String(decoding: b, as: UTF8.self)
-        case .string(let s): return s
-        }
-    }
-
-    var isEmpty: Bool { withUTF8 { $0.isEmpty } }
-    var count: Int { withUTF8 { $0.count } }
-}

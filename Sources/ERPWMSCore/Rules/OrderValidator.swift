@@ -166,24 +166,22 @@ public struct OrderValidator: Sendable {
         var value: CleanedText
         switch field {
         case .shipCountry, .currency, .incoterm:
-            value = look.plain && !look.hasLower ? .bytes(rawValue) : .string(Clean.upperCode(Self.string(rawValue), look))
+            value = .upperCode(rawValue, look)
         case .iossNumber, .eoriNumber:
             // Written with spaces as often as without ("GB 123456789000").
-            value = look.plain && !look.hasLower ? .bytes(rawValue) : .string(Clean.upperCode(Self.string(rawValue), look))
+            value = .upperCode(rawValue, look)
             if value.withUTF8({ $0.contains(UInt8(ascii: " ")) }) {
                 value = .string(Clean.removing(UInt8(ascii: " "), from: value.string))
                 known = nil
             }
         case .shipPostcode, .shipPhone, .orderId, .store, .customerId, .carrierService, .warehouse, .orderDate:
-            value = look.plain ? .bytes(rawValue) : .string(Clean.code(Self.string(rawValue)))
+            value = .code(rawValue, look)
         case .paymentMethod, .priority:
-            value = look.plain && !look.hasUpper ? .bytes(rawValue) : .string(Clean.lowerCode(Self.string(rawValue), look))
+            value = .lowerCode(rawValue, look)
         default:
-            // Free text: non-ASCII text with nothing to trim, already NFC, is its own clean value too.
-            value = look.plain || Clean.isOwnText(rawValue) ? .bytes(rawValue) : .string(Clean.text(Self.string(rawValue)))
+            value = .text(rawValue, look)
         }
-        // A plain value's look saw any byte XML escapes (its cleaning only changes letters' case or drops spaces).
-        if xmlSafe && (look.plain ? look.hasXMLSpecial : value.withUTF8(Clean.hasXMLSpecial)) { xmlSafe = false }
+        if xmlSafe && value.hasXMLSpecial(look) { xmlSafe = false }
         var name: String { field.rawValue }  // only errors need it (computing it for every field was 0.5 % of the reading thread)
         if value.isEmpty {
             if Self.isRequired(field) {
@@ -295,7 +293,7 @@ public struct OrderValidator: Sendable {
         // SKU, description and unit as the order-level fields: from one look at the usual value's bytes.
         let rawSku = raw[.sku]
         let skuLook = Clean.look(rawSku)
-        let sku: CleanedText = skuLook.plain ? .bytes(rawSku) : .string(Clean.code(Self.string(rawSku)))
+        let sku = CleanedText.code(rawSku, skuLook)
         if sku.isEmpty {
             ctx.add(OrderRule.skuRequired, field: LineField.sku.rawValue, at: at, "sku is required")
         } else if !(skuLook.plain ? skuLook.isCode : sku.withUTF8(Clean.isCode)) {
@@ -304,8 +302,7 @@ public struct OrderValidator: Sendable {
         }
         let rawDescription = raw[.description]
         let descriptionLook = Clean.look(rawDescription)
-        let description: CleanedText = descriptionLook.plain || Clean.isOwnText(rawDescription) ? .bytes(rawDescription)
-            : .string(Clean.text(Self.string(rawDescription)))
+        let description = CleanedText.text(rawDescription, descriptionLook)
         if descriptionLook.plain ? descriptionLook.hasControlCharacters : description.withUTF8(Clean.hasControlCharacters) {
             ctx.add(OrderRule.controlCharacters, field: LineField.description.rawValue, at: at,
                     "contains control characters, which the WMS file cannot carry")
@@ -326,8 +323,7 @@ public struct OrderValidator: Sendable {
         }
         let rawUom = raw[.uom]
         let uomLook = Clean.look(rawUom)
-        let uom: CleanedText = uomLook.plain && !uomLook.hasLower ? .bytes(rawUom)
-            : .string(Clean.upperCode(Self.string(rawUom), uomLook))
+        let uom = CleanedText.upperCode(rawUom, uomLook)
         if !uom.isEmpty && !(uomLook.plain ? uomLook.isCode : uom.withUTF8(Clean.isCode)) {
             ctx.add(OrderRule.codeFormat, field: LineField.uom.rawValue, at: at, "'\(uom.string)' is not a unit code")
         }
@@ -364,11 +360,7 @@ public struct OrderValidator: Sendable {
         if !hs.isEmpty && !hs.withUTF8({ $0.count >= 6 && $0.count <= 10 && $0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }) {
             ctx.add(OrderRule.hsCode, field: LineField.hsCode.rawValue, at: at, "'\(hs.string)' is not 6 to 10 digits")
         }
-        let rawOrigin = raw[.originCountry]
-        // `Clean.upperCode`: ASCII with nothing to trim and no small letter is its own clean value.
-        let origin: CleanedText = UTF8Text.isASCII(rawOrigin) && Clean.endsCannotBeWhitespace(rawOrigin)
-            && !rawOrigin.contains(where: { $0 >= 0x61 && $0 <= 0x7A })
-            ? .bytes(rawOrigin) : .string(Clean.upperCode(Self.string(rawOrigin)))
+        let origin = CleanedText.upperCode(raw[.originCountry], Clean.look(raw[.originCountry]))
         if !origin.isEmpty && !origin.withUTF8(ISO3166.isAlpha2) {
             ctx.add(OrderRule.originCountry, field: LineField.originCountry.rawValue, at: at,
                     "'\(origin.string)' is not an ISO 3166-1 alpha-2 country code")
@@ -376,9 +368,7 @@ public struct OrderValidator: Sendable {
         guard ctx.errorCount == before else { return nil }
         // The texts the line packs as written: SKU, description, unit (its numbers are digits; an HS code is digits and
         // an origin two letters, or the line was rejected above).
-        if xmlSafe && ((skuLook.plain ? skuLook.hasXMLSpecial : sku.withUTF8(Clean.hasXMLSpecial))
-                       || (descriptionLook.plain ? descriptionLook.hasXMLSpecial : description.withUTF8(Clean.hasXMLSpecial))
-                       || (uomLook.plain ? uomLook.hasXMLSpecial : uom.withUTF8(Clean.hasXMLSpecial))) {
+        if xmlSafe && (sku.hasXMLSpecial(skuLook) || description.hasXMLSpecial(descriptionLook) || uom.hasXMLSpecial(uomLook)) {
             xmlSafe = false
         }
         if !settings.skuAliases.isEmpty {
@@ -392,7 +382,8 @@ public struct OrderValidator: Sendable {
     /// A raw field's bytes as a String (they are UTF-8: the codecs check).
     private static func string(_ b: UnsafeBufferPointer<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
 
-    /// `Clean.code` of a field's bytes: the bytes themselves when they are ASCII with nothing to trim (the usual case).
+    /// `Clean.code` of a field's bytes where no look is taken (numbers, HS codes): the bytes themselves when they are
+    /// ASCII with nothing to trim (what `look.plain` would say, told eight bytes at a time), else the general way.
     private static func code(_ b: UnsafeBufferPointer<UInt8>) -> CleanedText {
         UTF8Text.isASCII(b) && Clean.endsCannotBeWhitespace(b) ? .bytes(b) : .string(Clean.code(string(b)))
     }

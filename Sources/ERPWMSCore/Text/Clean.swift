@@ -45,31 +45,29 @@ public enum Clean {
     }
 
     static func isKnownNFC(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
-        do {
-            let n = u.count
-            var i = 0
-            while i < n {
-                let lead = u[i]
-                if lead < 0x80 {
-                    i += 1
-                } else if lead < 0xE0 {
-                    // Two bytes: U+0080...U+07FF. Below U+0300 is lead byte C2...CB.
-                    if lead >= 0xCC { return false }
-                    i += 2
-                } else if lead < 0xF0 && i + 2 < n {
-                    let scalar = UInt32(lead & 0x0F) << 12 | UInt32(u[i + 1] & 0x3F) << 6 | UInt32(u[i + 2] & 0x3F)
-                    switch scalar {
-                    case 0x3000..<0x302A, 0x3030..<0x3099, 0x309B..<0x3100, 0x3400..<0xA000, 0xAC00..<0xD7A4, 0xFF00..<0xFFF0:
-                        i += 3
-                    default:
-                        return false
-                    }
-                } else {
-                    return false  // four bytes (beyond U+FFFF): none of the blocks above
+        let n = u.count
+        var i = 0
+        while i < n {
+            let lead = u[i]
+            if lead < 0x80 {
+                i += 1
+            } else if lead < 0xE0 {
+                // Two bytes: U+0080...U+07FF. Below U+0300 is lead byte C2...CB.
+                if lead >= 0xCC { return false }
+                i += 2
+            } else if lead < 0xF0 && i + 2 < n {
+                let scalar = UInt32(lead & 0x0F) << 12 | UInt32(u[i + 1] & 0x3F) << 6 | UInt32(u[i + 2] & 0x3F)
+                switch scalar {
+                case 0x3000..<0x302A, 0x3030..<0x3099, 0x309B..<0x3100, 0x3400..<0xA000, 0xAC00..<0xD7A4, 0xFF00..<0xFFF0:
+                    i += 3
+                default:
+                    return false
                 }
+            } else {
+                return false  // four bytes (beyond U+FFFF): none of the blocks above
             }
-            return true
         }
+        return true
     }
 
     /// Full-width ASCII variants (U+FF01...U+FF5E) and the ideographic space to their half-width forms,
@@ -235,27 +233,25 @@ public enum Clean {
 
     /// `hasControlCharacters` of a text's UTF-8 bytes.
     public static func hasControlCharacters(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
-        do {
-            var i = 0
-            // Eight bytes at a time up to the first word with a byte below 0x20, a DEL or an EF (the lead byte of
-            // U+FFFE and U+FFFF): nearly all text has none. From there, byte by byte (tab, LF and CR are allowed).
-            if let base = buf.baseAddress {
-                let raw = UnsafeRawPointer(base)
-                while i + 8 <= buf.count {
-                    let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                    if SWAR.bytesBelow(w, 0x20) | SWAR.zeroBytes(w ^ Self.del) | SWAR.zeroBytes(w ^ Self.ef) != 0 { break }
-                    i += 8
-                }
+        var i = 0
+        // Eight bytes at a time up to the first word with a byte below 0x20, a DEL or an EF (the lead byte of
+        // U+FFFE and U+FFFF): nearly all text has none. From there, byte by byte (tab, LF and CR are allowed).
+        if let base = buf.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= buf.count {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if SWAR.bytesBelow(w, 0x20) | SWAR.zeroBytes(w ^ Self.del) | SWAR.zeroBytes(w ^ Self.ef) != 0 { break }
+                i += 8
             }
-            while i < buf.count {
-                let b = buf[i]
-                if (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F { return true }
-                // U+FFFE / U+FFFF are EF BF BE / EF BF BF.
-                if b == 0xEF && i + 2 < buf.count && buf[i + 1] == 0xBF && buf[i + 2] >= 0xBE { return true }
-                i += 1
-            }
-            return false
         }
+        while i < buf.count {
+            let b = buf[i]
+            if (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F { return true }
+            // U+FFFE / U+FFFF are EF BF BE / EF BF BF.
+            if b == 0xEF && i + 2 < buf.count && buf[i + 1] == 0xBF && buf[i + 2] >= 0xBE { return true }
+            i += 1
+        }
+        return false
     }
 
     private static let del = SWAR.broadcast(0x7F)
@@ -330,4 +326,60 @@ private enum ByteClass {
         }
         return UnsafePointer(t)
     }()
+}
+
+/// A cleaned text on its way into an order: the bytes the codec read when cleaning left them as they were (valid while
+/// the raw line is borrowed), or the String cleaning made.
+enum CleanedText {
+    case bytes(UnsafeBufferPointer<UInt8>)
+    case string(String)
+
+    @inline(__always)
+    func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        switch self {
+        case .bytes(let b): return body(b)
+        case .string(let s): return s.withUTF8Bytes(body)
+        }
+    }
+
+    /// As a String (messages, alias look-ups).
+    var string: String {
+        switch self {
+        case .bytes(let b): return String(decoding: b, as: UTF8.self)
+        case .string(let s): return s
+        }
+    }
+
+    var isEmpty: Bool { withUTF8 { $0.isEmpty } }
+
+    /// `Clean.code`, `text`, `upperCode` and `lowerCode` of a field's bytes, given the `look` taken at them: the bytes
+    /// themselves where cleaning leaves them as they are, else the String the general way makes (the ones
+    /// `Clean.code(s, look)` and its siblings make for a String).
+    @inline(__always)
+    static func code(_ b: UnsafeBufferPointer<UInt8>, _ look: Clean.Look) -> CleanedText {
+        look.plain ? .bytes(b) : .string(Clean.code(String(decoding: b, as: UTF8.self)))
+    }
+
+    /// Free text: non-ASCII text with nothing to trim, already NFC, is its own clean value too.
+    @inline(__always)
+    static func text(_ b: UnsafeBufferPointer<UInt8>, _ look: Clean.Look) -> CleanedText {
+        look.plain || Clean.isOwnText(b) ? .bytes(b) : .string(Clean.text(String(decoding: b, as: UTF8.self)))
+    }
+
+    @inline(__always)
+    static func upperCode(_ b: UnsafeBufferPointer<UInt8>, _ look: Clean.Look) -> CleanedText {
+        look.plain && !look.hasLower ? .bytes(b) : .string(Clean.upperCode(String(decoding: b, as: UTF8.self), look))
+    }
+
+    @inline(__always)
+    static func lowerCode(_ b: UnsafeBufferPointer<UInt8>, _ look: Clean.Look) -> CleanedText {
+        look.plain && !look.hasUpper ? .bytes(b) : .string(Clean.lowerCode(String(decoding: b, as: UTF8.self), look))
+    }
+
+    /// Whether the cleaned value holds a byte XML escapes: for a plain value the look saw it (cleaning only changes
+    /// its letters' case or drops spaces), any other is scanned.
+    @inline(__always)
+    func hasXMLSpecial(_ look: Clean.Look) -> Bool {
+        look.plain ? look.hasXMLSpecial : withUTF8(Clean.hasXMLSpecial)
+    }
 }
