@@ -32,7 +32,7 @@ public struct OrderValidator: Sendable {
     }
 
     private func validate(_ raw: RawOrder, fields: PackedTexts.Fields, file: String) -> Outcome {
-        var ctx = Context(file: file, orderId: Clean.code(Self.string(fields[.orderId])), location: raw.location)
+        var ctx = Context(file: file, rawOrderId: fields[.orderId], location: raw.location)
         ctx.findings.append(contentsOf: raw.codecFindings)
 
         // Order-level fields repeated on every CSV row must agree; a disagreeing row gets the specific reason.
@@ -403,14 +403,25 @@ public struct OrderValidator: Sendable {
 
     private struct Context {
         var file: String
-        var orderId: String
+        /// The order id's bytes as read (valid while the order is validated), cleaned into a String at the first
+        /// finding only: most orders have none.
+        let rawOrderId: UnsafeBufferPointer<UInt8>
         var location: SourceLocation
         var findings: [Finding] = []
+        private var orderId: String?
         var errorCount: Int { findings.count }
 
+        init(file: String, rawOrderId: UnsafeBufferPointer<UInt8>, location: SourceLocation) {
+            self.file = file
+            self.rawOrderId = rawOrderId
+            self.location = location
+        }
+
         mutating func add(_ rule: String, field: String?, at location: SourceLocation? = nil, _ message: String) {
+            let id = orderId ?? Clean.code(String(decoding: rawOrderId, as: UTF8.self))
+            orderId = id
             findings.append(Finding(rule: rule, message: message, file: file, location: location ?? self.location,
-                                    orderId: orderId.isEmpty ? nil : orderId, field: field))
+                                    orderId: id.isEmpty ? nil : id, field: field))
         }
     }
 
