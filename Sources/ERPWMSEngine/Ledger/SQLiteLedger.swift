@@ -75,6 +75,8 @@ public final class SQLiteLedger: Ledger {
         let last = steps[steps.count - 1]
         var m = DatabaseMigrator()
         m.registerMigration(last.id, merging: Set(steps.dropLast().map(\.id))) { db, applied in
+            // A new ledger: the schema the steps end in, in one script.
+            if applied.isEmpty { return try db.execute(sql: LedgerSchema.current) }
             let done = steps.lastIndex { applied.contains($0.id) } ?? -1
             for step in steps[(done + 1)...] { try step.run(db) }
         }
