@@ -121,6 +121,24 @@ struct SmallCopyTests {
 
 @Suite("UTF-8 validation without a String")
 struct UTF8ValidityTests {
+    @Test("isASCII finds a byte at or above 0x80 at any place of a text of any length, at any alignment")
+    func isASCIIEveryPlace() {
+        var buffer = [UInt8](repeating: 0x41, count: 64 + 8)
+        for n in 0...64 {
+            for offset in 0..<8 {
+                // None (-1), or one high byte at each place; the bytes around the text are high, and must not count.
+                for place in -1..<n {
+                    for i in buffer.indices { buffer[i] = 0xC3 }
+                    for i in 0..<n { buffer[offset + i] = 0x41 &+ UInt8(i % 26) }
+                    if place >= 0 { buffer[offset + place] = place % 2 == 0 ? 0x80 : 0xFF }
+                    let got = buffer.withUnsafeBufferPointer { UTF8Text.isASCII(UnsafeBufferPointer(rebasing: $0[offset..<(offset + n)])) }
+                    #expect(got == (place < 0), "length \(n), offset \(offset), high byte at \(place)")
+                    if got != (place < 0) { return }
+                }
+            }
+        }
+    }
+
     @Test("isValid agrees with the standard library's validation: edges of every sequence length and random bytes")
     func agreesWithStandardLibrary() {
         func check(_ bytes: [UInt8]) {
