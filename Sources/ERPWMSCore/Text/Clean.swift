@@ -350,7 +350,15 @@ enum CleanedText {
         }
     }
 
-    var isEmpty: Bool { withUTF8 { $0.isEmpty } }
+    /// (Inlined, and a String's own count: it had been a call, taking the bytes, at each of the validator's 18 uses;
+    /// 10,000 orders 1,080.1 -> 1,076.2 M instructions.)
+    @inline(__always)
+    var isEmpty: Bool {
+        switch self {
+        case .bytes(let b): return b.isEmpty
+        case .string(let s): return s.isEmpty
+        }
+    }
 
     /// `Clean.code`, `text`, `upperCode` and `lowerCode` of a field's bytes, given the `look` taken at them: the bytes
     /// themselves where cleaning leaves them as they are, else the String the general way makes (the ones
