@@ -75,8 +75,9 @@ final class Staging {
         var writer: ShipmentOrderOutput
         var output: Output
     }
-    /// Shipment-order outputs per warehouse (orders and exchange replacements share them).
-    var shipmentWriters: [String: WarehouseOutput] = [:]
+    /// Shipment-order outputs per warehouse (orders and exchange replacements share them). Read for every order, by
+    /// the ledger's thread only: no dynamic exclusivity check (~90 instructions an access).
+    @exclusivity(unchecked) var shipmentWriters: [String: WarehouseOutput] = [:]
     /// Writers of the generic document outputs.
     private(set) lazy var documents = DocumentOutputs(runner: runner, staging: self)
 

@@ -12,8 +12,9 @@ final class Prefetch<Element>: @unchecked Sendable {
     private let queue: BatchQueue<Element>
     private let done = DispatchSemaphore(value: 0)
     private let batchSize: Int
-    // Consumer side only: the batch being handed out, in reverse order (see `next`).
-    private var current: [Element] = []
+    // Consumer side only: the batch being handed out, in reverse order (see `next`). Only the consumer's thread
+    // touches it: no dynamic exclusivity check at each element.
+    @exclusivity(unchecked) private var current: [Element] = []
 
     /// Runs `produce` (nil: the end) ahead of `consume`, which reads with `next()`.
     static func run<R>(batchSize: Int = 64, batches: Int = 8, produce: @escaping () throws -> Element?,

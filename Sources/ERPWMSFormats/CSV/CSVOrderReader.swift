@@ -54,13 +54,15 @@ public final class CSVOrderReader: OrderReader {
 
         var orderId: String { withOrderId { String(decoding: $0, as: UTF8.self) } }
     }
-    private var pending: Row?
-    private var done = false
-    public private(set) var recordsRead = 0
+    // Read and written for every row or order by the one thread reading (as `parser` above): no dynamic exclusivity
+    // check (~90 instructions an access).
+    @exclusivity(unchecked) private var pending: Row?
+    @exclusivity(unchecked) private var done = false
+    @exclusivity(unchecked) public private(set) var recordsRead = 0
     /// Line rows left out by the mapping's `skip_if` (gift cards, digital goods).
-    public private(set) var linesSkipped = 0
+    @exclusivity(unchecked) public private(set) var linesSkipped = 0
     /// Orders with no line left to ship after skipping; they are not returned.
-    public private(set) var ordersSkipped = 0
+    @exclusivity(unchecked) public private(set) var ordersSkipped = 0
 
     /// Reads and checks the header. `headerRow` is the 1-based record holding the header (records above it
     /// are skipped, as a title line); 0 means the file has no header and a mapping addresses columns by position.
