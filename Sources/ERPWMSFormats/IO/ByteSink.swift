@@ -155,10 +155,22 @@ final class OutputBuffer {
     /// `element`, the value copied as it is when the caller knows it holds nothing to escape (`escape: false`).
     @inline(__always)
     func element(_ open: StaticString, _ close: StaticString, _ value: UnsafeBufferPointer<UInt8>, escape: Bool) {
-        guard !value.isEmpty else { return }
-        append(open)
-        if escape { appendEscaped(value) } else { append(UnsafeRawBufferPointer(value)) }
-        append(close)
+        guard let v = value.baseAddress, !value.isEmpty else { return }
+        if escape {
+            append(open)
+            appendEscaped(value)
+            append(close)
+            return
+        }
+        // Room for all three at once, and one update of the count: three appends each checked the room and
+        // stored the count (the tags' lengths are constants here, so each copy is a load and a store or two).
+        let openCount = open.utf8CodeUnitCount, closeCount = close.utf8CodeUnitCount, n = value.count
+        reserve(openCount + n + closeCount)
+        let p = base + count
+        SmallCopy.copy(to: p, from: open.utf8Start, count: openCount)
+        SmallCopy.copy(to: p + openCount, from: v, count: n)
+        SmallCopy.copy(to: p + openCount + n, from: close.utf8Start, count: closeCount)
+        count += openCount + n + closeCount
     }
 
     func drainIfLarge() throws {
