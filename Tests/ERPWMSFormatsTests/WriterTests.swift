@@ -310,6 +310,24 @@ struct EscapeTableTests {
         #expect(sink.string == expected)
     }
 
+    @Test("an element is its tags around its value, escaped or copied; nothing for an empty value; one-character tags too")
+    func elements() throws {
+        let sink = MemoryByteSink()
+        let out = OutputBuffer(sink: sink, capacity: 8)  // small: the buffer grows inside an element
+        let values = ["Mug", "", "a&b", "Großes Zelt, 4 Personen", String(repeating: "x", count: 40)]
+        var expected = ""
+        for v in values {
+            for escape in [false, true] where escape || !v.contains("&") {
+                v.withUTF8Bytes { out.element("<Description>", "</Description>", $0, escape: escape) }
+                v.withUTF8Bytes { out.element("<", ">", $0, escape: escape) }
+                let text = escape ? v.replacingOccurrences(of: "&", with: "&amp;") : v
+                if !v.isEmpty { expected += "<Description>" + text + "</Description>" + "<" + text + ">" }
+            }
+        }
+        try out.drain()
+        #expect(sink.string == expected)
+    }
+
     @Test("random texts: special bytes anywhere in and between the eight-byte words", arguments: [false, true])
     func randomTexts(attribute: Bool) throws {
         var r = SeededGenerator(seed: 2026_11_29)  // seeded, so that a failure can be replayed

@@ -156,9 +156,10 @@ final class OutputBuffer {
     @inline(__always)
     func element(_ open: StaticString, _ close: StaticString, _ value: UnsafeBufferPointer<UInt8>, escape: Bool) {
         guard let v = value.baseAddress, !value.isEmpty else { return }
-        if escape {
+        // (A one-character literal may be held as a scalar, without the address `utf8Start` gives: appended.)
+        if escape || !open.hasPointerRepresentation || !close.hasPointerRepresentation {
             append(open)
-            appendEscaped(value)
+            if escape { appendEscaped(value) } else { append(UnsafeRawBufferPointer(value)) }
             append(close)
             return
         }
