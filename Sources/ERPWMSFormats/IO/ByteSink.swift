@@ -156,22 +156,25 @@ final class OutputBuffer {
     @inline(__always)
     func element(_ open: StaticString, _ close: StaticString, _ value: UnsafeBufferPointer<UInt8>, escape: Bool) {
         guard let v = value.baseAddress, !value.isEmpty else { return }
-        // (A one-character literal may be held as a scalar, without the address `utf8Start` gives: appended.)
-        if escape || !open.hasPointerRepresentation || !close.hasPointerRepresentation {
+        if escape {
             append(open)
-            if escape { appendEscaped(value) } else { append(UnsafeRawBufferPointer(value)) }
+            appendEscaped(value)
             append(close)
             return
         }
         // Room for all three at once, and one update of the count: three appends each checked the room and
         // stored the count (the tags' lengths are constants here, so each copy is a load and a store or two).
-        let openCount = open.utf8CodeUnitCount, closeCount = close.utf8CodeUnitCount, n = value.count
-        reserve(openCount + n + closeCount)
-        let p = base + count
-        SmallCopy.copy(to: p, from: open.utf8Start, count: openCount)
-        SmallCopy.copy(to: p + openCount, from: v, count: n)
-        SmallCopy.copy(to: p + openCount + n, from: close.utf8Start, count: closeCount)
-        count += openCount + n + closeCount
+        open.withUTF8Buffer { o in
+            close.withUTF8Buffer { c in
+                let n = value.count, total = o.count + n + c.count
+                reserve(total)
+                let p = base + count
+                SmallCopy.copy(to: p, from: o.baseAddress!, count: o.count)
+                SmallCopy.copy(to: p + o.count, from: v, count: n)
+                SmallCopy.copy(to: p + o.count + n, from: c.baseAddress!, count: c.count)
+                count += total
+            }
+        }
     }
 
     func drainIfLarge() throws {
