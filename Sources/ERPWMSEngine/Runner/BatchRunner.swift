@@ -383,7 +383,7 @@ public final class BatchRunner {
             var rendered: RenderedShipmentOrder?
             if ledgerBehind {
                 // Switched over as an owned value and put back: binding the order out of a shared outcome copied it
-                // (a retain of each of its arrays, when it held Strings of each String, released again at once).
+                // (a retain of each of its arrays, released again at once).
                 switch consume outcome {
                 case .accepted(let order, let warnings):
                     contentHash = order.contentDigest
