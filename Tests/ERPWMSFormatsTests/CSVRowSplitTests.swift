@@ -1,0 +1,104 @@
+import CByteScan
+import ERPWMSCore
+import Testing
+
+/// The C row split the CSV parser reads most rows with (`erpwms_csv_split_row`): what it returns for rows of each
+/// kind, and the sixteen-byte scan against the eight-byte one on random rows at every alignment.
+@Suite("CSV row split")
+struct CSVRowSplitTests {
+    struct Split: Equatable, CustomStringConvertible {
+        var result: Int
+        var fields: [[UInt8]] = []
+        var lineEnd = -1
+        var description: String {
+            "\(result) \(fields.map { String(decoding: $0, as: UTF8.self) }) end \(lineEnd)"
+        }
+    }
+
+    typealias Splitter = (UnsafePointer<UInt8>?, Int, Int, UInt8, UInt8, UnsafeMutablePointer<Int>?,
+                          UnsafeMutablePointer<Int>?, Int, UnsafeMutablePointer<Int>?) -> Int
+
+    static func split(_ bytes: [UInt8], from start: Int = 0, end: Int? = nil, delimiter: UInt8 = 0x2C,
+                      quote: UInt8 = 0x22, capacity: Int = 64, with splitter: Splitter = erpwms_csv_split_row) -> Split {
+        var starts = [Int](repeating: -7, count: capacity), ends = [Int](repeating: -7, count: capacity)
+        var lineEnd = -1
+        let result = bytes.withUnsafeBufferPointer { b in
+            splitter(b.baseAddress, start, end ?? b.count, delimiter, quote, &starts, &ends, capacity, &lineEnd)
+        }
+        guard result > 0 else { return Split(result: result) }
+        return Split(result: result, fields: (0..<result).map { Array(bytes[start + starts[$0] ..< start + ends[$0]]) },
+                     lineEnd: lineEnd)
+    }
+
+    static func split(_ text: String, from start: Int = 0, capacity: Int = 64) -> Split {
+        split(Array(text.utf8), from: start, capacity: capacity)
+    }
+
+    /// Padding after a row: the scan reads a row only when a whole block past its end may be read.
+    static let tail = String(repeating: "x", count: 40)
+
+    @Test("plain, empty and quoted fields, with LF or CR LF, from any offset")
+    func kinds() {
+        let row = "SO1,\"Fuchs, Jürgen\",,\"\",Lindenstraße 164,0.19\r\nnext\n"
+        let expected = ["SO1", "Fuchs, Jürgen", "", "", "Lindenstraße 164", "0.19"]
+        for pad in 0..<20 {
+            let got = Self.split(String(repeating: "z", count: pad) + row + Self.tail, from: pad)
+            #expect(got.result == expected.count)
+            #expect(got.fields.map { String(decoding: $0, as: UTF8.self) } == expected)
+            #expect(got.lineEnd == pad + Array(row.utf8).firstIndex(of: 0x0D)!)
+        }
+        #expect(Self.split("a\n" + Self.tail).fields == [Array("a".utf8)])
+        #expect(Self.split("\n" + Self.tail).fields == [[]])  // a blank line is one empty field
+        #expect(Self.split("a,\n" + Self.tail).fields == [Array("a".utf8), []])
+        let lone = Self.split("a,b\rc\n" + Self.tail)  // the caller checks what follows a CR
+        #expect(lone.result == 2 && lone.lineEnd == 3)
+    }
+
+    @Test("rows for the other way: a doubled quote, a line break or a quote inside a field, text after a closing quote, no line end")
+    func others() {
+        for row in ["a,\"b\"\"c\",d\n", "a,\"b\nc\",d\n", "a,\"b\rc\",d\n", "a,b\"c,d\n", "a,\"b\"c,d\n",
+                    String(repeating: "abc,", count: 30)] {
+            #expect(Self.split(row + (row.hasSuffix("\n") ? Self.tail : "")).result == 0, "\(row.debugDescription)")
+        }
+        // A row whose end is among the last bytes that may be read.
+        let row = Array("a,b,c\n".utf8) + Array(Self.tail.utf8)
+        #expect(Self.split(row, end: 12).result == 0)
+        #expect(Self.split(row, end: 30).result == 3)
+    }
+
+    @Test("more fields than room: -1, and with room all of them")
+    func capacity() {
+        let row = (0..<40).map(String.init).joined(separator: ",") + "\n" + Self.tail
+        #expect(Self.split(row, capacity: 39).result == -1)
+        #expect(Self.split(row, capacity: 40).result == 40)
+        #expect(Self.split(row, capacity: 40).fields.last == Array("39".utf8))
+    }
+
+    @Test("random rows: the sixteen-byte scan finds what the eight-byte scan finds, in other dialects too",
+          arguments: [",\"", ";'", "\t\""])
+    func wideAgainstPortable(pair: String) {
+        let delimiter = Array(pair.utf8)[0], quote = Array(pair.utf8)[1]
+        var r = SeededGenerator(seed: 2026_11_30)  // seeded, so that a failure can be replayed
+        let d = String(UnicodeScalar(delimiter)), q = String(UnicodeScalar(quote))
+        let tokens = ["abcdefghij", "SKU-1234567", "x", "1", " ", "é", "中", d, d, d, d, d + q + "a b" + q + d, q,
+                      "\n", "\r\n", "\r"]
+        var fast = 0
+        for _ in 0..<3000 {
+            var row: [UInt8] = []
+            for _ in 0..<r.below(60) { row += Array(tokens[r.below(tokens.count)].utf8) }
+            row += Array("\n".utf8) + Array(Self.tail.utf8).prefix(r.below(40))
+            let start = r.below(min(row.count, 17))
+            let capacity = 1 + r.below(40)
+            let wide = Self.split(row, from: start, delimiter: delimiter, quote: quote, capacity: capacity)
+            let portable = Self.split(row, from: start, delimiter: delimiter, quote: quote, capacity: capacity,
+                                      with: erpwms_csv_split_row_portable)
+            // Both read a row whose end is a whole block before the last byte; nearer the end either may decline it.
+            let inReach = [wide, portable].contains { $0.result > 0 && $0.lineEnd + 16 <= row.count }
+            if wide.result != 0 && portable.result != 0 || inReach {
+                #expect(wide == portable, "\(String(decoding: row, as: UTF8.self).debugDescription) from \(start)")
+            }
+            if wide.result > 0 { fast += 1 }
+        }
+        #expect(fast > 500)
+    }
+}
