@@ -133,9 +133,8 @@ struct PackedOrderTests {
             var packed = RawOrder(location: strings.location, packedOrderValues: PackedTexts(strings.orderValues),
                                   lines: [], codecFindings: strings.codecFindings)
             packed.lines = strings.lines.map { l in
-                let bytes = l.values.map { Array($0.utf8) }
-                let p = bytes.withUnsafeBufferPointers { PackedTexts($0) }
-                return RawLine(location: l.location, packedValues: p, packedOrderValues: l.orderValues.map { PackedTexts($0) })
+                RawLine(location: l.location, packedValues: PackedTexts(l.values),
+                        packedOrderValues: l.orderValues.map { PackedTexts($0) })
             }
             #expect(packed.orderValues == strings.orderValues)
             #expect(packed.lines.map(\.orderValues) == strings.lines.map(\.orderValues))
@@ -200,18 +199,5 @@ struct PackedOrderTests {
         #expect(findings.contains { $0.rule == OrderRule.fieldRequired && $0.field == OrderField.shipName.rawValue })
         #expect(findings.contains { $0.rule == OrderRule.quantityPositive })
         #expect(PackedTexts(["a"], count: 3).strings == ["a", "", ""])
-    }
-}
-
-extension Array where Element == [UInt8] {
-    /// The arrays' buffers, valid inside `body`.
-    func withUnsafeBufferPointers<R>(_ body: (UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>) -> R) -> R {
-        let copies = map { a -> UnsafeBufferPointer<UInt8> in
-            let p = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Swift.max(a.count, 1))
-            _ = p.initialize(from: a)
-            return UnsafeBufferPointer(start: p.baseAddress, count: a.count)
-        }
-        defer { for c in copies { c.deallocate() } }
-        return copies.withUnsafeBufferPointer(body)
     }
 }

@@ -1,5 +1,6 @@
 import CByteScan
 import ERPWMSCore
+import ERPWMSFormats
 import Testing
 
 /// The C row split the CSV parser reads most rows with (`erpwms_csv_split_row`): what it returns for rows of each
@@ -100,5 +101,35 @@ struct CSVRowSplitTests {
             if wide.result > 0 { fast += 1 }
         }
         #expect(fast > 500)
+    }
+
+    @Test("a record's fields packed: the texts asked for, empty ones past the end, a column twice, the non-ASCII ones flagged, rows read either way")
+    func packing() throws {
+        // The first row is read byte by byte (it fills the chunk), the second in place, the third has a doubled
+        // quote and the last is among the chunk's last bytes: both ways.
+        let doc = "h1,h2,h3,h4\n" + "SO1,Fuchs,\"Lindenstraße 164, Berlin\",0.19\n" + "SO2,\"Jürgen \"\"J\"\"\",,x\n"
+            + "SO3,a,b,c\n" + Self.tail.replacingOccurrences(of: "x", with: "y,") + "\n" + "é,ok\n"
+        let columns = [2, 0, -1, 9, 1, 2, 3]  // 9: past the end; 2 twice, which outgrows the record's own bytes
+        var parser = CSVParser(source: MemoryByteSource(Array(doc.utf8)))
+        var rows = 0
+        while try parser.next() {
+            rows += 1
+            let fields = try (0..<parser.fieldCount).map { try parser.field($0) }
+            let expected = columns.map { $0 >= 0 && $0 < fields.count ? fields[$0] : "" }
+            let (texts, nonASCII) = parser.packFields(columns)
+            #expect(texts == PackedTexts(expected), "row \(rows): \(fields)")
+            let flagged = columns.indices.filter { nonASCII & (1 << $0) != 0 }
+            #expect(flagged == expected.indices.filter { !expected[$0].utf8.allSatisfy { $0 < 0x80 } }, "row \(rows)")
+            // Every text of a long field copied whole (the copy goes sixteen bytes at a time).
+            #expect(parser.packFields([0]).texts == PackedTexts([fields[0]]))
+        }
+        #expect(rows == 6)
+        // A long field with a high byte only in its last eight, and one only in its first.
+        for text in [String(repeating: "a", count: 37) + "é", "é" + String(repeating: "a", count: 37)] {
+            var p = CSVParser(source: MemoryByteSource(Array((text + ",b\n" + Self.tail + "\n").utf8)))
+            #expect(try p.next())
+            let (texts, nonASCII) = p.packFields([1, 0])
+            #expect(texts == PackedTexts(["b", text]) && nonASCII == 0b10)
+        }
     }
 }

@@ -22,4 +22,14 @@ long erpwms_csv_split_row(const uint8_t *base, long start, long end, uint8_t del
 long erpwms_csv_split_row_portable(const uint8_t *base, long start, long end, uint8_t delim, uint8_t quote,
                                    long *starts, long *ends, long capacity, long *line_end);
 
+/// Packs fields of a record as `PackedTexts` lays them out: `n` as a 32-bit number, the end of each text (32-bit,
+/// counted from `out`), then the texts' bytes one after another. Text `i` is the record's field `columns[i]`, empty
+/// when that is negative or not below `field_count`. Field `f` of the record is `record[starts[f] ..< ends[f]]`, or,
+/// when `starts` is null (fields back to back), `record[(f == 0 ? 0 : ends[f - 1]) ..< ends[f]]`. `n` is at most 64.
+///
+/// Returns the number of bytes written to `out`, and in `*non_ascii` a mask with bit `i` set when text `i` has a
+/// byte over 0x7F (to be checked as UTF-8); -1 when they would be more than `capacity` (what `out` holds then means nothing).
+long erpwms_pack_fields(uint8_t *out, long capacity, const uint8_t *record, const long *starts, const long *ends,
+                        long field_count, const long *columns, long n, uint64_t *non_ascii);
+
 #endif

@@ -106,29 +106,10 @@ public enum LineField: String, CaseIterable, Sendable {
 public struct PackedTexts: Sendable, Equatable {
     public let bytes: [UInt8]
 
-    /// One text per slice, in order.
-    ///
-    /// Gathered on the stack, then copied into the array by `Array(UnsafeBufferPointer)`: made with
-    /// `Array(unsafeUninitializedCapacity:)`, every array went through the standard library's unspecialised allocation,
-    /// which looked up the storage class's generic metadata (and checked its conformances) each time, ~540
-    /// instructions an array (callgrind), more than the packing itself.
+    /// Bytes already laid out as above (the CSV reader packs a row's fields in one pass: `CSVParser.packFields`).
     @inlinable
-    public init(_ slices: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>) {
-        let header = (slices.count + 1) * 4
-        var total = header
-        for f in slices { total += f.count }
-        bytes = withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { buf in
-            let base = buf.baseAddress!
-            base.storeBytes(of: UInt32(truncatingIfNeeded: slices.count), as: UInt32.self)
-            var at = header
-            for i in slices.indices {
-                let f = slices[i]
-                if let src = f.baseAddress, f.count > 0 { SmallCopy.copy(to: base + at, from: src, count: f.count) }
-                at += f.count
-                base.storeBytes(of: UInt32(truncatingIfNeeded: at), toByteOffset: (i + 1) * 4, as: UInt32.self)
-            }
-            return Array(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: total))
-        }
+    public init(packed bytes: [UInt8]) {
+        self.bytes = bytes
     }
 
     /// The Strings' bytes packed; at least `count` texts, empty ones after the Strings.

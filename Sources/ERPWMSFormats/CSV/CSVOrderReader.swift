@@ -233,18 +233,13 @@ public final class CSVOrderReader: OrderReader {
     /// row's order values. The validator reads them as bytes, where a String for each field (and an array of them) had
     /// been made here and read there.
     private func packedColumns(_ plain: [Int]) throws -> PackedTexts {
-        let count = parser.fieldCount
-        return try withUnsafeTemporaryAllocation(of: UnsafeBufferPointer<UInt8>.self, capacity: plain.count) { slices in
-            for (i, c) in plain.enumerated() {
-                var f = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
-                if c >= 0 && c < count {
-                    f = parser.fieldBytes(c)
-                    if !UTF8Text.isASCII(f) { try parser.checkUTF8(c) }
-                }
-                slices.initializeElement(at: i, to: f)
-            }
-            return PackedTexts(UnsafeBufferPointer(slices))
+        let (texts, nonASCII) = parser.packFields(plain)
+        var check = nonASCII
+        while check != 0 {
+            try parser.checkUTF8(plain[check.trailingZeroBitCount])
+            check &= check - 1
         }
+        return texts
     }
 
     /// The row's order values through the plain columns, packed: the last row's when its order fields are the same
