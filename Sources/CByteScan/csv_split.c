@@ -67,12 +67,13 @@ static inline __attribute__((always_inline)) long first_stop(const uint8_t *base
     return end;
 }
 
-static inline __attribute__((always_inline)) long split_row(const uint8_t *base, long start, long end, uint8_t delim,
-                                                            uint8_t quote, long *starts, long *ends, long capacity,
+static inline __attribute__((always_inline)) long split_row(uint8_t *base, long start, long end, uint8_t delim,
+                                                            uint8_t quote, long max_bytes, long *starts, long *ends, long capacity,
                                                             long *line_end, int wide) {
     const long width = wide ? 16 : 8;
     const int shift = wide ? 0 : 3;
     long n = 0, field_start = start, j = start;
+    uint64_t escaped = 0;  // the fields (below 64) with a doubled quote
 #define FIELD(from, to)                 \
     do {                                \
         if (n == capacity) return -1;   \
@@ -101,13 +102,21 @@ static inline __attribute__((always_inline)) long split_row(const uint8_t *base,
         if (base[stop] != quote) {  // LF or CR: the row ends with this field
             FIELD(field_start, stop);
             *line_end = stop;
-            return n;
+            goto done;
         }
-        // A quoted field runs to its closing quote, which a delimiter or the line end must follow (no doubled quote,
-        // no line break inside).
+        // A quoted field runs to its closing quote, which a delimiter or the line end must follow; a doubled quote
+        // inside stands for one (the field is unescaped in place once the whole row is read), and a line break
+        // inside goes the other way.
         if (stop != field_start) return 0;
-        long close = first_stop(base, stop + 1, end, quote, wide);
-        if (close + 1 >= end || base[close] != quote) return 0;
+        long close = stop;
+        for (;;) {
+            close = first_stop(base, close + 1, end, quote, wide);
+            if (close + 1 >= end || base[close] != quote) return 0;
+            if (base[close + 1] != quote) break;
+            if (n >= 64) return 0;  // the mask below holds 64 fields: a doubled quote after them goes the other way
+            escaped |= 1ULL << n;
+            close += 1;
+        }
         FIELD(stop + 1, close);
         uint8_t after = base[close + 1];
         if (after == delim) {
@@ -115,25 +124,45 @@ static inline __attribute__((always_inline)) long split_row(const uint8_t *base,
             j = close + 2;
         } else if (after == '\n' || after == '\r') {
             *line_end = close + 1;
-            return n;
+            goto done;
         } else {
             return 0;
         }
     }
+    return 0;
+done:
+    // A lone CR (the other way reads it as the row's end, and the next line's start) and a row over the limit (which
+    // the other way reports) are left as they are.
+    if (*line_end - start > max_bytes) return 0;
+    if (base[*line_end] == '\r' && (*line_end + 1 >= end || base[*line_end + 1] != '\n')) return 0;
+    // Each field with doubled quotes loses one of each pair, where it is (its end moves).
+    while (escaped) {
+        long i = __builtin_ctzll(escaped);
+        escaped &= escaped - 1;
+        uint8_t *w = base + start + starts[i];
+        const uint8_t *r = w, *e = base + start + ends[i];
+        while (r < e) {
+            uint8_t c = *r++;
+            *w++ = c;
+            if (c == quote) r++;  // the second quote of the pair
+        }
+        ends[i] = w - (base + start);
+    }
+    return n;
 #undef FIELD
     return 0;
 }
 
-long erpwms_csv_split_row_portable(const uint8_t *base, long start, long end, uint8_t delim, uint8_t quote,
+long erpwms_csv_split_row_portable(uint8_t *base, long start, long end, uint8_t delim, uint8_t quote, long max_bytes,
                                    long *starts, long *ends, long capacity, long *line_end) {
-    return split_row(base, start, end, delim, quote, starts, ends, capacity, line_end, 0);
+    return split_row(base, start, end, delim, quote, max_bytes, starts, ends, capacity, line_end, 0);
 }
 
-long erpwms_csv_split_row(const uint8_t *base, long start, long end, uint8_t delim, uint8_t quote,
+long erpwms_csv_split_row(uint8_t *base, long start, long end, uint8_t delim, uint8_t quote, long max_bytes,
                           long *starts, long *ends, long capacity, long *line_end) {
 #if defined(__SSE2__)
-    return split_row(base, start, end, delim, quote, starts, ends, capacity, line_end, 1);
+    return split_row(base, start, end, delim, quote, max_bytes, starts, ends, capacity, line_end, 1);
 #else
-    return split_row(base, start, end, delim, quote, starts, ends, capacity, line_end, 0);
+    return split_row(base, start, end, delim, quote, max_bytes, starts, ends, capacity, line_end, 0);
 #endif
 }

@@ -16,23 +16,29 @@ struct CSVRowSplitTests {
         }
     }
 
-    typealias Splitter = (UnsafePointer<UInt8>?, Int, Int, UInt8, UInt8, UnsafeMutablePointer<Int>?,
+    typealias Splitter = (UnsafeMutablePointer<UInt8>?, Int, Int, UInt8, UInt8, Int, UnsafeMutablePointer<Int>?,
                           UnsafeMutablePointer<Int>?, Int, UnsafeMutablePointer<Int>?) -> Int
 
+    /// Splits a copy of `bytes`; a row not split must leave the copy as it was.
     static func split(_ bytes: [UInt8], from start: Int = 0, end: Int? = nil, delimiter: UInt8 = 0x2C,
-                      quote: UInt8 = 0x22, capacity: Int = 64, with splitter: Splitter = erpwms_csv_split_row) -> Split {
+                      quote: UInt8 = 0x22, maxBytes: Int = 1 << 20, capacity: Int = 64,
+                      with splitter: Splitter = erpwms_csv_split_row) -> Split {
         var starts = [Int](repeating: -7, count: capacity), ends = [Int](repeating: -7, count: capacity)
         var lineEnd = -1
-        let result = bytes.withUnsafeBufferPointer { b in
-            splitter(b.baseAddress, start, end ?? b.count, delimiter, quote, &starts, &ends, capacity, &lineEnd)
+        var row = bytes
+        let result = row.withUnsafeMutableBufferPointer { b in
+            splitter(b.baseAddress, start, end ?? b.count, delimiter, quote, maxBytes, &starts, &ends, capacity, &lineEnd)
         }
-        guard result > 0 else { return Split(result: result) }
-        return Split(result: result, fields: (0..<result).map { Array(bytes[start + starts[$0] ..< start + ends[$0]]) },
+        guard result > 0 else {
+            #expect(row == bytes, "a row left to the other way is left as it was")
+            return Split(result: result)
+        }
+        return Split(result: result, fields: (0..<result).map { Array(row[start + starts[$0] ..< start + ends[$0]]) },
                      lineEnd: lineEnd)
     }
 
-    static func split(_ text: String, from start: Int = 0, capacity: Int = 64) -> Split {
-        split(Array(text.utf8), from: start, capacity: capacity)
+    static func split(_ text: String, from start: Int = 0, maxBytes: Int = 1 << 20, capacity: Int = 64) -> Split {
+        split(Array(text.utf8), from: start, maxBytes: maxBytes, capacity: capacity)
     }
 
     /// Padding after a row: the scan reads a row only when a whole block past its end may be read.
@@ -51,16 +57,20 @@ struct CSVRowSplitTests {
         #expect(Self.split("a\n" + Self.tail).fields == [Array("a".utf8)])
         #expect(Self.split("\n" + Self.tail).fields == [[]])  // a blank line is one empty field
         #expect(Self.split("a,\n" + Self.tail).fields == [Array("a".utf8), []])
-        let lone = Self.split("a,b\rc\n" + Self.tail)  // the caller checks what follows a CR
-        #expect(lone.result == 2 && lone.lineEnd == 3)
+        // Doubled quotes made single, in the first field, the last, one after another, alone.
+        let doubled = Self.split("\"\"\"a\"\"\",b,\"Caf\u{E9} \"\"Le Petit\"\" SARL\",\"\"\"\"\"\",\"\"\"\"\n" + Self.tail)
+        #expect(doubled.fields.map { String(decoding: $0, as: UTF8.self) } == ["\"a\"", "b", "Caf\u{E9} \"Le Petit\" SARL", "\"\"", "\""])
     }
 
-    @Test("rows for the other way: a doubled quote, a line break or a quote inside a field, text after a closing quote, no line end")
+    @Test("rows for the other way: a line break or a quote inside a field, text after a closing quote, a lone CR, no line end, over the limit")
     func others() {
-        for row in ["a,\"b\"\"c\",d\n", "a,\"b\nc\",d\n", "a,\"b\rc\",d\n", "a,b\"c,d\n", "a,\"b\"c,d\n",
-                    String(repeating: "abc,", count: 30)] {
+        for row in ["a,\"b\nc\",d\n", "a,\"b\rc\",d\n", "a,\"b\"\"\nc\",d\n", "a,b\"c,d\n", "a,\"b\"c,d\n", "a,b\rc\n",
+                    "a,\"b\"\"c\"\r" + "c\n", String(repeating: "abc,", count: 30)] {
             #expect(Self.split(row + (row.hasSuffix("\n") ? Self.tail : "")).result == 0, "\(row.debugDescription)")
         }
+        // A row over the limit, the other way reports it.
+        #expect(Self.split("abc,\"d\"\"e\"\n" + Self.tail, maxBytes: 9).result == 0)
+        #expect(Self.split("abc,\"d\"\"e\"\n" + Self.tail, maxBytes: 10).result == 2)
         // A row whose end is among the last bytes that may be read.
         let row = Array("a,b,c\n".utf8) + Array(Self.tail.utf8)
         #expect(Self.split(row, end: 12).result == 0)
@@ -82,7 +92,7 @@ struct CSVRowSplitTests {
         var r = SeededGenerator(seed: 2026_11_30)  // seeded, so that a failure can be replayed
         let d = String(UnicodeScalar(delimiter)), q = String(UnicodeScalar(quote))
         let tokens = ["abcdefghij", "SKU-1234567", "x", "1", " ", "é", "中", d, d, d, d, d + q + "a b" + q + d, q,
-                      "\n", "\r\n", "\r"]
+                      d + q + q + q + "a" + q + q + " b" + q + d, "\n", "\r\n", "\r"]
         var fast = 0
         for _ in 0..<3000 {
             var row: [UInt8] = []

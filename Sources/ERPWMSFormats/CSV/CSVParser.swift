@@ -305,20 +305,22 @@ public struct CSVParser: ~Copyable {
     }
 
     /// Reads the next row in place when the chunk holds all of it up to its LF (or CR LF) and its fields are plain
-    /// or quoted without a quote, CR or LF inside: each field is found by `erpwms_csv_split_row` (sixteen bytes at a
-    /// time, see CByteScan) and read where it is (`fieldStarts`, `fieldEnds`), not copied into `record`. Any other
-    /// row (a doubled quote, a line break in a field, a row among the chunk's last bytes, the end of the input, a row
-    /// over the limits) is left, untouched, to `readRecordByBytes`. In the benchmark's exports 91 % of the rows are
-    /// read in place (the rest have doubled quotes). Reading a row in place took about 2,800 instructions with an
-    /// eight-byte scan in Swift (4,000 the general way) and takes 1,050 with the sixteen-byte one (callgrind).
+    /// or quoted without a CR or LF inside: each field is found by `erpwms_csv_split_row` (sixteen bytes at a time,
+    /// see CByteScan) and read where it is (`fieldStarts`, `fieldEnds`), not copied into `record`; a quoted field's
+    /// doubled quotes are made single there, in the chunk (which only this parser reads). Any other row (a line break
+    /// in a field, a lone CR, a row among the chunk's last bytes, the end of the input, a row over the limits) is
+    /// left, untouched, to `readRecordByBytes`. Reading a row in place took about 2,800 instructions with an
+    /// eight-byte scan in Swift (4,000 the general way, which a tenth of the benchmark's rows took for their doubled
+    /// quotes) and takes 1,050 with the sixteen-byte one (callgrind).
     private mutating func fastRow() -> Bool {
         let base = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let start = pos
+        let maxBytes = min(limits.maxFieldBytes, limits.maxRecordBytes)  // a longer row: the general path reports it
         var lineEnd = 0
         var fields: Int
         while true {
-            fields = erpwms_csv_split_row(base, start, end, dialect.delimiter, dialect.quote, fieldStarts, fieldEnds,
-                                          min(fieldCapacity, fieldStartsCapacity), &lineEnd)
+            fields = erpwms_csv_split_row(base, start, end, dialect.delimiter, dialect.quote, maxBytes, fieldStarts,
+                                          fieldEnds, min(fieldCapacity, fieldStartsCapacity), &lineEnd)
             if fields >= 0 { break }
             // More fields than there is room for: room for twice as many, and the row again.
             let more = 2 * min(fieldCapacity, fieldStartsCapacity)
@@ -326,21 +328,13 @@ public struct CSVParser: ~Copyable {
             fieldStarts.grow(count: 0, capacity: &fieldStartsCapacity, toHold: more)
         }
         if fields == 0 { return false }
-        // The row's end must be LF or CR LF; a lone CR goes the general way.
-        var next = lineEnd + 1
-        if base[lineEnd] == 0x0D {
-            guard next < end, base[next] == 0x0A else { return false }
-            next += 1
-        }
-        let count = lineEnd - start
-        if count > limits.maxFieldBytes || count > limits.maxRecordBytes { return false }  // the general path reports it
         fieldTotal = fields
-        recordCount = count
+        recordCount = lineEnd - start
         recordBase = UnsafePointer(base + start)
         inPlace = true
         recordLine = nextLine
         nextLine += 1
-        pos = next
+        pos = base[lineEnd] == 0x0D ? lineEnd + 2 : lineEnd + 1
         return true
     }
 
