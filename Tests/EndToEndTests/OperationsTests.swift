@@ -21,12 +21,16 @@ struct OperationsTests {
     }
 
     /// Every file under `root` with its bytes (the whole tree, state included).
+    /// Every file's bytes but SQLite's working files beside the ledger: a run keeps its WAL (see
+    /// `SQLiteLedger.finishRun`), and any other command's closing of the ledger copies it into the database (the
+    /// same pages, so the database's bytes do not change) and removes it.
     static func snapshot(_ root: String) -> [String: Data] {
         var out: [String: Data] = [:]
         let fm = FileManager.default
         guard let e = fm.enumerator(atPath: root) else { return out }
         while let p = e.nextObject() as? String {
             var isDir: ObjCBool = false
+            if p.hasSuffix(".sqlite-wal") || p.hasSuffix(".sqlite-shm") { continue }
             if fm.fileExists(atPath: root + "/" + p, isDirectory: &isDir), !isDir.boolValue {
                 out[p] = fm.contents(atPath: root + "/" + p)
             }

@@ -273,10 +273,57 @@ public final class SQLiteLedger: Ledger {
     }
 
     /// Copies the WAL into the database and truncates it, so that old page versions (and what was deleted
-    /// from them) do not linger in `ledger.sqlite-wal`. Called at the end of every run.
+    /// from them) do not linger in `ledger.sqlite-wal`.
     public func checkpoint() throws {
         try waitForBackgroundCheckpoint()
         try pragmas("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+
+    /// From now on, notes whether this connection overwrites or erases personal data in the ledger: an order's
+    /// `customer` (a pseudonym) changed or its row deleted, an exchange's `ship_to` changed, cleared or deleted
+    /// (temporary triggers, which fire only for those rows; see `finishRun`).
+    public func watchForForgetting() throws {
+        let note = "BEGIN INSERT OR IGNORE INTO temp.forgotten VALUES (1); END"
+        try pragmas("""
+            CREATE TEMP TABLE IF NOT EXISTS forgotten (id INTEGER PRIMARY KEY);
+            CREATE TEMP TRIGGER IF NOT EXISTS forget_customer AFTER UPDATE OF customer ON orders
+                WHEN old.customer IS NOT new.customer \(note);
+            CREATE TEMP TRIGGER IF NOT EXISTS forget_order AFTER DELETE ON orders WHEN old.customer <> '' \(note);
+            CREATE TEMP TRIGGER IF NOT EXISTS forget_ship_to AFTER UPDATE OF ship_to ON rmas
+                WHEN old.ship_to IS NOT NULL AND old.ship_to IS NOT new.ship_to \(note);
+            CREATE TEMP TRIGGER IF NOT EXISTS forget_rma AFTER DELETE ON rmas WHEN old.ship_to IS NOT NULL \(note);
+            """)
+    }
+
+    /// True when personal data was overwritten or erased since `watchForForgetting` (in committed transactions:
+    /// a rolled-back one takes its note back with it).
+    func forgotPersonalData() throws -> Bool {
+        try queue.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM temp.forgotten)") ?? true }
+    }
+
+    /// The end of a run (`watchForForgetting` called at its start): the WAL copied into the database, and `record`
+    /// (the run's own row) written. When the run overwrote or erased personal data, the WAL is then truncated
+    /// (`checkpoint`), so that no old page version keeps what the database no longer has. Otherwise it is kept
+    /// at its size (`SQLITE_FCNTL_PERSIST_WAL`) for the next run to write over: every personal value in its pages
+    /// is then one the database holds too, and freeing and allocating its blocks again at every run cost time
+    /// (the WAL of 100,000 orders is 28 MB; its truncation took 13-31 ms here, on a file system mounted with
+    /// `discard`, of a run of ~0.65 s). The checkpoint is a RESTART one, so `record`'s write starts the WAL
+    /// again from its beginning: the pages after it are an older generation, which a later opening of the
+    /// ledger does not read (it recovers the WAL's frames up to the first of another generation).
+    public func finishRun(record: () throws -> Void) throws {
+        try waitForBackgroundCheckpoint()
+        if try forgotPersonalData() {
+            try record()
+            try checkpoint()
+            return
+        }
+        try pragmas("PRAGMA wal_checkpoint(RESTART)")
+        try record()
+        try queue.inDatabase { db in
+            var persist: Int32 = 1
+            let rc = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+            guard rc == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: "keeping the WAL") }
+        }
     }
 
     /// A file's transaction writes its pages into the WAL, and they are copied into the database by a checkpoint

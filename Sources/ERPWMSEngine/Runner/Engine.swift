@@ -47,6 +47,7 @@ public enum Engine {
         }
         defer { withExtendedLifetime(lock) {} }
         let ledger = try SQLiteLedger(path: workspace.ledgerPath)
+        try ledger.watchForForgetting()
         let runner = BatchRunner(workspace: workspace, ledger: ledger, logger: logger, now: now)
         runner.progress = progress
         let started = now()
@@ -54,10 +55,12 @@ public enum Engine {
         let finished = now()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try ledger.recordRun(startedAt: ISODate.utcString(started), finishedAt: ISODate.utcString(finished),
-                             durationMilliseconds: summary.durationMilliseconds, needsAttention: summary.needsAttention,
-                             summary: String(decoding: try encoder.encode(summary), as: UTF8.self))
-        try ledger.checkpoint()
+        let summaryText = String(decoding: try encoder.encode(summary), as: UTF8.self)
+        try ledger.finishRun {
+            try ledger.recordRun(startedAt: ISODate.utcString(started), finishedAt: ISODate.utcString(finished),
+                                 durationMilliseconds: summary.durationMilliseconds, needsAttention: summary.needsAttention,
+                                 summary: summaryText)
+        }
         if let file = workspace.config.metricsFile {
             let text = Metrics.render(summary, finishedAt: finished, totals: try ledger.metricTotals())
             try FS.writeAtomically(Array(text.utf8), to: workspace.path(file))
