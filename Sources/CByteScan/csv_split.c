@@ -39,7 +39,8 @@ static inline __attribute__((always_inline)) void masks(const uint8_t *p, uint8_
         __m128i w = _mm_loadu_si128((const __m128i *)p);
         *delims = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8((char)delim)));
         __m128i s = _mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8((char)quote)),
-                                 _mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(w, _mm_set1_epi8('\r'))));
+                                 _mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('\n')),
+                                              _mm_cmpeq_epi8(w, _mm_set1_epi8('\r'))));
         *stops = (uint64_t)(unsigned)_mm_movemask_epi8(s);
         return;
     }
@@ -50,7 +51,8 @@ static inline __attribute__((always_inline)) void masks(const uint8_t *p, uint8_
 }
 
 // The first quote, LF or CR in `base[from ..< end]`; `end` when there is none.
-static inline __attribute__((always_inline)) long first_stop(const uint8_t *base, long from, long end, uint8_t quote, int wide) {
+static inline __attribute__((always_inline)) long first_stop(const uint8_t *base, long from, long end, uint8_t quote,
+                                                             int wide) {
     const long width = wide ? 16 : 8;
     const int shift = wide ? 0 : 3;
     long j = from;
@@ -68,8 +70,8 @@ static inline __attribute__((always_inline)) long first_stop(const uint8_t *base
 }
 
 static inline __attribute__((always_inline)) long split_row(uint8_t *base, long start, long end, uint8_t delim,
-                                                            uint8_t quote, long max_bytes, long *starts, long *ends, long capacity,
-                                                            long *line_end, int wide) {
+                                                            uint8_t quote, long max_bytes, long *starts, long *ends,
+                                                            long capacity, long *line_end, int wide) {
     const long width = wide ? 16 : 8;
     const int shift = wide ? 0 : 3;
     long n = 0, field_start = start, j = start;

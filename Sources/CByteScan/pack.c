@@ -1,6 +1,6 @@
 // Packing a CSV row's fields for the validator (`PackedTexts`), every field of every row: in C beside the row split,
-// whose field table it reads, with loads and stores of up to sixteen bytes that gather the ASCII check on the way
-// (see `CSVParser.packFields`).
+// whose field table it reads, with eight-byte loads and stores (the last overlapping) that gather the ASCII check on
+// the way (see `CSVParser.packFields`).
 #include "CByteScan.h"
 
 #include <string.h>

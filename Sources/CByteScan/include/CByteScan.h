@@ -31,7 +31,8 @@ long erpwms_csv_split_row_portable(uint8_t *base, long start, long end, uint8_t 
 /// when `starts` is null (fields back to back), `record[(f == 0 ? 0 : ends[f - 1]) ..< ends[f]]`. `n` is at most 64.
 ///
 /// Returns the number of bytes written to `out`, and in `*non_ascii` a mask with bit `i` set when text `i` has a
-/// byte over 0x7F (to be checked as UTF-8); -1 when they would be more than `capacity` (what `out` holds then means nothing).
+/// byte over 0x7F (to be checked as UTF-8); -1 when they would be more than `capacity` (what `out` holds then means
+/// nothing).
 long erpwms_pack_fields(uint8_t *out, long capacity, const uint8_t *record, const long *starts, const long *ends,
                         long field_count, const long *columns, long n, uint64_t *non_ascii);
 
