@@ -13,6 +13,7 @@
 #error "the eight-byte scan assumes a little-endian machine (the first byte in memory is the lowest)"
 #endif
 
+// The eight-byte scan's word operations, as `SWAR` in ERPWMSCore has them for the Swift scans.
 static const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL, lows = 0x7F7F7F7F7F7F7F7FULL;
 
 static inline uint64_t broadcast(uint8_t b) { return (uint64_t)b * ones; }

@@ -15,13 +15,6 @@ public enum SWAR {
         (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
-    /// The high bit of each zero byte of `x`, every one exactly (no borrow between bytes; two operations more than
-    /// `zeroBytes`): for a caller that needs all of them, not the first.
-    @inlinable @inline(__always)
-    public static func zeroBytesExact(_ x: UInt64) -> UInt64 {
-        ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
-    }
-
     /// The high bit of each byte of `x` below `n` (`n` at most 0x80), exact for the lowest as `zeroBytes` is.
     @inlinable @inline(__always)
     public static func bytesBelow(_ x: UInt64, _ n: UInt8) -> UInt64 {
